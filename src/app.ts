@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import type { Config } from './config.ts'
+import { createDb } from './db/database.ts'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { systemClock } from './lib/clock.ts'
+import { createSecretBox, parseSecretKey } from './lib/crypto.ts'
+import { createIdGenerator } from './lib/ids.ts'
+import { createLogger, type Logger } from './lib/logger.ts'
+import { createHttpApp, type HttpApp } from './http/server.ts'
+import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
+import type { Deps } from './modules/deps.ts'
+import { allRoutes } from './routes.ts'
+
+export interface Sortie {
+  deps: Deps
+  http: HttpApp
+  databaseUrl: string
+  /** Set when this start created the first account. */
+  bootstrap?: BootstrapResult
+  /** Serves HTTP on host:port; resolves with the bound address. */
+  listen(host: string, port: number): Promise<AddressInfo>
+  /** Drains HTTP, closes the pool and stops the embedded Postgres. */
+  stop(): Promise<void>
+}
+
+/** Reads SORTIE_SECRET_KEY, or a key generated once into the data dir. */
+async function loadSecretKey(config: Config): Promise<Buffer> {
+  if (config.secretKey) return parseSecretKey(config.secretKey)
+  const file = join(config.dataDir, 'secret.key')
+  if (existsSync(file)) return parseSecretKey(await readFile(file, 'utf8'))
+  await mkdir(config.dataDir, { recursive: true })
+  const key = randomBytes(32)
+  await writeFile(file, key.toString('hex'), { mode: 0o600, flag: 'wx' }).catch(async (err) => {
+    // Another process created it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  })
+  return parseSecretKey(await readFile(file, 'utf8'))
+}
+
+/** The composition root: config -> database -> services -> HTTP app. */
+export async function createSortie(
+  config: Config,
+  opts: { logger?: Logger } = {},
+): Promise<Sortie> {
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  let embedded: EmbeddedDatabase | undefined
+  let databaseUrl = config.databaseUrl
+  if (!databaseUrl) {
+    logger.info({ dir: join(config.dataDir, 'pg') }, 'starting embedded postgres')
+    embedded = await startEmbeddedPostgres({
+      dir: join(config.dataDir, 'pg'),
+      port: config.embeddedPgPort,
+      logger,
+    })
+    databaseUrl = embedded.url
+  }
+  const { db } = createDb(databaseUrl, config.dbPoolSize)
+  const deps: Deps = {
+    db,
+    ids: createIdGenerator(),
+    clock: systemClock,
+    box: createSecretBox(await loadSecretKey(config)),
+    logger,
+  }
+  try {
+    await migrateToLatest(db, databaseUrl)
+  } catch (err) {
+    await db.destroy()
+    await embedded?.stop()
+    throw err
+  }
+  const bootstrap = await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  const http = createHttpApp(deps, allRoutes)
+
+  let server: ServerType | undefined
+  return {
+    deps,
+    http,
+    databaseUrl,
+    bootstrap,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
+        server.once('error', reject)
+      }),
+    async stop() {
+      if (server) {
+        const s = server
+        await new Promise<void>((resolve) => s.close(() => resolve()))
+        ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
+      }
+      await db.destroy()
+      await embedded?.stop()
+    },
+  }
+}

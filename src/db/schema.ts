@@ -1,0 +1,140 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+
+/** Row types of every table; domain types live in the modules and are mapped from these once. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T extends object = Record<string, unknown>> = JSONColumnType<T, string, string>
+
+export interface ResourceColumns {
+  id: string
+  account_id: string
+  workspace_id: string
+  profile_id: string
+  name: Generated<string>
+  external_id: Generated<string>
+  labels: Json<Record<string, string>>
+  spec: Json
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface AccountTable {
+  id: string
+  name: string
+  profile_id: Generated<string>
+  external_id: Generated<string>
+  labels: Json<Record<string, string>>
+  spec: Json
+  webhook_secret_sealed: string
+  created_at: Timestamp
+}
+
+export interface WorkspaceTable {
+  id: string
+  account_id: string
+  profile_id: Generated<string>
+  name: string
+  external_id: Generated<string>
+  labels: Json<Record<string, string>>
+  spec: Json
+  status: Generated<string>
+  created_at: Timestamp
+}
+
+export interface ProfileTable {
+  id: string
+  account_id: string
+  profile_id: Generated<string>
+  name: Generated<string>
+  external_id: Generated<string>
+  labels: Json<Record<string, string>>
+  type: string
+  email: string | null
+  created_at: Timestamp
+}
+
+export interface ApiKeyTable extends ResourceColumns {
+  key_profile_id: string
+  token_hash: string
+  enabled: Generated<boolean>
+}
+
+export interface ApiKeyWorkspaceTable {
+  api_key_id: string
+  workspace_id: string
+  created_at: Timestamp
+}
+
+export interface AgentVariationTable extends ResourceColumns {
+  agent_id: string
+  ts_alpha: Generated<number>
+  ts_beta: Generated<number>
+  feedback_count: Generated<number>
+}
+
+export interface ToolTable extends ResourceColumns {
+  tool_set_id: string
+}
+
+export interface ToolSetEventTable {
+  id: string
+  account_id: string
+  workspace_id: string
+  profile_id: string
+  tool_set_id: string
+  event: Json
+  created_at: Timestamp
+}
+
+export interface VariationAssignmentTable {
+  id: string
+  account_id: string
+  workspace_id: string
+  profile_id: string
+  variation_id: string
+  tool_id: string | null
+  tool_set_id: string | null
+  sub_agent_id: string | null
+  created_at: Timestamp
+}
+
+export interface ModelTable extends ResourceColumns {
+  builtin: Generated<boolean>
+  ai_provider_key_id: string | null
+}
+
+export interface WorkspaceSecretTable extends ResourceColumns {
+  value_sealed: string
+  last_used_at: Date | null
+}
+
+export interface AiProviderKeyTable extends ResourceColumns {
+  api_key_sealed: string
+}
+
+export interface Database {
+  accounts: AccountTable
+  workspaces: WorkspaceTable
+  profiles: ProfileTable
+  api_keys: ApiKeyTable
+  api_key_workspaces: ApiKeyWorkspaceTable
+  agents: ResourceColumns
+  agent_variations: AgentVariationTable
+  tool_sets: ResourceColumns
+  tools: ToolTable
+  tool_set_events: ToolSetEventTable
+  variation_assignments: VariationAssignmentTable
+  models: ModelTable
+  workspace_secrets: WorkspaceSecretTable
+  ai_provider_keys: AiProviderKeyTable
+}
+
+/** Tables that hold named resources in the shared column layout. */
+export type ResourceTable =
+  | 'api_keys'
+  | 'agents'
+  | 'agent_variations'
+  | 'tool_sets'
+  | 'tools'
+  | 'models'
+  | 'workspace_secrets'
+  | 'ai_provider_keys'

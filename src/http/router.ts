@@ -1,0 +1,185 @@
+import type { Context, Hono } from 'hono'
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
+import { z } from 'zod'
+import { normalizeKeys } from '../lib/case.ts'
+import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
+import type { Deps, Scope } from '../modules/deps.ts'
+import type { HttpEnv } from './context.ts'
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+export type RouteFamily = 'implicit' | 'workspace'
+
+export interface HandlerInput<P, Q, B> {
+  params: P
+  query: Q
+  body: B
+  deps: Deps
+  /** Set on workspace-scoped routes; account routes get the actor with its home workspace. */
+  scope: Scope
+  family: RouteFamily
+  c: Context<HttpEnv>
+}
+
+/**
+ * A route declared as data: its schemas validate the request, type the handler and generate the
+ * OpenAPI document. Workspace routes are mounted under both route families (API.md decision 1).
+ */
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: Method
+  /** Extra methods served by the same handler (e.g. POST for a PUT with a colon-verb alias). */
+  alsoMethods?: Method[]
+  /** OpenAPI-style path (`/agents/{id}`), relative to `/v1` or `/v1/workspaces/{workspaceId}`. */
+  path: string
+  scope: 'workspace' | 'account'
+  operationId: string
+  summary: string
+  tags: string[]
+  params?: P
+  query?: Q
+  body?: B
+  response?: z.ZodType
+  /** A handler that writes its own Response (SSE) says so; its response is documented as text. */
+  raw?: boolean
+  status?: 200 | 201
+  handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>
+}
+
+/** Keeps handler inference while collecting heterogeneous routes into one array. */
+export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
+  return def as unknown as RouteDef
+}
+
+function violations(error: z.ZodError, location: string) {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.')
+    return { field: path || location, description: issue.message }
+  })
+}
+
+function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: string): z.infer<T> {
+  const result = schema.safeParse(normalizeKeys(schema, value))
+  if (result.success) return result.data
+  const fieldViolations = violations(result.error, location)
+  const first = fieldViolations[0]
+  const message = first
+    ? `invalid ${location}: ${first.field}: ${first.description}`
+    : `invalid ${location}`
+  throw new AppError(Code.INVALID_ARGUMENT, message, [
+    { '@type': BAD_REQUEST_TYPE, fieldViolations },
+  ])
+}
+
+async function readJsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text()
+  if (!text.trim()) return {}
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw invalidArgument(`request body is not valid JSON: ${(err as Error).message}`, [
+      { field: 'body', description: 'is not valid JSON' },
+    ])
+  }
+}
+
+const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
+
+export const WORKSPACE_PREFIX = '/v1/workspaces/{workspaceId}'
+
+export function familyPaths(def: RouteDef): { family: RouteFamily; path: string }[] {
+  if (def.scope === 'account') return [{ family: 'implicit', path: `/v1${def.path}` }]
+  return [
+    { family: 'implicit', path: `/v1${def.path}` },
+    { family: 'workspace', path: `${WORKSPACE_PREFIX}${def.path}` },
+  ]
+}
+
+/** Registers every route on the app (both families) and in the OpenAPI registry. */
+export function mountRoutes(
+  app: Hono<HttpEnv>,
+  registry: OpenAPIRegistry,
+  defs: RouteDef[],
+  resolveScope: (c: Context<HttpEnv>, family: RouteFamily) => Promise<Scope>,
+): void {
+  for (const def of defs) {
+    for (const { family, path } of familyPaths(def)) {
+      const handler = async (c: Context<HttpEnv>) => {
+        const scope = await resolveScope(c, family)
+        const params = def.params ? parseWith(def.params, pathParams(c), 'path') : {}
+        const query = def.query ? parseWith(def.query, c.req.query(), 'query') : {}
+        const body = def.body ? parseWith(def.body, await readJsonBody(c), 'body') : {}
+        const result = await def.handler({
+          params,
+          query,
+          body,
+          deps: c.get('deps'),
+          scope,
+          family,
+          c,
+        })
+        if (def.raw) return result as Response
+        return c.json(result ?? {}, def.status ?? 200)
+      }
+      for (const method of [def.method, ...(def.alsoMethods ?? [])]) {
+        app.on(method.toUpperCase(), honoPath(path), handler)
+      }
+      registerOpenApi(registry, def, family, path)
+    }
+  }
+}
+
+function pathParams(c: Context): Record<string, string> {
+  const { workspaceId: _ws, ...rest } = c.req.param() as Record<string, string>
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, decodeURIComponent(v)]))
+}
+
+const StatusSchema = z
+  .object({ code: z.number().int(), message: z.string(), details: z.array(z.any()) })
+  .meta({ id: 'Status' })
+
+function registerOpenApi(
+  registry: OpenAPIRegistry,
+  def: RouteDef,
+  family: RouteFamily,
+  path: string,
+): void {
+  const workspaceParam = z.object({ workspaceId: z.string() })
+  const params =
+    family === 'workspace'
+      ? def.params
+        ? (def.params as unknown as z.ZodObject).extend(workspaceParam.shape)
+        : workspaceParam
+      : def.params
+  for (const method of [def.method, ...(def.alsoMethods ?? [])]) {
+    const content = def.raw
+      ? { 'text/event-stream': { schema: z.string() } }
+      : { 'application/json': { schema: def.response ?? z.object({}) } }
+    registry.registerPath({
+      method,
+      path,
+      operationId: `${def.operationId}${family === 'workspace' ? 'InWorkspace' : ''}${method === def.method ? '' : `_${method}`}`,
+      summary: def.summary,
+      tags: def.tags,
+      security: [{ bearerAuth: [] }],
+      request: {
+        params: params as z.ZodObject | undefined,
+        query: def.query as z.ZodObject | undefined,
+        body: def.body
+          ? { content: { 'application/json': { schema: def.body } }, required: false }
+          : undefined,
+      },
+      responses: {
+        [def.status ?? 200]: { description: 'OK', content },
+        default: {
+          description: 'google.rpc.Status',
+          content: { 'application/json': { schema: StatusSchema } },
+        },
+      },
+    })
+  }
+}

@@ -1,0 +1,108 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi'
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { sql } from 'kysely'
+import { AppError, Code } from '../lib/errors.ts'
+import { authenticate, scopeTo } from '../modules/accounts/index.ts'
+import type { Deps, Scope } from '../modules/deps.ts'
+import type { HttpEnv } from './context.ts'
+import { mountRoutes, type RouteDef, type RouteFamily } from './router.ts'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/**
+ * Colon verbs of the newest API (`objectives/{id}:cancel`, `events:stream`) are rewritten to the
+ * slash form before routing. Only known verbs are rewritten: `external_id:x` stays an id.
+ */
+const COLON_VERB =
+  /:(cancel|continue|compact|approve|deny|stream|redeliver|generate|rotate|attach|detach|setStatus|enable|disable)$/
+
+export function rewriteColonVerb(path: string): string {
+  return path.replace(COLON_VERB, '/$1')
+}
+
+function bearerToken(c: Context): string | undefined {
+  const header = c.req.header('authorization')
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
+  return match?.[1]
+}
+
+function statusResponse(c: Context, err: AppError, extraHeaders: Record<string, string> = {}) {
+  for (const [k, v] of Object.entries(extraHeaders)) c.header(k, v)
+  return c.json(err.toStatus(), err.status as 400)
+}
+
+export interface HttpApp {
+  app: Hono<HttpEnv>
+  openapi: () => object
+}
+
+/** The HTTP surface: auth, both route families, errors as google.rpc.Status, OpenAPI. */
+export function createHttpApp(
+  deps: Deps,
+  routes: RouteDef[],
+  extra?: (app: Hono<HttpEnv>) => void,
+): HttpApp {
+  const app = new Hono<HttpEnv>({
+    getPath: (req) => rewriteColonVerb(new URL(req.url).pathname),
+  })
+  const registry = new OpenAPIRegistry()
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' })
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps)
+    await next()
+  })
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError(Code.RESOURCE_EXHAUSTED, 'request body exceeds 1 MiB', [], 413)
+      },
+    }),
+  )
+
+  app.get('/healthz', async (c) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db)
+      return c.json({ status: 'ok' })
+    } catch {
+      return c.json({ status: 'unavailable' }, 503)
+    }
+  })
+
+  let document: object | undefined
+  const openapi = () =>
+    (document ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({
+      openapi: '3.1.0',
+      info: { title: 'Sortie API', version: '1.0.0' },
+      servers: [{ url: '/' }],
+    }))
+  app.get('/openapi.json', (c) => c.json(openapi()))
+
+  const resolveScope = async (c: Context<HttpEnv>, family: RouteFamily): Promise<Scope> => {
+    const actor = await authenticate(deps, bearerToken(c))
+    if (family === 'implicit') return { ...actor, workspaceId: actor.homeWorkspaceId }
+    return scopeTo(deps, actor, decodeURIComponent(c.req.param('workspaceId') ?? ''))
+  }
+  mountRoutes(app, registry, routes, resolveScope)
+  extra?.(app)
+
+  app.notFound((c) =>
+    statusResponse(c, new AppError(Code.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`)),
+  )
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500 || err.status === 409) c.header('x-should-retry', 'false')
+      if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')
+      deps.logger.debug({ code: err.code, path: c.req.path }, err.message)
+      return statusResponse(c, err)
+    }
+    deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
+    return statusResponse(c, new AppError(Code.INTERNAL, 'internal error'), {
+      'x-should-retry': 'false',
+    })
+  })
+  return { app, openapi }
+}

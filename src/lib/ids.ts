@@ -1,0 +1,46 @@
+import { monotonicFactory } from 'ulid'
+
+/** Prefixes of every id kind (API.md decision 9). */
+export const ID_PREFIX = {
+  account: 'acct',
+  workspace: 'ws',
+  profile: 'prof',
+  apiKey: 'apikey',
+  agent: 'agent',
+  variation: 'agentvar',
+  assignment: 'vasg',
+  toolSet: 'ts',
+  toolSetEvent: 'tsevt',
+  tool: 'tool',
+  model: 'model',
+  objective: 'obj',
+  event: 'oevt',
+  toolCall: 'otc',
+  contextWindow: 'ocw',
+  feedback: 'ofb',
+  task: 'otask',
+  webhookDelivery: 'whd',
+  workspaceSecret: 'wsec',
+  aiProviderKey: 'aipk',
+  goal: 'goal',
+} as const
+export type IdKind = keyof typeof ID_PREFIX
+
+export type IdGenerator = (kind: IdKind) => string
+
+/** Prefixed ULIDs; monotonic within a process so ids made in one millisecond still sort. */
+export function createIdGenerator(): IdGenerator {
+  const ulid = monotonicFactory()
+  return (kind) => `${ID_PREFIX[kind]}_${ulid()}`
+}
+
+/** A path `{id}` is an id, or `external_id:<value>` / `eid:<value>`. */
+export type IdRef = { id: string } | { externalId: string }
+
+export function parseIdRef(raw: string): IdRef {
+  const value = decodeURIComponent(raw)
+  for (const prefix of ['external_id:', 'eid:']) {
+    if (value.startsWith(prefix)) return { externalId: value.slice(prefix.length) }
+  }
+  return { id: value }
+}

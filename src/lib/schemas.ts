@@ -1,0 +1,109 @@
+import { z } from 'zod'
+
+/** Shapes shared by every module (API.md 2.3). Each is defined once; types are inferred. */
+
+export const Labels = z.record(z.string(), z.string())
+export const Timestamp = z.string().meta({ format: 'date-time' })
+
+export const ResourceMetadata = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    workspaceId: z.string(),
+    profileId: z.string(),
+    name: z.string(),
+    externalId: z.string(),
+    labels: Labels,
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'ResourceMetadata' })
+export type ResourceMetadata = z.infer<typeof ResourceMetadata>
+
+export const OperationMetadata = ResourceMetadata.omit({ name: true }).meta({
+  id: 'OperationMetadata',
+})
+export type OperationMetadata = z.infer<typeof OperationMetadata>
+
+export const AccountResourceMetadata = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    name: z.string(),
+    profileId: z.string(),
+    externalId: z.string(),
+    labels: Labels,
+  })
+  .meta({ id: 'AccountResourceMetadata' })
+export type AccountResourceMetadata = z.infer<typeof AccountResourceMetadata>
+
+export const BareMetadata = z
+  .object({ id: z.string(), name: z.string().optional() })
+  .meta({ id: 'BareMetadata' })
+export type BareMetadata = z.infer<typeof BareMetadata>
+
+const name = z.string().trim().min(1, 'is required').max(200)
+const externalId = z
+  .string()
+  .max(200)
+  .regex(/^[^:/\s]*$/, 'may not contain spaces, ":" or "/"')
+const labels = z
+  .record(z.string().min(1).max(63), z.string().max(256))
+  .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+
+export const CreateResourceMetadata = z
+  .object({ name, externalId: externalId.optional(), labels: labels.optional() })
+  .meta({ id: 'CreateResourceMetadata' })
+export type CreateResourceMetadata = z.infer<typeof CreateResourceMetadata>
+
+export const UpdateResourceMetadata = z
+  .object({ name: name.optional(), externalId: externalId.optional(), labels: labels.optional() })
+  .meta({ id: 'UpdateResourceMetadata' })
+
+export const CreateOperationMetadata = z
+  .object({ externalId: externalId.optional(), labels: labels.optional() })
+  .meta({ id: 'CreateOperationMetadata' })
+
+export const ProfileType = z.enum([
+  'PROFILE_TYPE_UNSPECIFIED',
+  'PROFILE_TYPE_USER',
+  'PROFILE_TYPE_API_KEY',
+  'PROFILE_TYPE_SYSTEM',
+])
+
+export const Profile = z
+  .object({
+    metadata: AccountResourceMetadata,
+    spec: z.object({ type: ProfileType, email: z.string().optional(), name: z.string() }),
+  })
+  .meta({ id: 'Profile' })
+export type Profile = z.infer<typeof Profile>
+
+const boolParam = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === '1')
+
+/** Query parameters every list endpoint takes. */
+export const ListQuery = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(0).max(500).optional(),
+  sortOrder: z.enum(['asc', 'desc']).optional(),
+  includeInfo: boolParam.optional(),
+})
+
+/** ListQuery plus the name prefix filter of most collections. */
+export const NamedListQuery = ListQuery.extend({ prefix: z.string().max(200).optional() })
+
+export const Pagination = z
+  .object({ nextCursor: z.string(), next_cursor: z.string(), total: z.number().int() })
+  .meta({ id: 'Pagination' })
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), pagination: Pagination })
+}
+
+export const Empty = z.object({}).meta({ id: 'Empty' })
+
+/** A comma-separated FieldMask (`spec.description,metadata.name`). */
+export const UpdateMask = z.string().max(2000)
+
+export { boolParam }

@@ -1,0 +1,135 @@
+import type { Executor } from '../../db/database.ts'
+
+/** Finds an enabled API key by the hash of its token. */
+export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'account_id', 'workspace_id', 'key_profile_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('enabled', '=', true)
+    .executeTakeFirst()
+}
+
+/** The workspace, if the key may act in it: its own workspace or one granted to it. */
+export function findAccessibleWorkspace(
+  db: Executor,
+  apiKeyId: string,
+  accountId: string,
+  workspaceId: string,
+) {
+  return db
+    .selectFrom('workspaces as w')
+    .select(['w.id'])
+    .where('w.id', '=', workspaceId)
+    .where('w.account_id', '=', accountId)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('api_keys as k')
+            .select('k.id')
+            .whereRef('k.workspace_id', '=', 'w.id')
+            .where('k.id', '=', apiKeyId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('api_key_workspaces as g')
+            .select('g.api_key_id')
+            .whereRef('g.workspace_id', '=', 'w.id')
+            .where('g.api_key_id', '=', apiKeyId),
+        ),
+      ]),
+    )
+    .executeTakeFirst()
+}
+
+export function countAccounts(db: Executor) {
+  return db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+}
+
+export function insertAccount(
+  db: Executor,
+  row: { id: string; name: string; webhookSecretSealed: string; profileId: string },
+) {
+  return db
+    .insertInto('accounts')
+    .values({
+      id: row.id,
+      name: row.name,
+      profile_id: row.profileId,
+      labels: '{}',
+      spec: '{}',
+      webhook_secret_sealed: row.webhookSecretSealed,
+    })
+    .execute()
+}
+
+export function insertWorkspace(
+  db: Executor,
+  row: { id: string; accountId: string; name: string; profileId: string; description?: string },
+) {
+  return db
+    .insertInto('workspaces')
+    .values({
+      id: row.id,
+      account_id: row.accountId,
+      name: row.name,
+      profile_id: row.profileId,
+      labels: '{}',
+      spec: JSON.stringify({ description: row.description ?? '' }),
+    })
+    .execute()
+}
+
+export function insertProfile(
+  db: Executor,
+  row: { id: string; accountId: string; type: string; name: string; email?: string },
+) {
+  return db
+    .insertInto('profiles')
+    .values({
+      id: row.id,
+      account_id: row.accountId,
+      profile_id: row.id,
+      type: row.type,
+      name: row.name,
+      email: row.email ?? null,
+      labels: '{}',
+    })
+    .execute()
+}
+
+export function insertApiKey(
+  db: Executor,
+  row: {
+    id: string
+    accountId: string
+    workspaceId: string
+    profileId: string
+    keyProfileId: string
+    name: string
+    externalId?: string
+    labels?: Record<string, string>
+    description: string
+    tokenHash: string
+  },
+) {
+  return db
+    .insertInto('api_keys')
+    .values({
+      id: row.id,
+      account_id: row.accountId,
+      workspace_id: row.workspaceId,
+      profile_id: row.profileId,
+      key_profile_id: row.keyProfileId,
+      name: row.name,
+      external_id: row.externalId ?? '',
+      labels: JSON.stringify(row.labels ?? {}),
+      spec: JSON.stringify({ description: row.description }),
+      token_hash: row.tokenHash,
+    })
+    .execute()
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod'
+import {
+  BareMetadata,
+  CreateResourceMetadata,
+  NamedListQuery,
+  ListQuery,
+  Profile,
+  ResourceMetadata,
+  UpdateMask,
+  UpdateResourceMetadata,
+  pageOf,
+} from '../../lib/schemas.ts'
+
+export const AgentStatus = z.enum([
+  'AGENT_STATUS_UNSPECIFIED',
+  'AGENT_STATUS_DRAFT',
+  'AGENT_STATUS_PUBLISHED',
+  'AGENT_STATUS_ARCHIVED',
+])
+export const VariationSelectionMode = z.enum([
+  'VARIATION_SELECTION_MODE_UNSPECIFIED',
+  'VARIATION_SELECTION_MODE_RANDOM',
+  'VARIATION_SELECTION_MODE_WEIGHTED',
+])
+
+const JsonObject = z.record(z.string(), z.unknown())
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => u === '' || /^https?:\/\/[^\s]+$/i.test(u), 'must be an http(s) URL')
+
+export const AgentSpec = z
+  .object({
+    status: AgentStatus.optional(),
+    variationSelectionMode: VariationSelectionMode.optional(),
+    description: z.string().max(10_000).optional(),
+    webhookEventsUrl: httpUrl.optional(),
+    inputDataSchema: JsonObject.optional(),
+    outputDefinition: JsonObject.optional(),
+  })
+  .meta({ id: 'AgentSpec' })
+export type AgentSpec = z.infer<typeof AgentSpec>
+
+export const Agent = z
+  .object({
+    metadata: ResourceMetadata,
+    spec: AgentSpec,
+    info: z.object({ createdBy: Profile.optional(), variationCount: z.number().int() }).optional(),
+  })
+  .meta({ id: 'Agent' })
+export type Agent = z.infer<typeof Agent>
+
+const nonNegativeInt = z.number().int().min(0)
+
+export const CompactionConfig = z
+  .object({
+    triggerThreshold: z.number().min(0).max(1).optional(),
+    toolResultClearing: z.object({ preserveRecentResults: nonNegativeInt.optional() }).optional(),
+    summarization: z.object({ instructions: z.string().max(20_000).optional() }).optional(),
+  })
+  .meta({ id: 'CompactionConfig' })
+
+export const AgentVariationSpec = z
+  .object({
+    description: z.string().max(10_000).optional(),
+    prompt: z.string().max(200_000).optional(),
+    modelConfig: z
+      .object({
+        modelId: z
+          .string()
+          .regex(/^[\w.-]+\/[\w.:@-]+$/, 'must be a "family/model" id, e.g. "openai/gpt-4.1-mini"')
+          .optional(),
+        temperature: z.number().min(0).max(2).optional(),
+      })
+      .optional(),
+    constraints: z
+      .object({
+        maxToolCalls: nonNegativeInt.optional(),
+        maxSubObjectives: nonNegativeInt.optional(),
+        maxInputTokens: nonNegativeInt.optional(),
+        maxOutputTokens: nonNegativeInt.optional(),
+        maxDurationSeconds: nonNegativeInt.optional(),
+      })
+      .optional(),
+    compactionConfig: CompactionConfig.optional(),
+    enableEpisodicMemory: z.boolean().optional(),
+    episodicMemoryTtl: nonNegativeInt.optional(),
+    toolSelection: z
+      .object({
+        assignedTools: z.object({ allowDiscovery: z.boolean().optional() }).optional(),
+        autoDiscovery: z
+          .object({ hints: z.array(z.string()).optional(), maxTools: nonNegativeInt.optional() })
+          .optional(),
+      })
+      .optional(),
+    progressiveDiscovery: z
+      .object({
+        hints: z.array(z.string()).optional(),
+        maxTools: nonNegativeInt.optional(),
+        rerankThreshold: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
+    weight: nonNegativeInt.optional(),
+  })
+  .meta({ id: 'AgentVariationSpec' })
+export type AgentVariationSpec = z.infer<typeof AgentVariationSpec>
+
+export const VariationAssignment = z
+  .object({
+    id: z.string(),
+    tool: BareMetadata.optional(),
+    toolSet: BareMetadata.optional(),
+    agent: BareMetadata.optional(),
+  })
+  .meta({ id: 'VariationAssignment' })
+export type VariationAssignment = z.infer<typeof VariationAssignment>
+
+export const AgentVariation = z
+  .object({
+    metadata: ResourceMetadata,
+    spec: AgentVariationSpec,
+    info: z
+      .object({
+        assignments: z.array(VariationAssignment),
+        createdBy: Profile.optional(),
+        feedbackCount: z.number().int(),
+        model: ResourceMetadata.optional(),
+        score: z.number(),
+        subAgentCount: z.number().int(),
+        toolCount: z.number().int(),
+        toolSetCount: z.number().int(),
+        memoryLayerAssignments: z.array(z.unknown()),
+        memoryLayerCount: z.number().int(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'AgentVariation' })
+export type AgentVariation = z.infer<typeof AgentVariation>
+
+export const CreateVariationBody = z.object({
+  metadata: CreateResourceMetadata,
+  spec: AgentVariationSpec.default({}),
+})
+
+export const CreateAgentBody = z.object({
+  metadata: CreateResourceMetadata,
+  spec: AgentSpec.default({}),
+  defaultVariation: CreateVariationBody.optional(),
+})
+export type CreateAgentBody = z.infer<typeof CreateAgentBody>
+
+export const UpdateAgentBody = z.object({
+  metadata: UpdateResourceMetadata.optional(),
+  spec: AgentSpec.optional(),
+  updateMask: UpdateMask.optional(),
+})
+export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>
+
+export const UpdateVariationBody = z.object({
+  metadata: UpdateResourceMetadata.optional(),
+  spec: AgentVariationSpec.optional(),
+  updateMask: UpdateMask.optional(),
+})
+export type UpdateVariationBody = z.infer<typeof UpdateVariationBody>
+
+export const AgentIdParams = z.object({ id: z.string().min(1) })
+export const AgentChildParams = z.object({ agentId: z.string().min(1) })
+export const VariationParams = z.object({ agentId: z.string().min(1), id: z.string().min(1) })
+
+export const ListAgentsQuery = NamedListQuery
+export const ListVariationsQuery = NamedListQuery
+export type ListAgentsQuery = z.infer<typeof ListAgentsQuery>
+
+export const AgentPage = pageOf(Agent)
+export const VariationPage = pageOf(AgentVariation)
+export { ListQuery }

@@ -1,0 +1,148 @@
+import type { Selectable } from 'kysely'
+import type { ResourceColumns } from '../../db/schema.ts'
+import {
+  deleteResource,
+  findResource,
+  insertResource,
+  listResources,
+  namePrefix,
+  updateResource,
+} from '../../db/resources.ts'
+import { notFound } from '../../lib/errors.ts'
+import { parseIdRef } from '../../lib/ids.ts'
+import { compileJsonSchema } from '../../lib/json-schema.ts'
+import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import { loadProfiles } from '../accounts/index.ts'
+import type { Deps, Scope } from '../deps.ts'
+import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import type {
+  Agent,
+  AgentSpec,
+  CreateAgentBody,
+  ListAgentsQuery,
+  UpdateAgentBody,
+} from './agent.schema.ts'
+import { countVariations } from './agents.repository.ts'
+import { insertVariation } from './variation.service.ts'
+
+type AgentRow = Selectable<ResourceColumns>
+
+/** The one row -> Agent mapping. */
+export function agentOf(row: AgentRow, info?: Agent['info']): Agent {
+  const spec = row.spec as AgentSpec
+  return {
+    metadata: resourceMetadata(row),
+    spec: {
+      ...spec,
+      status: spec.status ?? 'AGENT_STATUS_DRAFT',
+      variationSelectionMode: spec.variationSelectionMode ?? 'VARIATION_SELECTION_MODE_UNSPECIFIED',
+      description: spec.description ?? '',
+      webhookEventsUrl: spec.webhookEventsUrl ?? '',
+    },
+    ...(info ? { info } : {}),
+  }
+}
+
+function validateAgentSpec(spec: AgentSpec): void {
+  if (spec.inputDataSchema) compileJsonSchema(spec.inputDataSchema, 'spec.inputDataSchema')
+  if (spec.outputDefinition) compileJsonSchema(spec.outputDefinition, 'spec.outputDefinition')
+}
+
+async function withInfo(deps: Deps, rows: AgentRow[]): Promise<Agent[]> {
+  const [profiles, counts] = await Promise.all([
+    loadProfiles(
+      deps,
+      rows.map((r) => r.profile_id),
+    ),
+    countVariations(
+      deps.db,
+      rows.map((r) => r.id),
+    ),
+  ])
+  const countOf = new Map(counts.map((c) => [c.agent_id, Number(c.n)]))
+  return rows.map((row) =>
+    agentOf(row, {
+      createdBy: profiles.get(row.profile_id),
+      variationCount: countOf.get(row.id) ?? 0,
+    }),
+  )
+}
+
+/** Loads an agent row of the scope's workspace by id or external id, or throws NotFound. */
+export async function findAgentRow(deps: Deps, scope: Scope, ref: string): Promise<AgentRow> {
+  const row = await findResource(deps.db, 'agents', scope.workspaceId, parseIdRef(ref))
+  if (!row) throw notFound('agent', ref)
+  return row
+}
+
+export async function createAgent(deps: Deps, scope: Scope, body: CreateAgentBody): Promise<Agent> {
+  validateAgentSpec(body.spec)
+  const row = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      const agent = await insertResource(trx, 'agents', {
+        id: deps.ids('agent'),
+        account_id: scope.accountId,
+        workspace_id: scope.workspaceId,
+        profile_id: scope.profileId,
+        name: body.metadata.name,
+        external_id: body.metadata.externalId ?? '',
+        labels: JSON.stringify(body.metadata.labels ?? {}),
+        spec: JSON.stringify(body.spec),
+      })
+      if (body.defaultVariation) {
+        await insertVariation({ ...deps, db: trx }, scope, agent.id, body.defaultVariation)
+      }
+      return agent
+    })
+    .catch((err) => rethrowUnique(err, 'an agent'))
+  return (await withInfo(deps, [row]))[0]!
+}
+
+export async function getAgent(deps: Deps, scope: Scope, ref: string): Promise<Agent> {
+  return (await withInfo(deps, [await findAgentRow(deps, scope, ref)]))[0]!
+}
+
+export async function listAgents(
+  deps: Deps,
+  scope: Scope,
+  query: ListAgentsQuery,
+): Promise<Page<Agent>> {
+  const position = decodePageRequest(query)
+  const { rows, total } = await listResources(
+    deps.db,
+    'agents',
+    scope.workspaceId,
+    position,
+    namePrefix(query.prefix),
+  )
+  const page = toPage(rows, position, total, (r) => r)
+  const items = query.includeInfo
+    ? await withInfo(deps, page.items)
+    : page.items.map((r) => agentOf(r))
+  return { ...page, items }
+}
+
+export async function updateAgent(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+  body: UpdateAgentBody,
+): Promise<Agent> {
+  const row = await findAgentRow(deps, scope, ref)
+  const current = agentOf(row)
+  const next = applyUpdate(current, body, body.updateMask)
+  validateAgentSpec(next.spec)
+  const updated = await updateResource(deps.db, 'agents', row.id, {
+    name: next.metadata.name,
+    external_id: next.metadata.externalId ?? '',
+    labels: JSON.stringify(next.metadata.labels ?? {}),
+    spec: JSON.stringify(next.spec),
+  }).catch((err) => rethrowUnique(err, 'an agent'))
+  return (await withInfo(deps, [updated]))[0]!
+}
+
+export async function deleteAgent(deps: Deps, scope: Scope, ref: string): Promise<void> {
+  const row = await findAgentRow(deps, scope, ref)
+  await deleteResource(deps.db, 'agents', row.id)
+}

@@ -1,0 +1,43 @@
+import type { Executor } from '../../db/database.ts'
+
+export function countVariations(db: Executor, agentIds: string[]) {
+  if (agentIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('agent_variations')
+    .select(['agent_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('agent_id', 'in', agentIds)
+    .groupBy('agent_id')
+    .execute()
+}
+
+export function findAssignments(db: Executor, variationIds: string[]) {
+  if (variationIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('variation_assignments as a')
+    .leftJoin('tools as t', 't.id', 'a.tool_id')
+    .leftJoin('tool_sets as s', 's.id', 'a.tool_set_id')
+    .leftJoin('agents as g', 'g.id', 'a.sub_agent_id')
+    .select([
+      'a.id',
+      'a.variation_id',
+      'a.tool_id',
+      'a.tool_set_id',
+      'a.sub_agent_id',
+      't.name as tool_name',
+      's.name as tool_set_name',
+      'g.name as agent_name',
+    ])
+    .where('a.variation_id', 'in', variationIds)
+    .orderBy('a.id')
+    .execute()
+}
+
+export function findModelsByName(db: Executor, workspaceId: string, names: string[]) {
+  if (names.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('models')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('name', 'in', names)
+    .execute()
+}

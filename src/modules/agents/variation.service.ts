@@ -1,0 +1,199 @@
+import type { Selectable } from 'kysely'
+import type { AgentVariationTable } from '../../db/schema.ts'
+import {
+  deleteResource,
+  findResource,
+  insertResource,
+  listResources,
+  namePrefix,
+  updateResource,
+} from '../../db/resources.ts'
+import { notFound } from '../../lib/errors.ts'
+import { parseIdRef } from '../../lib/ids.ts'
+import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import { loadProfiles } from '../accounts/index.ts'
+import type { Deps, Scope } from '../deps.ts'
+import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import type {
+  AgentVariation,
+  AgentVariationSpec,
+  ListAgentsQuery,
+  UpdateVariationBody,
+  VariationAssignment,
+} from './agent.schema.ts'
+import { findAgentRow } from './agent.service.ts'
+import { findAssignments, findModelsByName } from './agents.repository.ts'
+
+export type VariationRow = Selectable<AgentVariationTable>
+
+/** Posterior mean of the variation's Beta(alpha, beta): 0.5 until feedback arrives. */
+export function variationScore(row: Pick<VariationRow, 'ts_alpha' | 'ts_beta'>): number {
+  return row.ts_alpha / (row.ts_alpha + row.ts_beta)
+}
+
+/** The one row -> AgentVariation mapping. */
+export function variationOf(row: VariationRow, info?: AgentVariation['info']): AgentVariation {
+  return {
+    metadata: resourceMetadata(row),
+    spec: row.spec as AgentVariationSpec,
+    ...(info ? { info } : {}),
+  }
+}
+
+async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariation[]> {
+  if (rows.length === 0) return []
+  const modelIds = rows
+    .map((r) => (r.spec as AgentVariationSpec).modelConfig?.modelId)
+    .filter((id): id is string => !!id)
+  const [profiles, assignments, models] = await Promise.all([
+    loadProfiles(
+      deps,
+      rows.map((r) => r.profile_id),
+    ),
+    findAssignments(
+      deps.db,
+      rows.map((r) => r.id),
+    ),
+    findModelsByName(deps.db, rows[0]!.workspace_id, [...new Set(modelIds)]),
+  ])
+  const modelByName = new Map(models.map((m) => [m.name, resourceMetadata(m)]))
+  return rows.map((row) => {
+    const own = assignments.filter((a) => a.variation_id === row.id)
+    const list: VariationAssignment[] = own.map((a) => ({
+      id: a.id,
+      ...(a.tool_id ? { tool: { id: a.tool_id, name: a.tool_name ?? '' } } : {}),
+      ...(a.tool_set_id ? { toolSet: { id: a.tool_set_id, name: a.tool_set_name ?? '' } } : {}),
+      ...(a.sub_agent_id ? { agent: { id: a.sub_agent_id, name: a.agent_name ?? '' } } : {}),
+    }))
+    const modelId = (row.spec as AgentVariationSpec).modelConfig?.modelId
+    return variationOf(row, {
+      assignments: list,
+      createdBy: profiles.get(row.profile_id),
+      feedbackCount: row.feedback_count,
+      ...(modelId && modelByName.has(modelId) ? { model: modelByName.get(modelId) } : {}),
+      score: variationScore(row),
+      subAgentCount: own.filter((a) => a.sub_agent_id).length,
+      toolCount: own.filter((a) => a.tool_id).length,
+      toolSetCount: own.filter((a) => a.tool_set_id).length,
+      memoryLayerAssignments: [],
+      memoryLayerCount: 0,
+    })
+  })
+}
+
+/** Inserts a variation of an agent already checked to be in the scope's workspace. */
+export function insertVariation(
+  deps: Deps,
+  scope: Scope,
+  agentId: string,
+  body: {
+    metadata: { name: string; externalId?: string; labels?: Record<string, string> }
+    spec: AgentVariationSpec
+  },
+): Promise<VariationRow> {
+  return insertResource(deps.db, 'agent_variations', {
+    id: deps.ids('variation'),
+    account_id: scope.accountId,
+    workspace_id: scope.workspaceId,
+    profile_id: scope.profileId,
+    agent_id: agentId,
+    name: body.metadata.name,
+    external_id: body.metadata.externalId ?? '',
+    labels: JSON.stringify(body.metadata.labels ?? {}),
+    spec: JSON.stringify(body.spec),
+  })
+}
+
+/** Loads a variation row of an agent by id or external id, or throws NotFound. */
+export async function findVariationRow(
+  deps: Deps,
+  scope: Scope,
+  agentId: string,
+  ref: string,
+): Promise<VariationRow> {
+  const row = await findResource(
+    deps.db,
+    'agent_variations',
+    scope.workspaceId,
+    parseIdRef(ref),
+    (qb) => qb.where('agent_id', '=', agentId),
+  )
+  if (!row) throw notFound('variation', ref)
+  return row
+}
+
+export async function createVariation(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string,
+  body: Parameters<typeof insertVariation>[3],
+): Promise<AgentVariation> {
+  const agent = await findAgentRow(deps, scope, agentRef)
+  const row = await insertVariation(deps, scope, agent.id, body).catch((err) =>
+    rethrowUnique(err, 'a variation'),
+  )
+  return (await withInfo(deps, [row]))[0]!
+}
+
+export async function getVariation(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string,
+  ref: string,
+): Promise<AgentVariation> {
+  const agent = await findAgentRow(deps, scope, agentRef)
+  return (await withInfo(deps, [await findVariationRow(deps, scope, agent.id, ref)]))[0]!
+}
+
+export async function listVariations(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string,
+  query: ListAgentsQuery,
+): Promise<Page<AgentVariation>> {
+  const agent = await findAgentRow(deps, scope, agentRef)
+  const position = decodePageRequest(query)
+  const prefix = namePrefix(query.prefix)
+  const { rows, total } = await listResources(
+    deps.db,
+    'agent_variations',
+    scope.workspaceId,
+    position,
+    (qb) => prefix(qb.where('agent_id', '=', agent.id)),
+  )
+  const page = toPage(rows, position, total, (r) => r)
+  const items = query.includeInfo
+    ? await withInfo(deps, page.items)
+    : page.items.map((r) => variationOf(r))
+  return { ...page, items }
+}
+
+export async function updateVariation(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string,
+  ref: string,
+  body: UpdateVariationBody,
+): Promise<AgentVariation> {
+  const agent = await findAgentRow(deps, scope, agentRef)
+  const row = await findVariationRow(deps, scope, agent.id, ref)
+  const next = applyUpdate(variationOf(row), body, body.updateMask)
+  const updated = await updateResource(deps.db, 'agent_variations', row.id, {
+    name: next.metadata.name,
+    external_id: next.metadata.externalId ?? '',
+    labels: JSON.stringify(next.metadata.labels ?? {}),
+    spec: JSON.stringify(next.spec),
+  }).catch((err) => rethrowUnique(err, 'a variation'))
+  return (await withInfo(deps, [updated]))[0]!
+}
+
+export async function deleteVariation(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string,
+  ref: string,
+): Promise<void> {
+  const agent = await findAgentRow(deps, scope, agentRef)
+  const row = await findVariationRow(deps, scope, agent.id, ref)
+  await deleteResource(deps.db, 'agent_variations', row.id)
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../db/database.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { SecretBox } from '../lib/crypto.ts'
+import type { IdGenerator } from '../lib/ids.ts'
+import type { Logger } from '../lib/logger.ts'
+
+/** What every use case may depend on; built once in app.ts and passed down, never imported. */
+export interface Deps {
+  db: Db
+  ids: IdGenerator
+  clock: Clock
+  box: SecretBox
+  logger: Logger
+}
+
+/** Who is calling: the API key, its profile and the workspace the request acts in. */
+export interface Actor {
+  accountId: string
+  apiKeyId: string
+  profileId: string
+  /** The key's own workspace: the implicit route family acts in it. */
+  homeWorkspaceId: string
+}
+
+/** A request resolved to a workspace it may act in. */
+export interface Scope extends Actor {
+  workspaceId: string
+}

@@ -1,0 +1,92 @@
+import { snakeToCamel } from '../lib/case.ts'
+import { alreadyExists, invalidArgument } from '../lib/errors.ts'
+import type { ResourceMetadata } from '../lib/schemas.ts'
+
+/** Rows of the shared resource layout (db/schema.ts ResourceColumns), as read. */
+export interface ResourceRow {
+  id: string
+  account_id: string
+  workspace_id: string
+  profile_id: string
+  name: string
+  external_id: string
+  labels: Record<string, string>
+  created_at: Date
+}
+
+export function resourceMetadata(row: ResourceRow): ResourceMetadata {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    workspaceId: row.workspace_id,
+    profileId: row.profile_id,
+    name: row.name,
+    externalId: row.external_id,
+    labels: row.labels ?? {},
+    createdAt: row.created_at.toISOString(),
+  }
+}
+
+type Doc = Record<string, unknown>
+
+function getPath(doc: Doc | undefined, path: string[]): unknown {
+  let cur: unknown = doc
+  for (const key of path) {
+    if (!cur || typeof cur !== 'object') return undefined
+    cur = (cur as Doc)[key]
+  }
+  return cur
+}
+
+function setPath(doc: Doc, path: string[], value: unknown): void {
+  let cur = doc
+  for (const key of path.slice(0, -1)) {
+    if (!cur[key] || typeof cur[key] !== 'object') cur[key] = {}
+    cur = cur[key] as Doc
+  }
+  const last = path[path.length - 1]!
+  if (value === undefined) delete cur[last]
+  else cur[last] = value
+}
+
+/**
+ * Applies an update request to a resource's `{metadata, spec}`. With an `updateMask`, exactly the
+ * listed paths are replaced (a listed path absent from the body is cleared); without one, every
+ * field present in the body replaces the stored one.
+ */
+export function applyUpdate<T extends { metadata: Doc; spec: Doc }>(
+  current: T,
+  patch: { metadata?: Doc; spec?: Doc },
+  updateMask: string | undefined,
+  allowedRoots: string[] = ['metadata', 'spec'],
+): T {
+  const next = structuredClone(current) as T
+  if (updateMask && updateMask.trim()) {
+    for (const raw of updateMask.split(',')) {
+      const path = raw.trim().split('.').map(snakeToCamel)
+      if (!path[0] || !allowedRoots.includes(path[0]) || path.length < 2) {
+        throw invalidArgument(`updateMask: unknown field path ${JSON.stringify(raw.trim())}`, [
+          { field: 'updateMask', description: `unknown field path ${raw.trim()}` },
+        ])
+      }
+      setPath(next as Doc, path, structuredClone(getPath(patch as Doc, path)))
+    }
+    return next
+  }
+  for (const root of ['metadata', 'spec'] as const) {
+    for (const [key, value] of Object.entries(patch[root] ?? {})) {
+      if (value !== undefined) (next[root] as Doc)[key] = structuredClone(value)
+    }
+  }
+  return next
+}
+
+/** Turns a unique-index violation into AlreadyExists; anything else is rethrown. */
+export function rethrowUnique(err: unknown, what: string): never {
+  const e = err as { code?: string; constraint?: string }
+  if (e?.code === '23505') {
+    const field = e.constraint?.endsWith('external_id') ? 'externalId' : 'name'
+    throw alreadyExists(`${what} with this ${field} already exists`)
+  }
+  throw err
+}
