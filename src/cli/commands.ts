@@ -1,0 +1,40 @@
+import { createInterface } from 'node:readline/promises'
+import type { Command } from 'commander'
+import { clientFromEnv } from './client.ts'
+import { runObjective } from './run.ts'
+
+/** Asks on a TTY whether to cancel; without a TTY an interrupt only detaches. */
+function onInterrupt(): Promise<boolean> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', async () => {
+      if (!process.stdin.isTTY) return resolve(false)
+      const rl = createInterface({ input: process.stdin, output: process.stderr })
+      const answer = await rl.question('\nCancel the objective? [y/N] ')
+      rl.close()
+      resolve(/^y(es)?$/i.test(answer.trim()))
+    })
+  })
+}
+
+/** Commands that talk to a running server over HTTP (SORTIE_URL, SORTIE_TOKEN). */
+export function registerClientCommands(program: Command): void {
+  program
+    .command('run')
+    .description('Create an objective and follow its events live')
+    .requiredOption('--agent <id>', 'agent id or external id')
+    .option('--variation <id>', 'use this variation instead of letting Sortie choose')
+    .option('--url <url>', 'server URL (default $SORTIE_URL or http://127.0.0.1:8787)')
+    .option('--token <token>', 'API key (default $SORTIE_TOKEN)')
+    .argument('<message>', 'the initial message')
+    .action(async (message: string, flags) => {
+      const client = clientFromEnv(flags)
+      const code = await runObjective(client, {
+        agent: flags.agent,
+        variation: flags.variation,
+        message,
+        write: (line) => process.stdout.write(`${line}\n`),
+        interrupted: onInterrupt(),
+      })
+      process.exit(code)
+    })
+}
