@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
+import { syncModelCatalogue } from './modules/models/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -76,6 +77,7 @@ export async function createSortie(
     throw err
   }
   const bootstrap = await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
 
   let server: ServerType | undefined

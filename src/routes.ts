@@ -1,5 +1,7 @@
 import type { RouteDef } from './http/router.ts'
 import { agentRoutes } from './modules/agents/index.ts'
+import { modelsRoutes } from './modules/models/index.ts'
+import { secretRoutes } from './modules/secrets/index.ts'
 
 /** Every API route, module by module. */
-export const allRoutes: RouteDef[] = [...agentRoutes]
+export const allRoutes: RouteDef[] = [...agentRoutes, ...modelsRoutes, ...secretRoutes]

@@ -205,3 +205,18 @@ describe('agents: bad input', () => {
     assert.equal(res.body.details[0].fieldViolations[0].field, 'cursor')
   })
 })
+
+describe('agents: path ids', () => {
+  it('a percent sign in an id is a plain 404, not a server error', async () => {
+    const res = await t.api('GET', '/v1/agents/%25zz')
+    assert.equal(res.status, 404)
+    assert.equal(res.body.code, 5)
+  })
+
+  it('an encoded external id reference finds the agent', async () => {
+    await t.api('POST', '/v1/agents', { metadata: { name: 'enc', externalId: 'a.b-c' }, spec: {} })
+    const res = await t.api('GET', `/v1/agents/${encodeURIComponent('external_id:a.b-c')}`)
+    assert.equal(res.status, 200)
+    assert.equal(res.body.metadata.name, 'enc')
+  })
+})

@@ -135,7 +135,8 @@ export function mountRoutes(
 
 function pathParams(c: Context): Record<string, string> {
   const { workspaceId: _ws, ...rest } = c.req.param() as Record<string, string>
-  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, decodeURIComponent(v)]))
+  // Hono has already percent-decoded path parameters.
+  return rest
 }
 
 const StatusSchema = z

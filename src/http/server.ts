@@ -84,7 +84,7 @@ export function createHttpApp(
   const resolveScope = async (c: Context<HttpEnv>, family: RouteFamily): Promise<Scope> => {
     const actor = await authenticate(deps, bearerToken(c))
     if (family === 'implicit') return { ...actor, workspaceId: actor.homeWorkspaceId }
-    return scopeTo(deps, actor, decodeURIComponent(c.req.param('workspaceId') ?? ''))
+    return scopeTo(deps, actor, c.req.param('workspaceId') ?? '')
   }
   mountRoutes(app, registry, routes, resolveScope)
   extra?.(app)

@@ -37,8 +37,7 @@ export function createIdGenerator(): IdGenerator {
 /** A path `{id}` is an id, or `external_id:<value>` / `eid:<value>`. */
 export type IdRef = { id: string } | { externalId: string }
 
-export function parseIdRef(raw: string): IdRef {
-  const value = decodeURIComponent(raw)
+export function parseIdRef(value: string): IdRef {
   for (const prefix of ['external_id:', 'eid:']) {
     if (value.startsWith(prefix)) return { externalId: value.slice(prefix.length) }
   }
