@@ -4,6 +4,7 @@
  * fresh database in it (test/support/database.ts).
  */
 import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,8 +22,16 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** Node 20's test runner takes no globs: list every *.test.ts under src/ and test/ ourselves. */
+function findTestFiles(): string[] {
+  return ['src', 'test']
+    .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+    .sort()
+}
+
 const files = process.argv.slice(2)
-const patterns = files.length ? files : ['src/**/*.test.ts', 'test/**/*.test.ts']
+const patterns = files.length ? files : findTestFiles()
 let adminUrl = process.env.DATABASE_URL
 let stop = async () => {}
 if (!adminUrl) {
