@@ -25,7 +25,9 @@ async function freePort(): Promise<number> {
 /** Node 20's test runner takes no globs: list every *.test.ts under src/ and test/ ourselves. */
 function findTestFiles(): string[] {
   return ['src', 'test']
-    .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+    .flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)),
+    )
     .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
     .sort()
 }
