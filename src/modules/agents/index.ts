@@ -1,5 +1,6 @@
 /** Agents and their variations: the population objectives draw from. */
 export { agentRoutes } from './agents.routes.ts'
+export { assignmentRoutes } from './assignment.routes.ts'
 export { agentOf, findAgentRow } from './agent.service.ts'
 export {
   findVariationRow,

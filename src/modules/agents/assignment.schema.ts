@@ -1,0 +1,28 @@
+import { z } from 'zod'
+
+const ref = z.string().trim().min(1).max(300)
+
+/**
+ * Attaches one tool, tool set or sub-agent to a variation. Exactly one target is set (checked by
+ * the service so each offending field is named); `type` is the newer SDKs' discriminator.
+ */
+export const AddAssignmentBody = z.object({
+  type: z.enum(['toolId', 'toolSetId', 'subAgentId']).optional(),
+  toolId: ref.optional(),
+  toolSetId: ref.optional(),
+  subAgentId: ref.optional(),
+})
+export type AddAssignmentBody = z.infer<typeof AddAssignmentBody>
+
+/** Seed 004: variations addressed by id alone. */
+export const FlatVariationParams = z.object({ agentVariationId: z.string().min(1) })
+export const FlatAssignmentParams = FlatVariationParams.extend({ id: z.string().min(1) })
+
+/** Seed 003: variations nested under their agent. */
+export const NestedVariationParams = z.object({
+  agentId: z.string().min(1),
+  variationId: z.string().min(1),
+})
+export const NestedAssignmentParams = NestedVariationParams.extend({ id: z.string().min(1) })
+
+export { VariationAssignment } from './agent.schema.ts'

@@ -1,0 +1,23 @@
+/**
+ * Tools: tool sets (HTTP, MCP, OpenAPI adapters), their tools, search over them, and what a
+ * variation can call. The engine executes tools from the snapshots `loadVariationTools` returns.
+ */
+import type { RouteDef } from '../../http/router.ts'
+import { toolSetRoutes } from './tool-set.routes.ts'
+import { searchRoutes } from './search.routes.ts'
+import { toolItemRoutes } from './tool.routes.ts'
+
+/** Every route of the module: tool sets, tools and search. */
+export const toolRoutes: RouteDef[] = [...toolSetRoutes, ...toolItemRoutes, ...searchRoutes]
+
+export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
+export { toolFunctionName, toolOf } from './tool.service.ts'
+export { toolSetOf } from './tool-set.service.ts'
+export {
+  parseToolTemplate,
+  SECRET_REFERENCE,
+  type TemplateEscape,
+  type ToolTemplate,
+} from './tool-template.ts'
+export type { ToolSet, ToolSetSpec } from './tool-set.schema.ts'
+export type { ConfigHTTP, Tool, ToolSpec, ToolStatus } from './tool.schema.ts'

@@ -1,0 +1,93 @@
+import { route, type RouteDef } from '../../http/router.ts'
+import { Empty } from '../../lib/schemas.ts'
+import {
+  CreateToolSetBody,
+  ListToolSetEventsQuery,
+  ListToolSetsQuery,
+  ToolSet,
+  ToolSetChildParams,
+  ToolSetEventPage,
+  ToolSetIdParams,
+  ToolSetPage,
+  UpdateToolSetBody,
+} from './tool-set.schema.ts'
+import * as toolSets from './tool-set.service.ts'
+
+const tags = ['Tool sets']
+
+export const toolSetRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/tool_sets',
+    scope: 'workspace',
+    operationId: 'createToolSet',
+    summary: 'Create a tool set (HTTP, MCP or OpenAPI adapter)',
+    tags,
+    body: CreateToolSetBody,
+    response: ToolSet,
+    handler: ({ deps, scope, body }) => toolSets.createToolSet(deps, scope, body),
+  }),
+  route({
+    method: 'get',
+    path: '/tool_sets',
+    scope: 'workspace',
+    operationId: 'listToolSets',
+    summary: 'List tool sets',
+    tags,
+    query: ListToolSetsQuery,
+    response: ToolSetPage,
+    handler: ({ deps, scope, query }) => toolSets.listToolSets(deps, scope, query),
+  }),
+  route({
+    method: 'get',
+    path: '/tool_sets/{id}',
+    scope: 'workspace',
+    operationId: 'getToolSet',
+    summary: 'Get a tool set',
+    tags,
+    params: ToolSetIdParams,
+    response: ToolSet,
+    handler: ({ deps, scope, params }) => toolSets.getToolSet(deps, scope, params.id),
+  }),
+  route({
+    method: 'put',
+    path: '/tool_sets/{id}',
+    alsoMethods: ['patch'],
+    scope: 'workspace',
+    operationId: 'updateToolSet',
+    summary: 'Update a tool set (updateMask selects the fields)',
+    tags,
+    params: ToolSetIdParams,
+    body: UpdateToolSetBody,
+    response: ToolSet,
+    handler: ({ deps, scope, params, body }) =>
+      toolSets.updateToolSet(deps, scope, params.id, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/tool_sets/{id}',
+    scope: 'workspace',
+    operationId: 'deleteToolSet',
+    summary: 'Delete a tool set, its tools and their assignments',
+    tags,
+    params: ToolSetIdParams,
+    response: Empty,
+    handler: async ({ deps, scope, params }) => {
+      await toolSets.deleteToolSet(deps, scope, params.id)
+      return {}
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/tool_sets/{toolSetId}/events',
+    scope: 'workspace',
+    operationId: 'listToolSetEvents',
+    summary: "List a tool set's sync events",
+    tags,
+    params: ToolSetChildParams,
+    query: ListToolSetEventsQuery,
+    response: ToolSetEventPage,
+    handler: ({ deps, scope, params, query }) =>
+      toolSets.listToolSetEvents(deps, scope, params.toolSetId, query),
+  }),
+]

@@ -1,0 +1,205 @@
+import { z } from 'zod'
+import {
+  CreateResourceMetadata,
+  NamedListQuery,
+  ListQuery,
+  OperationMetadata,
+  Profile,
+  ResourceMetadata,
+  Timestamp,
+  UpdateMask,
+  UpdateResourceMetadata,
+  pageOf,
+} from '../../lib/schemas.ts'
+
+/** An absolute http(s) URL: tool calls are dispatched to it. */
+export const AbsoluteHttpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      const url = new URL(value)
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname
+    } catch {
+      return false
+    }
+  }, 'must be an absolute http(s) URL')
+
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'is not a valid HTTP header name')
+/** Header values may hold `${NAME}` secret references (API.md decision 5); stored as written. */
+const headerValue = z
+  .string()
+  .max(8192)
+  .regex(/^[^\r\n\0]*$/, 'may not contain line breaks')
+export const HeaderMap = z
+  .record(headerName, headerValue)
+  .refine((h) => Object.keys(h).length <= 100, 'at most 100 headers')
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export const ToolFilter = z
+  .object({
+    operator: z.enum(['OPERATOR_UNSPECIFIED', 'OPERATOR_AND', 'OPERATOR_OR']).optional(),
+    filters: z
+      .array(
+        z.object({
+          attribute: z
+            .enum([
+              'ATTRIBUTE_UNSPECIFIED',
+              'ATTRIBUTE_NAME',
+              'ATTRIBUTE_TITLE',
+              'ATTRIBUTE_DESCRIPTION',
+            ])
+            .optional(),
+          matcher: z
+            .object({
+              exact: z.string().max(1000).optional(),
+              startsWith: z.string().max(1000).optional(),
+              endsWith: z.string().max(1000).optional(),
+              contains: z.string().max(1000).optional(),
+              regex: z
+                .string()
+                .max(1000)
+                .refine(compiles, 'is not a valid regular expression')
+                .optional(),
+              caseSensitive: z.boolean().optional(),
+            })
+            .optional(),
+        }),
+      )
+      .max(100)
+      .optional(),
+  })
+  .meta({ id: 'McpToolFilter' })
+
+export const ApprovalRequirementFilter = z
+  .object({
+    always: z.boolean().optional(),
+    only: ToolFilter.optional(),
+    type: z.string().max(32).optional(),
+  })
+  .meta({ id: 'ApprovalRequirementFilter' })
+
+const HttpAdapter = z.object({ baseUrl: AbsoluteHttpUrl, headers: HeaderMap.optional() })
+
+const McpAdapter = z.object({
+  url: AbsoluteHttpUrl,
+  headers: HeaderMap.optional(),
+  includeTools: ToolFilter.optional(),
+  excludeTools: ToolFilter.optional(),
+  toolApprovals: ApprovalRequirementFilter.optional(),
+})
+
+/** Seed 003: the spec comes from a URL or an upload; `baseUrl` overrides the spec's servers. */
+const OpenApiAdapter = z
+  .object({
+    type: z.enum(['url', 'uploadId']).optional(),
+    url: AbsoluteHttpUrl.optional(),
+    uploadId: z.string().min(1).max(200).optional(),
+    baseUrl: AbsoluteHttpUrl.optional(),
+    serverName: z.string().max(200).optional(),
+    headers: HeaderMap.optional(),
+    includeTools: ToolFilter.optional(),
+    excludeTools: ToolFilter.optional(),
+    toolApprovals: ApprovalRequirementFilter.optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (!!o.url === !!o.uploadId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'exactly one of url or uploadId is required',
+      })
+    }
+  })
+
+export const ToolSetAdapter = z
+  .object({
+    http: HttpAdapter.optional(),
+    mcp: McpAdapter.optional(),
+    openapi: OpenApiAdapter.optional(),
+  })
+  .superRefine((a, ctx) => {
+    const set = [a.http, a.mcp, a.openapi].filter((x) => x !== undefined).length
+    if (set !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'exactly one of http, mcp or openapi is required' })
+    }
+  })
+  .meta({ id: 'ToolSetAdapter' })
+export type ToolSetAdapter = z.infer<typeof ToolSetAdapter>
+
+export const ToolSetSpec = z
+  .object({ description: z.string().max(10_000).optional(), adapter: ToolSetAdapter })
+  .meta({ id: 'ToolSetSpec' })
+export type ToolSetSpec = z.infer<typeof ToolSetSpec>
+
+export const ToolSet = z
+  .object({
+    metadata: ResourceMetadata,
+    spec: ToolSetSpec,
+    info: z
+      .object({
+        agentCount: z.number().int(),
+        createdBy: Profile.optional(),
+        lastSync: Timestamp.optional(),
+        toolCount: z.number().int(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'ToolSet' })
+export type ToolSet = z.infer<typeof ToolSet>
+
+export const ToolSetEvent = z
+  .object({
+    metadata: OperationMetadata,
+    toolSetId: z.string(),
+    event: z.object({
+      type: z.string(),
+      syncStarted: z.object({ message: z.string().optional() }).optional(),
+      syncCompleted: z
+        .object({ message: z.string().optional(), toolsSynced: z.number().int().optional() })
+        .optional(),
+      syncFailed: z
+        .object({
+          error: z.boolean().optional(),
+          errorType: z.string().optional(),
+          message: z.string().optional(),
+        })
+        .optional(),
+    }),
+    info: z.object({ createdBy: Profile.optional(), toolSet: ResourceMetadata }).optional(),
+  })
+  .meta({ id: 'ToolSetEvent' })
+export type ToolSetEvent = z.infer<typeof ToolSetEvent>
+
+export const CreateToolSetBody = z.object({ metadata: CreateResourceMetadata, spec: ToolSetSpec })
+export type CreateToolSetBody = z.infer<typeof CreateToolSetBody>
+
+/** The spec is re-validated whole after the update is applied, so its parts are optional here. */
+export const UpdateToolSetBody = z.object({
+  metadata: UpdateResourceMetadata.optional(),
+  spec: z
+    .object({ description: z.string().max(10_000).optional(), adapter: ToolSetAdapter.optional() })
+    .optional(),
+  updateMask: UpdateMask.optional(),
+})
+export type UpdateToolSetBody = z.infer<typeof UpdateToolSetBody>
+
+export const ToolSetIdParams = z.object({ id: z.string().min(1) })
+export const ToolSetChildParams = z.object({ toolSetId: z.string().min(1) })
+export const ListToolSetsQuery = NamedListQuery
+export type ListToolSetsQuery = z.infer<typeof ListToolSetsQuery>
+export const ListToolSetEventsQuery = ListQuery
+export type ListToolSetEventsQuery = z.infer<typeof ListToolSetEventsQuery>
+
+export const ToolSetPage = pageOf(ToolSet)
+export const ToolSetEventPage = pageOf(ToolSetEvent)

@@ -1,0 +1,119 @@
+import { sql } from 'kysely'
+import type { Executor } from '../../db/database.ts'
+import type { PagePosition } from '../../lib/pagination.ts'
+
+export function countToolsBySet(db: Executor, toolSetIds: string[]) {
+  if (toolSetIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('tools')
+    .select(['tool_set_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('tool_set_id', 'in', toolSetIds)
+    .groupBy('tool_set_id')
+    .execute()
+}
+
+/** Distinct agents whose variations use a tool set, directly or through one of its tools. */
+export function countAgentsBySet(db: Executor, toolSetIds: string[]) {
+  if (toolSetIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('variation_assignments as a')
+    .innerJoin('agent_variations as v', 'v.id', 'a.variation_id')
+    .leftJoin('tools as t', 't.id', 'a.tool_id')
+    .select([
+      sql<string>`coalesce(a.tool_set_id, t.tool_set_id)`.as('tool_set_id'),
+      sql<number>`count(DISTINCT v.agent_id)`.as('n'),
+    ])
+    .where((eb) =>
+      eb.or([eb('a.tool_set_id', 'in', toolSetIds), eb('t.tool_set_id', 'in', toolSetIds)]),
+    )
+    .groupBy(sql`coalesce(a.tool_set_id, t.tool_set_id)`)
+    .execute()
+}
+
+/** Locks a tool set row so concurrent tool writes in it are checked one after another. */
+export function lockToolSet(db: Executor, toolSetId: string) {
+  return db
+    .selectFrom('tool_sets')
+    .select('id')
+    .where('id', '=', toolSetId)
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+export function findToolsOfSet(db: Executor, toolSetId: string) {
+  return db
+    .selectFrom('tools')
+    .selectAll()
+    .where('tool_set_id', '=', toolSetId)
+    .orderBy('id')
+    .execute()
+}
+
+export function findToolSetsByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.selectFrom('tool_sets').selectAll().where('id', 'in', ids).execute()
+}
+
+export async function listToolSetEventRows(
+  db: Executor,
+  toolSetId: string,
+  position: PagePosition,
+) {
+  const base = db.selectFrom('tool_set_events').where('tool_set_id', '=', toolSetId)
+  let page = base
+    .selectAll()
+    .orderBy('id', position.sortOrder)
+    .limit(position.limit + 1)
+  if (position.after) {
+    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+/** A variation's assignments in creation order, with the tools of assigned tool sets. */
+export function findVariationToolRows(db: Executor, workspaceId: string, variationId: string) {
+  return db
+    .selectFrom('variation_assignments as a')
+    .innerJoin('tools as t', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb('t.id', '=', eb.ref('a.tool_id')),
+          eb('t.tool_set_id', '=', eb.ref('a.tool_set_id')),
+        ]),
+      ),
+    )
+    .selectAll('t')
+    .select(['a.id as assignment_id'])
+    .where('a.workspace_id', '=', workspaceId)
+    .where('a.variation_id', '=', variationId)
+    .orderBy('a.id')
+    .orderBy('t.id')
+    .execute()
+}
+
+/** Resources of a workspace whose name or description contains a text, case-insensitively. */
+export function searchResources<T extends 'agents' | 'tools' | 'tool_sets'>(
+  db: Executor,
+  table: T,
+  workspaceId: string,
+  pattern: string,
+  limit: number,
+) {
+  return db
+    .selectFrom(table as 'tool_sets')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) =>
+      eb.or([
+        eb('name', 'ilike', pattern),
+        eb(sql<string>`coalesce(spec->>'description', '')`, 'ilike', pattern),
+      ]),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+}
