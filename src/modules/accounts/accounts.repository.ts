@@ -1,12 +1,13 @@
 import type { Executor } from '../../db/database.ts'
 
-/** Finds an enabled API key by the hash of its token. */
+/** Finds an enabled API key by the hash of its token, with the state of its home workspace. */
 export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
   return db
-    .selectFrom('api_keys')
-    .select(['id', 'account_id', 'workspace_id', 'key_profile_id'])
-    .where('token_hash', '=', tokenHash)
-    .where('enabled', '=', true)
+    .selectFrom('api_keys as k')
+    .innerJoin('workspaces as w', 'w.id', 'k.workspace_id')
+    .select(['k.id', 'k.account_id', 'k.workspace_id', 'k.key_profile_id', 'w.status'])
+    .where('k.token_hash', '=', tokenHash)
+    .where('k.enabled', '=', true)
     .executeTakeFirst()
 }
 
@@ -19,7 +20,7 @@ export function findAccessibleWorkspace(
 ) {
   return db
     .selectFrom('workspaces as w')
-    .select(['w.id'])
+    .select(['w.id', 'w.status'])
     .where('w.id', '=', workspaceId)
     .where('w.account_id', '=', accountId)
     .where((eb) =>
@@ -132,4 +133,16 @@ export function insertApiKey(
       token_hash: row.tokenHash,
     })
     .execute()
+}
+
+export function findAccount(db: Executor, accountId: string) {
+  return db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
+}
+
+export function setWebhookSecret(db: Executor, accountId: string, sealed: string) {
+  return db
+    .updateTable('accounts')
+    .set({ webhook_secret_sealed: sealed })
+    .where('id', '=', accountId)
+    .executeTakeFirst()
 }

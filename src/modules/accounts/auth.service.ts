@@ -1,13 +1,21 @@
 import { hashToken } from '../../lib/crypto.ts'
-import { notFound, unauthenticated } from '../../lib/errors.ts'
+import { notFound, permissionDenied, unauthenticated } from '../../lib/errors.ts'
 import type { Actor, Deps, Scope } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
+import { WORKSPACE_ARCHIVED } from './workspaces.repository.ts'
 
-/** Resolves a bearer token to the actor it belongs to; unknown or disabled keys are 401. */
+/**
+ * Resolves a bearer token to the actor it belongs to; unknown, deleted or rotated-away tokens are
+ * 401. A key homed in an archived workspace is refused (403): archived workspaces reject every
+ * request scoped to them, and the implicit route family always acts in the home workspace.
+ */
 export async function authenticate(deps: Deps, token: string | undefined): Promise<Actor> {
   if (!token) throw unauthenticated('missing API key: send "Authorization: Bearer <token>"')
   const key = await repo.findApiKeyByTokenHash(deps.db, hashToken(token))
   if (!key) throw unauthenticated('invalid API key')
+  if (key.status === WORKSPACE_ARCHIVED) {
+    throw permissionDenied(`the API key's workspace ${key.workspace_id} is archived`)
+  }
   return {
     accountId: key.account_id,
     apiKeyId: key.id,
@@ -26,5 +34,7 @@ export async function scopeTo(deps: Deps, actor: Actor, workspaceId: string): Pr
     workspaceId,
   )
   if (!ws) throw notFound('workspace', workspaceId)
+  // The key may see it, so saying it is archived reveals nothing new.
+  if (ws.status === WORKSPACE_ARCHIVED) throw permissionDenied(`workspace ${ws.id} is archived`)
   return { ...actor, workspaceId }
 }

@@ -2,6 +2,15 @@
  * Accounts: the account, its workspaces, profiles and API keys; authentication of requests and
  * the first-start bootstrap.
  */
+import type { RouteDef } from '../../http/router.ts'
+import { accountRoutes } from './account.routes.ts'
+import { apiKeyRoutes } from './api-keys.routes.ts'
+
 export { authenticate, scopeTo } from './auth.service.ts'
 export { bootstrapIfEmpty, type BootstrapResult } from './bootstrap.service.ts'
 export { loadProfiles, profileOf } from './profile.service.ts'
+export { getWebhookSigningSecret } from './account.service.ts'
+export { issueApiKey, type IssuedApiKey } from './api-key-access.service.ts'
+
+/** Every route of the module: account, workspaces, profiles and both API-key surfaces. */
+export const accountsRoutes: RouteDef[] = [...accountRoutes, ...apiKeyRoutes]

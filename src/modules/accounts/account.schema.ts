@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import {
+  AccountResourceMetadata,
+  CreateResourceMetadata,
+  ListQuery,
+  Profile,
+  ProfileType,
+  UpdateMask,
+  UpdateResourceMetadata,
+  boolParam,
+  pageOf,
+} from '../../lib/schemas.ts'
+
+/** Wire names of the seed-003 Ruby SDK (`Workspace::Status`). */
+export const WorkspaceStatus = z.enum(['STATUS_ENABLED', 'STATUS_DISABLED', 'STATUS_ARCHIVED'])
+
+export const WorkspaceSpec = z
+  .object({ description: z.string().max(10_000).optional() })
+  .meta({ id: 'WorkspaceSpec' })
+export type WorkspaceSpec = z.infer<typeof WorkspaceSpec>
+
+export const Workspace = z
+  .object({
+    metadata: AccountResourceMetadata,
+    spec: z.object({ description: z.string() }),
+    status: WorkspaceStatus,
+  })
+  .meta({ id: 'Workspace' })
+export type Workspace = z.infer<typeof Workspace>
+
+export const Account = z
+  .object({
+    metadata: AccountResourceMetadata,
+    spec: z.object({
+      billingEmail: z.string(),
+      description: z.string(),
+      domain: z.string(),
+      workspaces: z.array(Workspace),
+    }),
+    info: z.object({ webhookEventsHmacSecret: z.string() }),
+  })
+  .meta({ id: 'Account' })
+export type Account = z.infer<typeof Account>
+
+export const WebhookSigningKey = z
+  .object({ webhookEventsHmacSecret: z.string() })
+  .meta({ id: 'WebhookSigningKey' })
+
+export const CreateWorkspaceBody = z.object({
+  metadata: CreateResourceMetadata,
+  spec: WorkspaceSpec.default({}),
+})
+export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>
+
+export const UpdateWorkspaceBody = z.object({
+  metadata: UpdateResourceMetadata.optional(),
+  spec: WorkspaceSpec.optional(),
+  updateMask: UpdateMask.optional(),
+})
+export type UpdateWorkspaceBody = z.infer<typeof UpdateWorkspaceBody>
+
+/** `k=v,k2=v2`: every pair must match. */
+export const LabelsFilter = z
+  .string()
+  .max(2000)
+  .regex(
+    /^\s*[^=,\s][^=,]*=[^,]*(,\s*[^=,\s][^=,]*=[^,]*)*$/,
+    'must be key=value pairs joined by ","',
+  )
+
+export const ListWorkspacesQuery = ListQuery
+export const ListAccountWorkspacesQuery = ListQuery.extend({
+  includeArchived: boolParam.optional(),
+  labels: LabelsFilter.optional(),
+})
+export type ListAccountWorkspacesQuery = z.infer<typeof ListAccountWorkspacesQuery>
+
+export const ListProfilesQuery = ListQuery.extend({
+  query: z.string().max(200).optional(),
+  type: ProfileType.optional(),
+})
+export type ListProfilesQuery = z.infer<typeof ListProfilesQuery>
+
+export const IdParams = z.object({ id: z.string().min(1) })
+
+export const WorkspacePage = pageOf(Workspace)
+export const ProfilePage = pageOf(Profile)

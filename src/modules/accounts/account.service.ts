@@ -1,0 +1,58 @@
+import { generateWebhookSecret } from '../../lib/crypto.ts'
+import { notFound } from '../../lib/errors.ts'
+import type { Actor, Deps } from '../deps.ts'
+import type { Account } from './account.schema.ts'
+import * as repo from './accounts.repository.ts'
+import { workspaceOf } from './workspace.service.ts'
+import { findWorkspacesOfAccount } from './workspaces.repository.ts'
+
+type AccountSpec = { billingEmail?: string; description?: string; domain?: string }
+
+/**
+ * The account with its active workspaces. `info.webhookEventsHmacSecret` is the one place the
+ * webhook signing secret is ever shown.
+ */
+export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
+  const row = await repo.findAccount(deps.db, actor.accountId)
+  if (!row) throw notFound('account', actor.accountId)
+  const workspaces = await findWorkspacesOfAccount(deps.db, row.id)
+  const spec = row.spec as AccountSpec
+  return {
+    metadata: {
+      id: row.id,
+      accountId: row.id,
+      name: row.name,
+      profileId: row.profile_id,
+      externalId: row.external_id,
+      labels: row.labels ?? {},
+    },
+    spec: {
+      billingEmail: spec.billingEmail ?? '',
+      description: spec.description ?? '',
+      domain: spec.domain ?? '',
+      workspaces: workspaces.map(workspaceOf),
+    },
+    info: { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) },
+  }
+}
+
+/** Replaces the webhook signing secret; deliveries signed from now on use the new one. */
+export async function rotateWebhookSigningKey(
+  deps: Deps,
+  actor: Actor,
+): Promise<{ webhookEventsHmacSecret: string }> {
+  const secret = generateWebhookSecret()
+  const result = await repo.setWebhookSecret(deps.db, actor.accountId, deps.box.seal(secret))
+  if (!result.numUpdatedRows) throw notFound('account', actor.accountId)
+  return { webhookEventsHmacSecret: secret }
+}
+
+/** The account's Standard Webhooks signing secret (`whsec_...`), for the webhook dispatcher. */
+export async function getWebhookSigningSecret(
+  deps: Pick<Deps, 'db' | 'box'>,
+  accountId: string,
+): Promise<string> {
+  const row = await repo.findAccount(deps.db, accountId)
+  if (!row) throw notFound('account', accountId)
+  return deps.box.open(row.webhook_secret_sealed)
+}

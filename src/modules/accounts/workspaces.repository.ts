@@ -1,0 +1,147 @@
+import { sql } from 'kysely'
+import type { Executor } from '../../db/database.ts'
+import type { IdRef } from '../../lib/ids.ts'
+import type { PagePosition } from '../../lib/pagination.ts'
+import { pageRows } from './paging.ts'
+
+/** Stored workspace states (the wire names drop the `WORKSPACE_` prefix). */
+export const WORKSPACE_ENABLED = 'WORKSPACE_STATUS_ENABLED'
+export const WORKSPACE_ARCHIVED = 'WORKSPACE_STATUS_ARCHIVED'
+
+export type WorkspaceRow = Awaited<ReturnType<typeof findWorkspace>> & {}
+
+export function findWorkspace(db: Executor, accountId: string, ref: IdRef) {
+  let qb = db.selectFrom('workspaces').selectAll().where('account_id', '=', accountId)
+  qb = 'id' in ref ? qb.where('id', '=', ref.id) : qb.where('external_id', '=', ref.externalId)
+  return qb.orderBy('id').executeTakeFirst()
+}
+
+export function findWorkspaceById(db: Executor, id: string) {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The first workspace of the oldest account that still has an active one. */
+export function findFirstActiveWorkspace(db: Executor) {
+  return db
+    .selectFrom('workspaces as w')
+    .innerJoin('accounts as a', 'a.id', 'w.account_id')
+    .selectAll('w')
+    .where('w.status', '<>', WORKSPACE_ARCHIVED)
+    .orderBy('a.created_at')
+    .orderBy('a.id')
+    .orderBy('w.id')
+    .executeTakeFirst()
+}
+
+export function findWorkspacesOfAccount(db: Executor, accountId: string) {
+  return db
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('status', '<>', WORKSPACE_ARCHIVED)
+    .orderBy('id')
+    .execute()
+}
+
+/** Every workspace of the account (archived ones on request), optionally filtered by labels. */
+export function listAccountWorkspaces(
+  db: Executor,
+  accountId: string,
+  position: PagePosition,
+  filter: { includeArchived: boolean; labels?: Record<string, string> },
+) {
+  let base = db.selectFrom('workspaces').selectAll().where('account_id', '=', accountId)
+  if (!filter.includeArchived) base = base.where('status', '<>', WORKSPACE_ARCHIVED)
+  if (filter.labels) base = base.where(sql<boolean>`labels @> ${JSON.stringify(filter.labels)}`)
+  return pageRows<WorkspaceRow>(base, position, 'id')
+}
+
+/** The active workspaces a key may act in: its home workspace and those granted to it. */
+export function listKeyWorkspaces(
+  db: Executor,
+  key: { id: string; accountId: string; homeWorkspaceId: string },
+  position: PagePosition,
+) {
+  const base = db
+    .selectFrom('workspaces as w')
+    .selectAll('w')
+    .where('w.account_id', '=', key.accountId)
+    .where('w.status', '<>', WORKSPACE_ARCHIVED)
+    .where((eb) =>
+      eb.or([
+        eb('w.id', '=', key.homeWorkspaceId),
+        eb.exists(
+          eb
+            .selectFrom('api_key_workspaces as g')
+            .select('g.api_key_id')
+            .whereRef('g.workspace_id', '=', 'w.id')
+            .where('g.api_key_id', '=', key.id),
+        ),
+      ]),
+    )
+  return pageRows<WorkspaceRow>(base, position, 'w.id')
+}
+
+export function insertWorkspace(
+  db: Executor,
+  row: {
+    id: string
+    accountId: string
+    profileId: string
+    name: string
+    externalId: string
+    labels: Record<string, string>
+    spec: Record<string, unknown>
+  },
+) {
+  return db
+    .insertInto('workspaces')
+    .values({
+      id: row.id,
+      account_id: row.accountId,
+      profile_id: row.profileId,
+      name: row.name,
+      external_id: row.externalId,
+      labels: JSON.stringify(row.labels),
+      spec: JSON.stringify(row.spec),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export function updateWorkspace(
+  db: Executor,
+  id: string,
+  values: {
+    name?: string
+    externalId?: string
+    labels?: Record<string, string>
+    spec?: Record<string, unknown>
+    status?: string
+  },
+) {
+  return db
+    .updateTable('workspaces')
+    .set({
+      ...(values.name !== undefined ? { name: values.name } : {}),
+      ...(values.externalId !== undefined ? { external_id: values.externalId } : {}),
+      ...(values.labels ? { labels: JSON.stringify(values.labels) } : {}),
+      ...(values.spec ? { spec: JSON.stringify(values.spec) } : {}),
+      ...(values.status ? { status: values.status } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** Active workspaces of the account, locked so two archives cannot both pass the last-one check. */
+export async function lockActiveWorkspaceIds(db: Executor, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('workspaces')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('status', '<>', WORKSPACE_ARCHIVED)
+    .forUpdate()
+    .execute()
+  return rows.map((r) => r.id)
+}
