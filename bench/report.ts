@@ -15,7 +15,8 @@ export function machine(): string {
  * section and re-running one does not erase the others.
  */
 export async function writeSection(name: string, body: string): Promise<void> {
-  const header = '# Benchmarks\n\nFigures written by `npm run bench`; each section names its command and machine.\n'
+  const header =
+    '# Benchmarks\n\nFigures written by `npm run bench`; each section names its command and machine.\n'
   const current = existsSync(FILE) ? await readFile(FILE, 'utf8') : header
   const marker = `## ${name}\n`
   const section = `${marker}\n${body.trim()}\n\n`

@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
+import { Worker } from './engine/index.ts'
+import type { ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
 import { allRoutes } from './routes.ts'
 
@@ -26,7 +28,9 @@ export interface Sortie {
   bootstrap?: BootstrapResult
   /** Serves HTTP on host:port; resolves with the bound address. */
   listen(host: string, port: number): Promise<AddressInfo>
-  /** Drains HTTP, closes the pool and stops the embedded Postgres. */
+  /** The engine worker of this process, when started with `worker: true`. */
+  worker?: Worker
+  /** Drains HTTP, stops the worker, closes the pool and stops the embedded Postgres. */
   stop(): Promise<void>
 }
 
@@ -44,11 +48,21 @@ async function loadSecretKey(config: Config): Promise<Buffer> {
   return parseSecretKey(await readFile(file, 'utf8'))
 }
 
-/** The composition root: config -> database -> services -> HTTP app. */
-export async function createSortie(
-  config: Config,
-  opts: { logger?: Logger } = {},
-): Promise<Sortie> {
+export interface SortieOptions {
+  logger?: Logger
+  /** Where provider credentials are read from (default process.env); tests inject their own. */
+  env?: NodeJS.ProcessEnv
+  /** Runs an engine worker in this process (`serve`, `worker`); off for one-shot commands. */
+  worker?: boolean
+  /** Creates the first account on an empty database (default true). */
+  bootstrap?: boolean
+  /** Overrides the model caller and the fetch tools use (tests). */
+  callModel?: ModelCaller
+  fetch?: typeof fetch
+}
+
+/** The composition root: config -> database -> services -> HTTP app -> engine worker. */
+export async function createSortie(config: Config, opts: SortieOptions = {}): Promise<Sortie> {
   const logger = opts.logger ?? createLogger(config.logLevel)
   let embedded: EmbeddedDatabase | undefined
   let databaseUrl = config.databaseUrl
@@ -62,12 +76,16 @@ export async function createSortie(
     databaseUrl = embedded.url
   }
   const { db } = createDb(databaseUrl, config.dbPoolSize)
+  const env = opts.env ?? process.env
+  let worker: Worker | undefined
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
     clock: systemClock,
     box: createSecretBox(await loadSecretKey(config)),
     logger,
+    env,
+    local: { objectiveCancelled: (id) => worker?.cancelLocal(id) },
   }
   try {
     await migrateToLatest(db, databaseUrl)
@@ -76,9 +94,23 @@ export async function createSortie(
     await embedded?.stop()
     throw err
   }
-  const bootstrap = await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  const bootstrap =
+    opts.bootstrap === false
+      ? undefined
+      : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
+  if (opts.worker) {
+    worker = new Worker({
+      deps,
+      databaseUrl,
+      config: config.engine,
+      env,
+      callModel: opts.callModel,
+      fetch: opts.fetch,
+    })
+    await worker.start()
+  }
 
   let server: ServerType | undefined
   return {
@@ -86,6 +118,7 @@ export async function createSortie(
     http,
     databaseUrl,
     bootstrap,
+    worker,
     listen: (host, port) =>
       new Promise((resolve, reject) => {
         server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
@@ -97,6 +130,7 @@ export async function createSortie(
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
+      await worker?.stop()
       await db.destroy()
       await embedded?.stop()
     },

@@ -10,6 +10,14 @@ const envSchema = z.object({
   SORTIE_SECRET_KEY: z.string().optional(),
   SORTIE_BOOTSTRAP_TOKEN: z.string().min(16).optional(),
   SORTIE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  SORTIE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(200),
+  SORTIE_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  SORTIE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(600).optional(),
+  SORTIE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  SORTIE_PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+  SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -23,6 +31,22 @@ export interface Config {
   bootstrapToken?: string
   dbPoolSize: number
   logLevel: string
+  engine: EngineConfig
+}
+
+/** How the engine's workers claim and run objectives (ARCHITECTURE.md "The engine"). */
+export interface EngineConfig {
+  /** Objectives one worker process runs at once. */
+  concurrency: number
+  leaseSeconds: number
+  /** Lease renewal period; a third of the lease unless set. */
+  heartbeatSeconds: number
+  /** Fallback poll for runnable objectives and expired leases (NOTIFY is the fast path). */
+  pollMs: number
+  providerConcurrency: number
+  providerMaxAttempts: number
+  providerRetryDelayMs: number
+  toolTimeoutMs: number
 }
 
 /** Reads the environment once; a bad value stops start-up with the variable's name. */
@@ -43,5 +67,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SORTIE_BOOTSTRAP_TOKEN,
     dbPoolSize: e.SORTIE_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    engine: {
+      concurrency: e.SORTIE_WORKER_CONCURRENCY,
+      leaseSeconds: e.SORTIE_LEASE_SECONDS,
+      heartbeatSeconds: e.SORTIE_HEARTBEAT_SECONDS ?? e.SORTIE_LEASE_SECONDS / 3,
+      pollMs: e.SORTIE_POLL_MS,
+      providerConcurrency: e.SORTIE_PROVIDER_CONCURRENCY,
+      providerMaxAttempts: e.SORTIE_PROVIDER_MAX_ATTEMPTS,
+      providerRetryDelayMs: e.SORTIE_PROVIDER_RETRY_DELAY_MS,
+      toolTimeoutMs: e.SORTIE_TOOL_TIMEOUT_MS,
+    },
   }
 }

@@ -30,9 +30,10 @@ const program = new Command()
 program
   .command('serve')
   .description('Serve the API (starts the embedded Postgres unless DATABASE_URL is set)')
-  .action(async () => {
+  .option('--no-worker', 'serve the API only; objectives run in `sortie worker` processes')
+  .action(async (flags: { worker: boolean }) => {
     const config = loadConfig()
-    const sortie = await createSortie(config)
+    const sortie = await createSortie(config, { worker: flags.worker })
     const log = sortie.deps.logger
     if (sortie.bootstrap) {
       // Printed once, on purpose: the token is not stored anywhere in clear.
@@ -49,6 +50,18 @@ program
     }
     const address = await sortie.listen(config.host, config.port)
     log.info({ url: `http://${address.address}:${address.port}` }, 'sortie is serving')
+    stopOnSignals(log, () => sortie.stop())
+  })
+
+program
+  .command('worker')
+  .description('Run objectives only (no API): any number of workers may share one DATABASE_URL')
+  .action(async () => {
+    const config = loadConfig()
+    // No bootstrap: a worker has nowhere to show a new account's key.
+    const sortie = await createSortie(config, { worker: true, bootstrap: false })
+    const log = sortie.deps.logger
+    log.info({ worker: sortie.worker?.id }, 'sortie worker is running')
     stopOnSignals(log, () => sortie.stop())
   })
 

@@ -2,6 +2,7 @@ import type { RouteDef } from './http/router.ts'
 import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
+import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
 import { toolRoutes } from './modules/tools/index.ts'
 
@@ -10,6 +11,7 @@ export const allRoutes: RouteDef[] = [
   ...accountsRoutes,
   ...agentRoutes,
   ...modelsRoutes,
+  ...objectiveRoutes,
   ...secretRoutes,
   ...toolRoutes,
   ...assignmentRoutes,

@@ -2,10 +2,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import pg from 'pg'
 import type { Db } from './database.ts'
 import * as m001 from './migrations/001_foundation.ts'
+import * as m002 from './migrations/002_objectives.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_objectives': m002,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -111,6 +111,89 @@ export interface AiProviderKeyTable extends ResourceColumns {
   api_key_sealed: string
 }
 
+// ---- Objectives (migration 002): the engine's tables ----
+
+export interface ObjectiveTable {
+  id: string
+  account_id: string
+  workspace_id: string
+  profile_id: string
+  external_id: Generated<string>
+  labels: Json<Record<string, string>>
+  agent_id: string
+  variation_id: string
+  parent_objective_id: string | null
+  state: string
+  wait_reason: string | null
+  state_message: Generated<string>
+  version: Generated<number>
+  data: Json
+  secrets_sealed: string | null
+  tools: Json<unknown[]>
+  total_input_tokens: Generated<number>
+  total_output_tokens: Generated<number>
+  total_tool_calls: Generated<number>
+  refused_tool_calls: Generated<number>
+  limit_strikes: Generated<number>
+  total_events: Generated<number>
+  total_context_windows: Generated<number>
+  event_seq: Generated<number>
+  current_window_id: string | null
+  lease_owner: string | null
+  lease_expires_at: Date | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ObjectiveEventTable {
+  id: string
+  objective_id: string
+  seq: number
+  window_id: string
+  type: string
+  data: Json
+  profile_id: string
+  created_at: Timestamp
+}
+
+export interface ObjectiveToolCallTable {
+  id: string
+  objective_id: string
+  window_id: string
+  provider_call_id: Generated<string>
+  function_name: string
+  tool_id: string | null
+  callable: Json
+  arguments: Json | null
+  status: string
+  execution_status: string
+  result: string | null
+  memo: Generated<string>
+  status_changed_by: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ObjectiveContextWindowTable {
+  id: string
+  objective_id: string
+  sequence: number
+  prompt_tokens: Generated<number>
+  completion_tokens: Generated<number>
+  previous_window_continue_instructions: Generated<string>
+  created_at: Timestamp
+}
+
+export interface ObjectiveInboxTable {
+  id: string
+  objective_id: string
+  content: string
+  profile_id: string
+  created_at: Timestamp
+}
+
+// ---- end of objectives ----
+
 export interface Database {
   accounts: AccountTable
   workspaces: WorkspaceTable
@@ -126,6 +209,11 @@ export interface Database {
   models: ModelTable
   workspace_secrets: WorkspaceSecretTable
   ai_provider_keys: AiProviderKeyTable
+  objectives: ObjectiveTable
+  objective_events: ObjectiveEventTable
+  objective_tool_calls: ObjectiveToolCallTable
+  objective_context_windows: ObjectiveContextWindowTable
+  objective_inbox: ObjectiveInboxTable
 }
 
 /** Tables that hold named resources in the shared column layout. */

@@ -11,6 +11,15 @@ export interface Deps {
   clock: Clock
   box: SecretBox
   logger: Logger
+  /** Where provider credentials are read from: process.env in production, injected by tests. */
+  env: NodeJS.ProcessEnv
+  /** In-process signals from use cases to the engine running beside them. */
+  local: LocalSignals
+}
+
+export interface LocalSignals {
+  /** Called after a cancel commits: aborts this process's in-flight work for the objective now. */
+  objectiveCancelled(objectiveId: string): void
 }
 
 /** Who is calling: the API key, its profile and the workspace the request acts in. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSortie, type Sortie } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import type { ModelCaller } from '../../src/engine/providers/index.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { freshDatabase } from './database.ts'
 
@@ -28,9 +29,26 @@ export interface TestSortie {
   ): Promise<ApiResponse<T>>
 }
 
-/** Starts Sortie on a fresh database with a known bootstrap token; the caller stops it. */
-export async function startTestSortie(env: Record<string, string> = {}): Promise<TestSortie> {
-  const databaseUrl = await freshDatabase()
+export interface TestSortieOptions {
+  /** Runs an engine worker in-process (default false: most API tests need none). */
+  worker?: boolean
+  /** Overrides the model caller / the fetch of HTTP tools. */
+  callModel?: ModelCaller
+  fetch?: typeof fetch
+  /** Uses this database instead of a fresh one (several processes on one database). */
+  databaseUrl?: string
+}
+
+/**
+ * Starts Sortie on a fresh database with a known bootstrap token; the caller stops it. `env` is
+ * both the configuration and the environment providers read credentials from (OPENAI_BASE_URL of
+ * a fake provider...), so tests never touch process.env.
+ */
+export async function startTestSortie(
+  env: Record<string, string> = {},
+  opts: TestSortieOptions = {},
+): Promise<TestSortie> {
+  const databaseUrl = opts.databaseUrl ?? (await freshDatabase())
   const token = `sk_test_${randomBytes(16).toString('hex')}`
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
@@ -40,7 +58,13 @@ export async function startTestSortie(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     ...env,
   })
-  const sortie = await createSortie(config, { logger: createLogger('silent', false) })
+  const sortie = await createSortie(config, {
+    logger: createLogger('silent', false),
+    env: { ...env },
+    worker: opts.worker,
+    callModel: opts.callModel,
+    fetch: opts.fetch,
+  })
   if (!sortie.bootstrap) throw new Error('fresh database did not bootstrap')
   const api: TestSortie['api'] = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers }

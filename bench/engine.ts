@@ -1,0 +1,296 @@
+/**
+ * Engine benchmark: N objectives × K tool turns through the real engine (in-process worker), a
+ * zero-latency fake OpenAI server and a local HTTP tool, on an embedded Postgres with durable
+ * commits (fsync and synchronous_commit at their defaults). A step is one LLM turn or one tool
+ * execution, so an objective with K tool turns takes 2K + 1 steps.
+ */
+import { randomBytes } from 'node:crypto'
+import { readFileSync, readdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { createSortie, type Sortie } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { startEmbeddedPostgres } from '../src/db/embedded.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { startFakeProvider, type FakeRequest } from '../test/support/fake-provider.ts'
+import { freePort } from '../test/support/database.ts'
+import { machine, percentile, table, writeSection } from './report.ts'
+
+interface Scenario {
+  objectives: number
+  toolTurns: number
+  concurrency: number
+  providerDelayMs?: number
+}
+
+interface Result extends Scenario {
+  steps: number
+  seconds: number
+  stepsPerSecond: number
+  nodeCpuMsPerStep: number
+  pgCpuMsPerStep: number
+  gapP50: number
+  gapP99: number
+  rowsPerStep: number
+  walBytesPerStep: number
+  peakRssMiB: number
+}
+
+/** CPU time (ms) of every postgres process on the machine, from /proc. */
+function postgresCpuMs(): number {
+  const tick = 1000 / 100
+  let total = 0
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      if (!stat.includes('(postgres)')) continue
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += (Number(fields[11]) + Number(fields[12])) * tick
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total
+}
+
+async function startToolServer() {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true,"value":42}')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+function objectiveNumber(req: FakeRequest): string {
+  const first = req.body?.messages?.find((m: any) => m.role === 'user')
+  const text = typeof first?.content === 'string' ? first.content : JSON.stringify(first?.content)
+  return /#(\d+)/.exec(text ?? '')?.[1] ?? '?'
+}
+
+async function api(sortie: Sortie, token: string, method: string, path: string, body?: unknown) {
+  const res = await sortie.http.app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json: any = await res.json()
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
+  const fake = await startFakeProvider('openai')
+  const tool = await startToolServer()
+  const lastAnswer = new Map<string, number>()
+  const gaps: number[] = []
+  fake.setResponder((req) => {
+    fake.requests.length = 0 // the bench keeps no history of requests
+    const n = objectiveNumber(req)
+    const now = performance.now()
+    const prev = lastAnswer.get(n)
+    if (prev !== undefined) gaps.push(now - prev)
+    lastAnswer.set(n, now)
+    const results = (req.body?.messages ?? []).filter((m: any) => m.role === 'tool').length
+    const delayMs = s.providerDelayMs
+    if (results < s.toolTurns) {
+      return {
+        toolCalls: [{ name: 'lookup', arguments: {} }],
+        usage: { input: 100, output: 10 },
+        delayMs,
+      }
+    }
+    return { text: 'done', usage: { input: 100, output: 5 }, delayMs }
+  })
+
+  const dbName = `bench_${randomBytes(4).toString('hex')}`
+  const admin = new URL(adminUrl)
+  const pg = await import('pg')
+  const client = new pg.default.Client({ connectionString: adminUrl })
+  await client.connect()
+  await client.query(`CREATE DATABASE ${dbName}`)
+  await client.end()
+  admin.pathname = `/${dbName}`
+  const token = `sk_bench_${randomBytes(12).toString('hex')}`
+  const env = { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake' }
+  const config = loadConfig({
+    DATABASE_URL: admin.toString(),
+    SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-bench-')),
+    SORTIE_BOOTSTRAP_TOKEN: token,
+    SORTIE_SECRET_KEY: randomBytes(32).toString('hex'),
+    SORTIE_WORKER_CONCURRENCY: String(s.concurrency),
+    SORTIE_PROVIDER_CONCURRENCY: String(Math.max(64, s.concurrency)),
+    SORTIE_DB_POOL_SIZE: '40',
+    LOG_LEVEL: 'warn',
+  })
+  const sortie = await createSortie(config, {
+    logger: createLogger('warn', false),
+    env,
+    worker: true,
+  })
+  const agent = await api(sortie, token, 'POST', '/v1/agents', {
+    metadata: { name: 'bench' },
+    spec: { status: 'AGENT_STATUS_PUBLISHED' },
+    defaultVariation: {
+      metadata: { name: 'v' },
+      spec: { prompt: 'Call lookup when asked.', modelConfig: { modelId: 'openai/gpt-4.1-mini' } },
+    },
+  })
+  const toolSet = await api(sortie, token, 'POST', '/v1/tool_sets', {
+    metadata: { name: 'bench-tools' },
+    spec: { adapter: { http: { baseUrl: tool.url } } },
+  })
+  await api(sortie, token, 'POST', `/v1/tool_sets/${toolSet.metadata.id}/tools`, {
+    metadata: { name: 'lookup' },
+    spec: {
+      description: 'Looks a value up',
+      parameters: { type: 'object', properties: {} },
+      config: { http: { requestMethod: 'GET', path: '/value' } },
+    },
+  })
+  const variations = await api(sortie, token, 'GET', `/v1/agents/${agent.metadata.id}/variations`)
+  await api(
+    sortie,
+    token,
+    'POST',
+    `/v1/agent_variations/${variations.items[0].metadata.id}/assignments`,
+    {
+      toolSetId: toolSet.metadata.id,
+    },
+  )
+
+  const db = sortie.deps.db
+  const before = await sql<{ rows: string; lsn: string }>`
+    SELECT (SELECT sum(tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database
+             WHERE datname = current_database())::text AS rows,
+           pg_current_wal_lsn()::text AS lsn`.execute(db)
+  const cpu0 = process.cpuUsage()
+  const pg0 = postgresCpuMs()
+  const t0 = performance.now()
+  const creates: Promise<unknown>[] = []
+  for (let i = 0; i < s.objectives; i++) {
+    creates.push(
+      api(sortie, token, 'POST', '/v1/objectives', {
+        agentId: agent.metadata.id,
+        data: { initialMessage: `bench objective #${i}` },
+        metadata: {},
+      }),
+    )
+    if (creates.length >= 50) await Promise.all(creates.splice(0))
+  }
+  await Promise.all(creates)
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM objectives WHERE state NOT IN ('PENDING', 'RUNNING')`.execute(
+      db,
+    )
+    if (rows[0]!.n >= s.objectives) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const pgCpu = postgresCpuMs() - pg0
+  await new Promise((r) => setTimeout(r, 1200)) // statistics are flushed at most once a second
+  const after = await sql<{ rows: string; wal: string; failed: number }>`
+    SELECT (SELECT sum(tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database
+             WHERE datname = current_database())::text AS rows,
+           pg_wal_lsn_diff(pg_current_wal_lsn(), ${before.rows[0]!.lsn}::pg_lsn)::text AS wal,
+           (SELECT count(*)::int FROM objectives WHERE state <> 'WAITING') AS failed`.execute(db)
+  if (after.rows[0]!.failed > 0)
+    throw new Error(`${after.rows[0]!.failed} objectives did not reach WAITING`)
+  const steps = s.objectives * (2 * s.toolTurns + 1)
+  gaps.sort((a, b) => a - b)
+  await sortie.stop()
+  await fake.close()
+  await new Promise<void>((r) => tool.server.close(() => r()))
+  await rm(config.dataDir, { recursive: true, force: true })
+  return {
+    ...s,
+    steps,
+    seconds,
+    stepsPerSecond: steps / seconds,
+    nodeCpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps,
+    pgCpuMsPerStep: pgCpu / steps,
+    gapP50: percentile(gaps, 50),
+    gapP99: percentile(gaps, 99),
+    rowsPerStep: (Number(after.rows[0]!.rows) - Number(before.rows[0]!.rows)) / steps,
+    walBytesPerStep: Number(after.rows[0]!.wal) / steps,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }
+}
+
+const SCENARIOS: Scenario[] = [
+  { objectives: 20, toolTurns: 5, concurrency: 1 },
+  { objectives: 300, toolTurns: 5, concurrency: 50 },
+  { objectives: 1000, toolTurns: 5, concurrency: 500 },
+  { objectives: 10, toolTurns: 50, concurrency: 1 },
+  { objectives: 100, toolTurns: 50, concurrency: 50 },
+  { objectives: 500, toolTurns: 50, concurrency: 500 },
+]
+
+export async function run(): Promise<void> {
+  const only = process.env.BENCH_ENGINE_SCENARIOS // e.g. "1,2" to run a subset while iterating
+  const dir = await mkdtemp(join(tmpdir(), 'sortie-bench-pg-'))
+  const pg = await startEmbeddedPostgres({ dir, port: await freePort(), persistent: false })
+  const results: Result[] = []
+  try {
+    for (const [i, s] of SCENARIOS.entries()) {
+      if (only && !only.split(',').includes(String(i + 1))) continue
+      const r = await runScenario(pg.url, s)
+      console.log(JSON.stringify(r))
+      results.push(r)
+    }
+  } finally {
+    await pg.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  const rows = results.map((r) => [
+    r.concurrency,
+    r.toolTurns,
+    r.objectives,
+    r.steps,
+    r.stepsPerSecond.toFixed(0),
+    r.nodeCpuMsPerStep.toFixed(3),
+    r.pgCpuMsPerStep.toFixed(3),
+    r.gapP50.toFixed(1),
+    r.gapP99.toFixed(1),
+    r.rowsPerStep.toFixed(2),
+    r.walBytesPerStep.toFixed(0),
+    r.peakRssMiB.toFixed(0),
+  ])
+  await writeSection(
+    'Engine throughput',
+    [
+      `Command: \`npm run bench -- engine\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      'Embedded Postgres with durable commits; zero-latency fake OpenAI server and HTTP tool in the',
+      'same process as the engine (their CPU is included in "node CPU"). A step is one LLM turn or one',
+      'tool execution. "Turn gap" is the time from the fake provider answering a turn to the next',
+      "provider request of the same objective: it spans the assistant-turn commit, the tool's HTTP",
+      'round trip and its two commits, i.e. two steps of engine overhead. Rows = tuples inserted,',
+      'updated or deleted; WAL = bytes of write-ahead log.',
+      '',
+      table(
+        [
+          'concurrency',
+          'K',
+          'objectives',
+          'steps',
+          'steps/s',
+          'node CPU ms/step',
+          'pg CPU ms/step',
+          'turn gap p50 ms',
+          'turn gap p99 ms',
+          'rows/step',
+          'WAL bytes/step',
+          'peak RSS MiB',
+        ],
+        rows,
+      ),
+    ].join('\n'),
+  )
+}

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench [-- <name> ...]` runs the named benchmarks (all when none is named) and writes
+ * their figures into BENCHMARKS.md.
+ */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  engine: async () => (await import('./engine.ts')).run(),
+}
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+const unknown = names.filter((n) => !(n in BENCHMARKS))
+if (unknown.length) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`,
+  )
+  process.exit(2)
+}
+for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+  console.log(`== ${name}`)
+  await BENCHMARKS[name]!()
+}
+process.exit(0)

@@ -1,0 +1,125 @@
+import type { ModelMessage } from 'ai'
+import type { AssistantToolCall, StoredEvent } from '../modules/objectives/index.ts'
+
+/** A tool call of the current turn that has not produced a result yet. */
+export interface PendingCall {
+  id: string
+  functionName: string
+  /** JSON text, as the model sent it. */
+  arguments: string
+  callable: AssistantToolCall['tool']
+  /** True once `toolCalled` was recorded: a recovered call is then run again, not re-announced. */
+  started: boolean
+}
+
+/** Tool-call input as sent back to the model: the parsed arguments object, or {} if unparseable. */
+export function inputOf(argumentsText: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(argumentsText)
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {}
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * The model-facing history of an objective's current context window. The worker holding an
+ * objective appends to it as steps commit; a worker that claims it replays the window's events
+ * into it. Both paths go through `apply`, so a recovered conversation equals the live one.
+ */
+export class Conversation {
+  readonly messages: ModelMessage[] = []
+  /** Sequence number of the last event applied. */
+  seq = 0
+  pending: PendingCall[] = []
+  private names = new Map<string, string>()
+  private lastWasFinalAnswer = false
+
+  apply(event: StoredEvent, seq: number): void {
+    this.seq = seq
+    switch (event.type) {
+      case 'userMessage':
+        this.abandonPending()
+        this.messages.push({ role: 'user', content: event.payload.content })
+        this.lastWasFinalAnswer = false
+        return
+      case 'assistantMessage': {
+        const ids = event.x?.toolCallIds ?? []
+        const calls = event.payload.toolCalls.map((c, i) => ({ ...c, id: ids[i] ?? '' }))
+        const content: Exclude<ModelMessage & { role: 'assistant' }, never>['content'] = []
+        if (event.payload.content) content.push({ type: 'text', text: event.payload.content })
+        for (const c of calls) {
+          this.names.set(c.id, c.functionName)
+          content.push({
+            type: 'tool-call',
+            toolCallId: c.id,
+            toolName: c.functionName,
+            input: inputOf(c.arguments),
+          })
+        }
+        this.messages.push({ role: 'assistant', content })
+        this.pending = calls.map((c) => ({
+          id: c.id,
+          functionName: c.functionName,
+          arguments: c.arguments,
+          callable: c.tool,
+          started: false,
+        }))
+        this.lastWasFinalAnswer = calls.length === 0
+        return
+      }
+      case 'toolCalled': {
+        const call = this.pending.find((c) => c.id === event.payload.toolCallId)
+        if (call) call.started = true
+        return
+      }
+      case 'toolResult':
+        this.resolve(event.payload.toolCallId, { type: 'text', value: event.payload.content })
+        return
+      case 'toolError':
+        this.resolve(event.payload.toolCallId, { type: 'error-text', value: event.payload.message })
+        return
+      case 'toolDenied':
+        this.resolve(event.payload.toolCallId, {
+          type: 'execution-denied',
+          ...(event.payload.memo ? { reason: event.payload.memo } : {}),
+        })
+        return
+      default:
+        return
+    }
+  }
+
+  /** The model answered without calling tools: the turn is over. */
+  get turnComplete(): boolean {
+    return this.lastWasFinalAnswer && this.pending.length === 0
+  }
+
+  private resolve(
+    id: string,
+    output:
+      | { type: 'text'; value: string }
+      | { type: 'error-text'; value: string }
+      | { type: 'execution-denied'; reason?: string },
+  ): void {
+    this.pending = this.pending.filter((c) => c.id !== id)
+    this.messages.push({
+      role: 'tool',
+      content: [
+        { type: 'tool-result', toolCallId: id, toolName: this.names.get(id) ?? '', output },
+      ],
+    })
+  }
+
+  /**
+   * A user message after calls that never finished (the objective failed mid-turn and was
+   * continued): providers reject a tool call without a result, so each gets an error result.
+   */
+  private abandonPending(): void {
+    for (const call of [...this.pending]) {
+      this.resolve(call.id, { type: 'error-text', value: 'the tool call was not completed' })
+    }
+  }
+}

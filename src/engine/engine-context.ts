@@ -1,0 +1,15 @@
+import type { Deps } from '../modules/deps.ts'
+import type { ModelCaller } from './providers/index.ts'
+import type { ConversationCache } from './conversation-cache.ts'
+
+/** What every objective run of a worker shares. */
+export interface EngineContext {
+  deps: Deps
+  /** This worker's id: the lease owner it writes. */
+  owner: string
+  env: NodeJS.ProcessEnv
+  callModel: ModelCaller
+  fetch?: typeof fetch
+  toolTimeoutMs: number
+  cache: ConversationCache
+}

@@ -1,0 +1,186 @@
+import { sql, type RawBuilder } from 'kysely'
+import type { Executor } from '../db/database.ts'
+import { storedEventData, type StoredEvent } from '../modules/objectives/index.ts'
+
+/**
+ * The engine's writes. A step's rows (events, tool calls, counters, window tokens, maybe a new
+ * state) go in ONE statement of data-modifying CTEs: one round trip, one transaction. Every write
+ * is a compare-and-set on (version, lease owner, RUNNING): when a cancel or another worker got
+ * there first it matches no row, and because every other CTE joins on it, nothing is written.
+ */
+
+export interface Lease {
+  objectiveId: string
+  version: number
+  owner: string
+}
+
+export interface EventWrite {
+  id: string
+  event: StoredEvent
+  profileId: string
+}
+
+export interface ToolCallInsert {
+  id: string
+  providerCallId: string
+  functionName: string
+  toolId: string | null
+  callable: object
+  arguments: unknown
+  status: string
+  executionStatus: string
+  result: string | null
+}
+
+export interface ToolCallUpdate {
+  id: string
+  executionStatus: string
+  result: string | null
+}
+
+export interface StepWrite {
+  windowId: string
+  events: EventWrite[]
+  toolCalls?: ToolCallInsert[]
+  toolCallUpdates?: ToolCallUpdate[]
+  add?: { inputTokens?: number; outputTokens?: number; toolCalls?: number; refused?: number }
+  limitStrikes?: number
+  /** A new state ends the lease: WAITING, FAILED (RUNNING keeps it). */
+  state?: { state: string; waitReason: string | null; message: string }
+}
+
+export interface StepResult {
+  version: number
+  eventSeq: number
+}
+
+const values = (rows: RawBuilder<unknown>[]) => sql.join(rows)
+
+export async function commitStep(
+  db: Executor,
+  lease: Lease,
+  step: StepWrite,
+): Promise<StepResult | undefined> {
+  const n = step.events.length
+  const add = step.add ?? {}
+  const release = step.state && step.state.state !== 'RUNNING'
+  const stateSet = step.state
+    ? sql`, state = ${step.state.state}, wait_reason = ${step.state.waitReason},
+          state_message = ${step.state.message}`
+    : sql``
+  const leaseSet = release ? sql`, lease_owner = NULL, lease_expires_at = NULL` : sql``
+  const strikes =
+    step.limitStrikes !== undefined ? sql`, limit_strikes = ${step.limitStrikes}` : sql``
+  const events = n
+    ? sql`, ev AS (
+        INSERT INTO objective_events (id, objective_id, seq, window_id, type, data, profile_id)
+        SELECT v.id, ${lease.objectiveId}, o.base_seq + v.ord, ${step.windowId}, v.type, v.data, v.profile_id
+        FROM o, (VALUES ${values(
+          step.events.map(
+            (e, i) =>
+              sql`(${e.id}, ${i + 1}::int, ${e.event.type}, ${JSON.stringify(storedEventData(e.event))}::jsonb, ${e.profileId})`,
+          ),
+        )}) AS v(id, ord, type, data, profile_id)
+        RETURNING 1)`
+    : sql``
+  const inserts = step.toolCalls?.length
+    ? sql`, tc AS (
+        INSERT INTO objective_tool_calls (id, objective_id, window_id, provider_call_id,
+          function_name, tool_id, callable, arguments, status, execution_status, result)
+        SELECT v.id, ${lease.objectiveId}, ${step.windowId}, v.pid, v.fn, v.tool_id, v.callable,
+          v.args, v.status, v.es, v.result
+        FROM o, (VALUES ${values(
+          step.toolCalls.map(
+            (t) =>
+              sql`(${t.id}, ${t.providerCallId}, ${t.functionName}, ${t.toolId}::text,
+                ${JSON.stringify(t.callable)}::jsonb, ${JSON.stringify(t.arguments ?? null)}::jsonb,
+                ${t.status}, ${t.executionStatus}, ${t.result}::text)`,
+          ),
+        )}) AS v(id, pid, fn, tool_id, callable, args, status, es, result)
+        RETURNING 1)`
+    : sql``
+  const updates = step.toolCallUpdates?.length
+    ? sql`, tu AS (
+        UPDATE objective_tool_calls t SET execution_status = v.es, result = v.result,
+          updated_at = now()
+        FROM o, (VALUES ${values(
+          step.toolCallUpdates.map((u) => sql`(${u.id}, ${u.executionStatus}, ${u.result}::text)`),
+        )}) AS v(id, es, result)
+        WHERE t.id = v.id AND t.objective_id = ${lease.objectiveId}
+        RETURNING 1)`
+    : sql``
+  const tokens =
+    add.inputTokens || add.outputTokens
+      ? sql`, w AS (
+        UPDATE objective_context_windows SET
+          prompt_tokens = prompt_tokens + ${add.inputTokens ?? 0}::bigint,
+          completion_tokens = completion_tokens + ${add.outputTokens ?? 0}::bigint
+        FROM o WHERE objective_context_windows.id = ${step.windowId}
+        RETURNING 1)`
+      : sql``
+  const result = await sql<{ version: number; event_seq: number }>`
+    WITH o AS (
+      UPDATE objectives SET
+        version = version + 1,
+        event_seq = event_seq + ${n}::int,
+        total_events = total_events + ${n}::int,
+        total_input_tokens = total_input_tokens + ${add.inputTokens ?? 0}::bigint,
+        total_output_tokens = total_output_tokens + ${add.outputTokens ?? 0}::bigint,
+        total_tool_calls = total_tool_calls + ${add.toolCalls ?? 0}::int,
+        refused_tool_calls = refused_tool_calls + ${add.refused ?? 0}::int,
+        updated_at = now()
+        ${strikes} ${stateSet} ${leaseSet}
+      WHERE id = ${lease.objectiveId} AND version = ${lease.version}
+        AND lease_owner = ${lease.owner} AND state = 'RUNNING'
+      RETURNING version, event_seq, event_seq - ${n}::int AS base_seq
+    ) ${events} ${inserts} ${updates} ${tokens}
+    SELECT version, event_seq FROM o`.execute(db)
+  const row = result.rows[0]
+  return row ? { version: row.version, eventSeq: row.event_seq } : undefined
+}
+
+/**
+ * Ends a model turn that called no tools. Messages queued by `continue` while the turn ran are
+ * taken in the same transaction (the row lock orders this against concurrent continues, so no
+ * queued message is lost): they become user-message events, and the objective keeps running;
+ * without any, it waits for input.
+ */
+export async function commitTurnEnd(
+  db: Executor,
+  lease: Lease,
+  step: StepWrite,
+): Promise<{ result: StepResult; taken: { id: string; content: string }[] } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom('objectives')
+      .select('id')
+      .where('id', '=', lease.objectiveId)
+      .where('version', '=', lease.version)
+      .where('lease_owner', '=', lease.owner)
+      .where('state', '=', 'RUNNING')
+      .forUpdate()
+      .executeTakeFirst()
+    if (!locked) return undefined
+    const inbox = await trx
+      .deleteFrom('objective_inbox')
+      .where('objective_id', '=', lease.objectiveId)
+      .returning(['id', 'content', 'profile_id', 'created_at'])
+      .execute()
+    inbox.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1))
+    const taken: EventWrite[] = inbox.map((m) => ({
+      id: m.id,
+      event: { type: 'userMessage', payload: { content: m.content } },
+      profileId: m.profile_id,
+    }))
+    const result = await commitStep(trx, lease, {
+      ...step,
+      events: [...step.events, ...taken],
+      state: taken.length
+        ? undefined
+        : { state: 'WAITING', waitReason: 'turn_complete', message: '' },
+    })
+    if (!result) return undefined
+    return { result, taken: inbox.map((m) => ({ id: m.id, content: m.content })) }
+  })
+}

@@ -1,0 +1,152 @@
+import { compileJsonSchema, describeSchemaErrors } from '../lib/json-schema.ts'
+import {
+  LIMIT_GRACE_TURNS,
+  TOOL_CALL_LIMIT_MESSAGE,
+  callableOf,
+  type AssistantToolCall,
+  type StoredTool,
+} from '../modules/objectives/index.ts'
+import type { IdGenerator } from '../lib/ids.ts'
+import type { ModelCallResult } from './providers/index.ts'
+import type { EventWrite, StepWrite, ToolCallInsert } from './journal.ts'
+
+/** Counters of the objective that decide the tool-call limit (decision 12). */
+export interface LimitState {
+  maxToolCalls: number
+  /** Calls executed (or queued for execution) so far. */
+  executed: number
+  /** Turns in a row that asked for tools after the limit was reached. */
+  strikes: number
+}
+
+export interface PlannedTurn {
+  step: StepWrite
+  /** The model called no tools: the turn is over. */
+  final: boolean
+  /** The limit was exceeded for too long: the step fails the objective. */
+  failed: boolean
+  executedAdded: number
+  strikes: number
+}
+
+function argumentsText(input: unknown): string {
+  if (typeof input === 'string') return input
+  return JSON.stringify(input ?? {})
+}
+
+/** Why a call cannot run, or undefined when it can. */
+function rejection(tool: StoredTool | undefined, name: string, input: unknown): string | undefined {
+  if (!tool) return `unknown tool ${JSON.stringify(name)}`
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    return 'invalid arguments: expected a JSON object'
+  }
+  const parameters = (tool.tool.spec as { parameters?: object } | undefined)?.parameters
+  if (!parameters) return undefined
+  const validate = compileJsonSchema(parameters, 'parameters')
+  if (validate(input)) return undefined
+  return `invalid arguments: ${describeSchemaErrors(validate.errors).join('; ')}`
+}
+
+/**
+ * Turns a model answer into the rows of one step: the assistant message, a tool call row per
+ * call, and an immediate `toolError` for every call that cannot run (unknown tool, arguments
+ * that fail the tool's JSON Schema, the tool-call limit). Those errors go back to the model.
+ */
+export function planModelTurn(
+  answer: ModelCallResult,
+  tools: Map<string, StoredTool>,
+  limit: LimitState,
+  ids: IdGenerator,
+  profileId: string,
+  windowId: string,
+): PlannedTurn {
+  const calls = [
+    ...answer.toolCalls.map((c) => ({ ...c, error: undefined as string | undefined })),
+    ...answer.rejectedToolCalls,
+  ]
+  let allowed = limit.maxToolCalls > 0 ? Math.max(0, limit.maxToolCalls - limit.executed) : Infinity
+  let refused = 0
+  let executedAdded = 0
+  const rows: ToolCallInsert[] = []
+  const toolCalls: AssistantToolCall[] = []
+  const errors: EventWrite[] = []
+  for (const call of calls) {
+    const id = ids('toolCall')
+    const tool = tools.get(call.toolName)
+    const text = argumentsText(call.input)
+    let error = call.error ? `invalid tool call: ${call.error}` : undefined
+    error ??= rejection(tool, call.toolName, call.input)
+    if (!error && allowed <= 0) {
+      error = TOOL_CALL_LIMIT_MESSAGE
+      refused++
+    }
+    if (!error) {
+      allowed--
+      executedAdded++
+    }
+    const callable = tool ? callableOf(tool.tool) : {}
+    toolCalls.push({ arguments: text, functionName: call.toolName, tool: callable })
+    rows.push({
+      id,
+      providerCallId: call.toolCallId,
+      functionName: call.toolName,
+      toolId: tool?.tool.metadata.id ?? null,
+      callable,
+      arguments: typeof call.input === 'object' ? call.input : text,
+      status: 'TOOL_CALL_STATUS_AUTO_APPROVED',
+      executionStatus: error
+        ? 'TOOL_CALL_EXECUTION_STATUS_ERRORED'
+        : 'TOOL_CALL_EXECUTION_STATUS_PENDING',
+      result: error ?? null,
+    })
+    if (error) {
+      errors.push({
+        id: ids('event'),
+        event: { type: 'toolError', payload: { toolCallId: id, message: error } },
+        profileId,
+      })
+    }
+  }
+  const strikes = refused > 0 ? limit.strikes + 1 : limit.strikes
+  const failed = strikes > LIMIT_GRACE_TURNS
+  const events: EventWrite[] = [
+    {
+      id: ids('event'),
+      event: {
+        type: 'assistantMessage',
+        payload: { content: answer.text, toolCalls },
+        x: { toolCallIds: rows.map((r) => r.id) },
+      },
+      profileId,
+    },
+    ...errors,
+  ]
+  if (failed) {
+    events.push({
+      id: ids('event'),
+      event: { type: 'error', payload: { type: 'constraint', message: TOOL_CALL_LIMIT_MESSAGE } },
+      profileId,
+    })
+  }
+  return {
+    step: {
+      windowId,
+      events,
+      toolCalls: rows,
+      add: {
+        inputTokens: answer.usage.inputTokens,
+        outputTokens: answer.usage.outputTokens,
+        toolCalls: rows.length,
+        refused: rows.length - executedAdded,
+      },
+      limitStrikes: strikes,
+      ...(failed
+        ? { state: { state: 'FAILED', waitReason: null, message: TOOL_CALL_LIMIT_MESSAGE } }
+        : {}),
+    },
+    final: calls.length === 0,
+    failed,
+    executedAdded,
+    strikes,
+  }
+}

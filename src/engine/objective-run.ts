@@ -1,0 +1,297 @@
+import { AppError } from '../lib/errors.ts'
+import { resolveModel, type ResolvedModel } from '../modules/models/index.ts'
+import {
+  storedEventOf,
+  type ObjectiveRow,
+  type StoredEvent,
+  type StoredObjectiveData,
+  type StoredTool,
+} from '../modules/objectives/index.ts'
+import { readWorkspaceSecrets } from '../modules/secrets/index.ts'
+import { toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
+import { Conversation, inputOf, type PendingCall } from './conversation.ts'
+import type { EngineContext } from './engine-context.ts'
+import {
+  commitStep,
+  commitTurnEnd,
+  type EventWrite,
+  type Lease,
+  type StepWrite,
+} from './journal.ts'
+import { planModelTurn, type LimitState } from './model-turn.ts'
+import { isAbortError, ProviderError } from './providers/index.ts'
+import { windowEventsAfter } from './queue.ts'
+import { executeHttpTool } from './tools/http-tool.ts'
+
+/** Why a run stopped without finishing: nothing more may be written by it. */
+export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown'
+
+/** Thrown when a compare-and-set matched nothing: a cancel or another worker got there first. */
+class Superseded extends Error {}
+
+/**
+ * One claimed objective, run step by step while this worker holds its lease. A step is one model
+ * turn or one tool execution and commits its rows at once; the conversation stays in memory.
+ */
+export class ObjectiveRun {
+  readonly controller = new AbortController()
+  private readonly lease: Lease
+  private readonly data: StoredObjectiveData
+  private readonly windowId: string
+  private readonly tools = new Map<string, StoredTool>()
+  private readonly limit: LimitState
+  private conversation = new Conversation()
+  private secrets?: Map<string, string>
+
+  constructor(
+    private readonly row: ObjectiveRow,
+    private readonly ctx: EngineContext,
+  ) {
+    this.lease = { objectiveId: row.id, version: row.version, owner: ctx.owner }
+    this.data = row.data as unknown as StoredObjectiveData
+    this.windowId = row.current_window_id ?? ''
+    for (const t of row.tools as unknown as StoredTool[]) {
+      this.tools.set(toolFunctionName(t.tool as unknown as Tool), t)
+    }
+    const constraints = (
+      this.data.variation as { spec?: { constraints?: { maxToolCalls?: number } } }
+    ).spec?.constraints
+    this.limit = {
+      maxToolCalls: constraints?.maxToolCalls ?? 0,
+      executed: row.total_tool_calls - row.refused_tool_calls,
+      strikes: row.limit_strikes,
+    }
+  }
+
+  get id(): string {
+    return this.row.id
+  }
+
+  stop(reason: StopReason): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason)
+  }
+
+  /** Runs until the objective waits, fails, or this worker must let go of it. Never throws. */
+  async run(): Promise<void> {
+    try {
+      const model = await resolveModel(
+        this.ctx.deps,
+        this.row.workspace_id,
+        this.data.modelId,
+        this.ctx.env,
+      )
+      await this.loadConversation()
+      while (!this.controller.signal.aborted) {
+        const next = this.conversation.pending[0]
+        if (next) await this.runToolCall(next)
+        else if (this.conversation.turnComplete) {
+          if (await this.endTurn([])) return
+        } else if (await this.modelTurn(model)) return
+      }
+    } catch (err) {
+      await this.handleError(err)
+    }
+  }
+
+  /** Replays the window's events after what a cached conversation already holds. */
+  private async loadConversation(): Promise<void> {
+    const cached = this.ctx.cache.take(this.row.id, this.windowId, this.row.event_seq)
+    if (cached) this.conversation = cached
+    const rows = await windowEventsAfter(
+      this.ctx.deps.db,
+      this.row.id,
+      this.windowId,
+      this.conversation.seq,
+    )
+    for (const r of rows) this.conversation.apply(storedEventOf(r), r.seq)
+  }
+
+  private async commit(step: StepWrite): Promise<void> {
+    const result = await commitStep(this.ctx.deps.db, this.lease, step)
+    if (!result) throw new Superseded()
+    this.afterCommit(step.events, result)
+  }
+
+  private afterCommit(events: EventWrite[], result: { version: number; eventSeq: number }) {
+    this.lease.version = result.version
+    const first = result.eventSeq - events.length + 1
+    events.forEach((e, i) => this.conversation.apply(e.event, first + i))
+  }
+
+  private event(event: StoredEvent): EventWrite {
+    return { id: this.ctx.deps.ids('event'), event, profileId: this.row.profile_id }
+  }
+
+  /** One model call and its rows. Returns true when the run is over. */
+  private async modelTurn(model: ResolvedModel): Promise<boolean> {
+    const signal = this.controller.signal
+    if (signal.aborted) return true
+    const variation = this.data.variation as { spec?: { modelConfig?: { temperature?: number } } }
+    const messages = this.conversation.messages.length
+      ? this.conversation.messages
+      : // A prompt-only objective has no user message; providers require one to answer.
+        [{ role: 'user' as const, content: 'Begin.' }]
+    const answer = await this.ctx.callModel({
+      target: {
+        provider: model.provider,
+        modelName: model.providerModelName,
+        apiKey: model.apiKey,
+        baseUrl: model.baseUrl,
+      },
+      system: this.data.systemPrompt || undefined,
+      messages,
+      tools: [...this.tools.entries()].map(([name, t]) => {
+        const spec = t.tool.spec as { description?: string; parameters?: Record<string, unknown> }
+        return {
+          name,
+          description: spec.description ?? '',
+          parameters: spec.parameters ?? { type: 'object', properties: {} },
+        }
+      }),
+      temperature: variation.spec?.modelConfig?.temperature,
+      signal,
+    })
+    const plan = planModelTurn(
+      answer,
+      this.tools,
+      this.limit,
+      this.ctx.deps.ids,
+      this.row.profile_id,
+      this.windowId,
+    )
+    if (plan.final) return this.endTurn(plan.step.events, plan.step)
+    await this.commit(plan.step)
+    this.limit.executed += plan.executedAdded
+    this.limit.strikes = plan.strikes
+    return plan.failed
+  }
+
+  /** Ends a turn; queued messages keep it going. Returns true when the objective now waits. */
+  private async endTurn(events: EventWrite[], step?: StepWrite): Promise<boolean> {
+    const ended = await commitTurnEnd(this.ctx.deps.db, this.lease, {
+      ...(step ?? { windowId: this.windowId }),
+      events,
+    })
+    if (!ended) throw new Superseded()
+    const taken: EventWrite[] = ended.taken.map((m) => ({
+      id: m.id,
+      event: { type: 'userMessage', payload: { content: m.content } },
+      profileId: this.row.profile_id,
+    }))
+    this.afterCommit([...events, ...taken], ended.result)
+    if (taken.length) return false
+    this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    return true
+  }
+
+  private async resolveSecret(name: string): Promise<string | undefined> {
+    if (!this.secrets) {
+      const list: { name: string; value: string }[] = this.row.secrets_sealed
+        ? JSON.parse(this.ctx.deps.box.open(this.row.secrets_sealed))
+        : []
+      this.secrets = new Map(list.map((s) => [s.name, s.value]))
+    }
+    const own = this.secrets.get(name)
+    if (own !== undefined) return own
+    const found = await readWorkspaceSecrets(this.ctx.deps, this.row.workspace_id, [name])
+    const value = found.get(name)
+    if (value !== undefined) this.secrets.set(name, value)
+    return value
+  }
+
+  /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
+  private async runToolCall(call: PendingCall): Promise<void> {
+    if (!call.started) {
+      await this.commit({
+        windowId: this.windowId,
+        events: [this.event({ type: 'toolCalled', payload: { toolCallId: call.id } })],
+        toolCallUpdates: [
+          { id: call.id, executionStatus: 'TOOL_CALL_EXECUTION_STATUS_RUNNING', result: null },
+        ],
+      })
+    }
+    const snapshot = this.tools.get(call.functionName)
+    const outcome = snapshot
+      ? await executeHttpTool({
+          tool: snapshot.tool as unknown as Tool,
+          toolSet: snapshot.toolSet as unknown as ToolSet,
+          arguments: inputOf(call.arguments),
+          toolCallId: call.id,
+          resolveSecret: (name) => this.resolveSecret(name),
+          signal: this.controller.signal,
+          timeoutMs: this.ctx.toolTimeoutMs,
+          fetch: this.ctx.fetch,
+        })
+      : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
+    if (this.controller.signal.aborted) return
+    await this.commit(
+      outcome.ok
+        ? {
+            windowId: this.windowId,
+            events: [
+              this.event({
+                type: 'toolResult',
+                payload: { toolCallId: call.id, content: outcome.content },
+              }),
+            ],
+            toolCallUpdates: [
+              {
+                id: call.id,
+                executionStatus: 'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
+                result: outcome.content,
+              },
+            ],
+          }
+        : {
+            windowId: this.windowId,
+            events: [
+              this.event({
+                type: 'toolError',
+                payload: { toolCallId: call.id, message: outcome.message },
+              }),
+            ],
+            toolCallUpdates: [
+              {
+                id: call.id,
+                executionStatus: 'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+                result: outcome.message,
+              },
+            ],
+          },
+    )
+  }
+
+  /**
+   * A run never leaves its objective RUNNING by accident: a provider failure or any unexpected
+   * error fails it with an `error` event. Stopping (cancel, lost lease, shutdown) and losing a
+   * compare-and-set write nothing.
+   */
+  private async handleError(err: unknown): Promise<void> {
+    if (err instanceof Superseded || this.controller.signal.aborted || isAbortError(err)) return
+    const log = this.ctx.deps.logger
+    let type = 'internal'
+    let message: string
+    if (err instanceof ProviderError) {
+      type = 'provider_error'
+      message = err.message
+      log.warn({ objectiveId: this.row.id, provider: err.provider, status: err.status }, message)
+    } else if (err instanceof AppError) {
+      type = 'precondition'
+      message = err.message
+      log.warn({ objectiveId: this.row.id }, message)
+    } else {
+      message = `internal error: ${(err as Error)?.message ?? String(err)}`
+      log.error({ err, objectiveId: this.row.id }, 'objective step failed')
+    }
+    try {
+      await commitStep(this.ctx.deps.db, this.lease, {
+        windowId: this.windowId,
+        events: [this.event({ type: 'error', payload: { type, message } })],
+        state: { state: 'FAILED', waitReason: null, message },
+      })
+    } catch (writeErr) {
+      // The lease will expire and another worker will retry the objective.
+      log.error({ err: writeErr, objectiveId: this.row.id }, 'could not record the failure')
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { sql } from 'kysely'
+import type { RouteFamily } from '../../http/router.ts'
+import { failedPrecondition } from '../../lib/errors.ts'
+import type { Deps, Scope } from '../deps.ts'
+import { CANCELLABLE_STATES, CONTINUABLE_STATES, type ObjectiveState } from './objective.ts'
+import { eventOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
+import type { ContinueObjectiveBody, Objective, ObjectiveEvent } from './objective.schema.ts'
+import * as repo from './objectives.repository.ts'
+import { findObjectiveRow, getObjective } from './read-objective.service.ts'
+import { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
+
+/**
+ * Cancels an objective. CANCELLED commits first, with the `cancelled` event as the objective's
+ * last event: the version bump makes every later write of the engine fail its compare-and-set.
+ * Then the worker holding it is told (in-process directly, other processes by NOTIFY) and aborts
+ * its in-flight provider and tool requests.
+ */
+export async function cancelObjective(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+  reason: string | undefined,
+  family: RouteFamily,
+): Promise<Objective> {
+  const found = await findObjectiveRow(deps, scope, ref)
+  await deps.db.transaction().execute(async (trx) => {
+    const row = (await repo.lockObjective(trx, found.id))!
+    if (!CANCELLABLE_STATES.includes(row.state as ObjectiveState)) {
+      throw failedPrecondition(`objective ${row.id} is ${row.state} and can no longer be cancelled`)
+    }
+    const seq = row.event_seq + 1
+    await trx
+      .updateTable('objectives')
+      .set({
+        state: 'CANCELLED',
+        wait_reason: null,
+        state_message: reason ?? '',
+        version: row.version + 1,
+        lease_owner: null,
+        lease_expires_at: null,
+        event_seq: seq,
+        total_events: row.total_events + 1,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', row.id)
+      .execute()
+    await repo.insertEvent(trx, {
+      id: deps.ids('event'),
+      objective_id: row.id,
+      seq,
+      window_id: row.current_window_id ?? '',
+      type: 'cancelled',
+      data: JSON.stringify(
+        storedEventData({ type: 'cancelled', payload: { message: reason ?? '' } }),
+      ),
+      profile_id: scope.profileId,
+    })
+    // Queued messages will never be taken now.
+    await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
+    await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
+  })
+  deps.local.objectiveCancelled(found.id)
+  return getObjective(deps, scope, found.id, family)
+}
+
+function sealSecrets(deps: Deps, secrets: ContinueObjectiveBody['secrets']) {
+  if (!secrets) return {}
+  return { secrets_sealed: secrets.length ? deps.box.seal(JSON.stringify(secrets)) : null }
+}
+
+function withSecretNames(
+  data: unknown,
+  secrets: ContinueObjectiveBody['secrets'],
+): string | undefined {
+  if (!secrets) return undefined
+  const next: StoredObjectiveData = {
+    ...(data as StoredObjectiveData),
+    secretNames: secrets.map((s) => s.name),
+  }
+  return JSON.stringify(next)
+}
+
+/**
+ * Continues an objective with a user message (decision 2). From WAITING or FAILED the message is
+ * appended and the objective becomes runnable again; while it runs, `enqueue: true` queues the
+ * message for the end of the current turn (the event id is allocated now and kept). The row lock
+ * serialises concurrent continues, so both are kept, in order.
+ */
+export async function continueObjective(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+  body: ContinueObjectiveBody,
+): Promise<ObjectiveEvent> {
+  const found = await findObjectiveRow(deps, scope, ref)
+  return deps.db.transaction().execute(async (trx) => {
+    const row = (await repo.lockObjective(trx, found.id))!
+    const state = row.state as ObjectiveState
+    const data = withSecretNames(row.data, body.secrets)
+    if (state === 'RUNNING' || state === 'PENDING') {
+      if (!body.enqueue) {
+        throw failedPrecondition(
+          `objective ${row.id} is running: pass enqueue: true to queue the message for the end of its turn`,
+        )
+      }
+      const queued = await repo.insertInbox(trx, {
+        id: deps.ids('event'),
+        objective_id: row.id,
+        content: body.message,
+        profile_id: scope.profileId,
+      })
+      if (data) {
+        await trx
+          .updateTable('objectives')
+          .set({ ...sealSecrets(deps, body.secrets), data })
+          .where('id', '=', row.id)
+          .execute()
+      }
+      return eventOf(row, {
+        id: queued.id,
+        type: 'userMessage',
+        data: storedEventData({ type: 'userMessage', payload: { content: body.message } }),
+        window_id: row.current_window_id ?? '',
+        profile_id: scope.profileId,
+        created_at: queued.created_at,
+      })
+    }
+    if (!CONTINUABLE_STATES.includes(state)) {
+      throw failedPrecondition(`objective ${row.id} is ${state} and cannot be continued`)
+    }
+    const seq = row.event_seq + 1
+    await trx
+      .updateTable('objectives')
+      .set({
+        state: 'RUNNING',
+        wait_reason: null,
+        state_message: '',
+        version: row.version + 1,
+        lease_owner: null,
+        lease_expires_at: null,
+        limit_strikes: 0,
+        event_seq: seq,
+        total_events: row.total_events + 1,
+        updated_at: sql`now()`,
+        ...sealSecrets(deps, body.secrets),
+        ...(data ? { data } : {}),
+      })
+      .where('id', '=', row.id)
+      .execute()
+    const event = await repo.insertEvent(trx, {
+      id: deps.ids('event'),
+      objective_id: row.id,
+      seq,
+      window_id: row.current_window_id ?? '',
+      type: 'userMessage',
+      data: JSON.stringify(
+        storedEventData({ type: 'userMessage', payload: { content: body.message } }),
+      ),
+      profile_id: scope.profileId,
+    })
+    await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
+    return eventOf(row, event)
+  })
+}

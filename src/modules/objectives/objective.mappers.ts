@@ -1,0 +1,181 @@
+import type { RouteFamily } from '../../http/router.ts'
+import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
+import type { CallableTool, EventType, StoredEvent } from './objective.ts'
+import { presentState } from './objective.ts'
+import type {
+  Objective,
+  ObjectiveContextWindow,
+  ObjectiveEvent,
+  ObjectiveTool,
+  ObjectiveToolCall,
+} from './objective.schema.ts'
+import type { EventRow, ObjectiveRow, ToolCallRow, WindowRow } from './objectives.repository.ts'
+
+/** What `objectives.data` holds: the API's ObjectiveData minus secrets, frozen at creation. */
+export interface StoredObjectiveData {
+  initialMessage: string
+  data?: unknown
+  systemPrompt: string
+  agent: Record<string, unknown>
+  variation: Record<string, unknown>
+  /** Names of the objective's secrets; the values live sealed in `secrets_sealed`. */
+  secretNames: string[]
+  modelId: string
+}
+
+/** A frozen tool as stored in `objectives.tools` (the tools module's ToolSnapshot shape). */
+export interface StoredTool {
+  tool: { metadata: ResourceMetadata } & Record<string, unknown>
+  toolSet: Record<string, unknown>
+}
+
+export function objectiveMetadata(row: ObjectiveRow): OperationMetadata {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    workspaceId: row.workspace_id,
+    profileId: row.profile_id,
+    externalId: row.external_id,
+    labels: row.labels ?? {},
+    createdAt: row.created_at.toISOString(),
+  }
+}
+
+/** Metadata of a row that belongs to an objective (event, tool call, window). */
+function childMetadata(
+  parent: ObjectiveRow,
+  id: string,
+  profileId: string,
+  createdAt: Date,
+): OperationMetadata {
+  return {
+    id,
+    accountId: parent.account_id,
+    workspaceId: parent.workspace_id,
+    profileId,
+    externalId: '',
+    labels: {},
+    createdAt: createdAt.toISOString(),
+  }
+}
+
+export function callableOf(tool: StoredTool['tool']): CallableTool {
+  return { tool: tool.metadata }
+}
+
+export interface ObjectiveExtras {
+  createdBy?: Profile
+  windows?: WindowRow[]
+  withInfo: boolean
+}
+
+/** The one row -> Objective mapping; the family decides how the state reads (decision 2). */
+export function objectiveOf(
+  row: ObjectiveRow,
+  family: RouteFamily,
+  extras: ObjectiveExtras,
+): Objective {
+  const data = row.data as unknown as StoredObjectiveData
+  const tools = row.tools as unknown as StoredTool[]
+  const objective: Objective = {
+    metadata: objectiveMetadata(row),
+    data: {
+      agent: data.agent,
+      variation: data.variation,
+      ...(data.data !== undefined ? { data: data.data } : {}),
+      initialMessage: data.initialMessage,
+      parentObjectiveId: row.parent_objective_id ?? '',
+      secrets: (data.secretNames ?? []).map((name) => ({ name })),
+      systemPrompt: data.systemPrompt,
+    },
+    status: {
+      state: presentState(row.state, row.wait_reason, family),
+      message: row.state_message,
+    },
+  }
+  if (extras.withInfo) {
+    objective.info = {
+      callableTools: tools.map((t) => callableOf(t.tool)),
+      ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
+      totalContextWindows: row.total_context_windows,
+      totalEvents: row.total_events,
+      totalInputTokens: row.total_input_tokens,
+      totalOutputTokens: row.total_output_tokens,
+      totalToolCalls: row.total_tool_calls,
+    }
+  }
+  if (extras.windows) objective.lastFiveWindows = extras.windows.map((w) => windowOf(row, w))
+  return objective
+}
+
+export function windowOf(
+  parent: ObjectiveRow,
+  w: WindowRow,
+  info?: { createdBy?: Profile },
+): ObjectiveContextWindow {
+  return {
+    metadata: childMetadata(parent, w.id, parent.profile_id, w.created_at),
+    data: {
+      objectiveId: w.objective_id,
+      sequence: w.sequence,
+      promptTokens: w.prompt_tokens,
+      completionTokens: w.completion_tokens,
+      previousWindowContinueInstructions: w.previous_window_continue_instructions,
+    },
+    ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
+  }
+}
+
+/** Reads the variant out of a stored event (engine-only fields stay behind). */
+export function storedEventOf(row: Pick<EventRow, 'type' | 'data'>): StoredEvent {
+  const data = row.data as Record<string, unknown>
+  return {
+    type: row.type as EventType,
+    payload: data[row.type],
+    x: data.x,
+  } as StoredEvent
+}
+
+/** The stored form of an event: `{<type>: payload, x?}`. */
+export function storedEventData(event: StoredEvent): Record<string, unknown> {
+  return { [event.type]: event.payload, ...(event.x ? { x: event.x } : {}) }
+}
+
+export function eventOf(
+  parent: ObjectiveRow,
+  row: Pick<EventRow, 'id' | 'type' | 'data' | 'window_id' | 'profile_id' | 'created_at'>,
+  info?: { createdBy?: Profile },
+): ObjectiveEvent {
+  const { type, payload } = storedEventOf(row)
+  return {
+    metadata: childMetadata(parent, row.id, row.profile_id, row.created_at),
+    contextWindowId: row.window_id,
+    data: { type, [type]: payload },
+    ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
+  }
+}
+
+export function toolCallOf(
+  parent: ObjectiveRow,
+  row: ToolCallRow,
+  info?: { createdBy?: Profile },
+  statusChangedBy?: Profile,
+): ObjectiveToolCall {
+  return {
+    metadata: childMetadata(parent, row.id, parent.profile_id, row.created_at),
+    data: {
+      callable: row.callable as CallableTool,
+      ...(row.arguments !== null ? { arguments: row.arguments } : {}),
+      memo: row.memo,
+      result: row.result ?? '',
+      ...(statusChangedBy ? { statusChangedBy } : {}),
+    },
+    status: row.status as ObjectiveToolCall['status'],
+    executionStatus: row.execution_status as ObjectiveToolCall['executionStatus'],
+    ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
+  }
+}
+
+export function objectiveToolOf(t: StoredTool): ObjectiveTool {
+  return { metadata: { id: t.tool.metadata.id, name: t.tool.metadata.name }, snapshot: t.tool }
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod'
+import {
+  BareMetadata,
+  CreateOperationMetadata,
+  ListQuery,
+  OperationMetadata,
+  Profile,
+  ResourceMetadata,
+  pageOf,
+} from '../../lib/schemas.ts'
+import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
+
+/** Snapshots of other modules' resources: their shape is defined (and documented) there. */
+const Snapshot = z.looseObject({}).meta({ description: 'a snapshot taken at objective creation' })
+
+export const CallableTool = z
+  .object({
+    tool: ResourceMetadata.optional(),
+    agent: ResourceMetadata.optional(),
+    cadenyaProvidedTool: ResourceMetadata.optional(),
+  })
+  .meta({ id: 'CallableTool' })
+
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a name like API_TOKEN (letters, digits, _)')
+const SecretInput = z.object({ name: secretName, value: z.string().max(64 * 1024) })
+const SecretInputs = z
+  .array(SecretInput)
+  .max(100)
+  .refine((s) => new Set(s.map((x) => x.name)).size === s.length, 'secret names must be unique')
+
+export const ObjectiveData = z
+  .object({
+    agent: Snapshot.optional(),
+    variation: Snapshot.optional(),
+    data: z.unknown().optional(),
+    initialMessage: z.string(),
+    parentObjectiveId: z.string(),
+    /** Names only: values are write-only (decision 5). */
+    secrets: z.array(z.object({ name: z.string() })),
+    systemPrompt: z.string(),
+  })
+  .meta({ id: 'ObjectiveData' })
+
+export const ObjectiveInfo = z
+  .object({
+    callableTools: z.array(CallableTool),
+    createdBy: Profile.optional(),
+    totalContextWindows: z.number().int(),
+    totalEvents: z.number().int(),
+    totalInputTokens: z.number().int(),
+    totalOutputTokens: z.number().int(),
+    totalToolCalls: z.number().int(),
+  })
+  .meta({ id: 'ObjectiveInfo' })
+
+export const ContextWindowData = z
+  .object({
+    objectiveId: z.string(),
+    sequence: z.number().int(),
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    previousWindowContinueInstructions: z.string(),
+  })
+  .meta({ id: 'ObjectiveContextWindowData' })
+
+const OperationInfo = z.object({
+  createdBy: Profile.optional(),
+  objective: OperationMetadata.optional(),
+})
+
+export const ObjectiveContextWindow = z
+  .object({ data: ContextWindowData, metadata: OperationMetadata, info: OperationInfo.optional() })
+  .meta({ id: 'ObjectiveContextWindow' })
+export type ObjectiveContextWindow = z.infer<typeof ObjectiveContextWindow>
+
+export const ObjectiveStatus = z.object({ state: z.enum(API_STATES), message: z.string() })
+
+export const Objective = z
+  .object({
+    metadata: OperationMetadata,
+    data: ObjectiveData,
+    status: ObjectiveStatus,
+    info: ObjectiveInfo.optional(),
+    lastFiveWindows: z.array(ObjectiveContextWindow).optional(),
+  })
+  .meta({ id: 'Objective' })
+export type Objective = z.infer<typeof Objective>
+
+export const ObjectiveEvent = z
+  .object({
+    metadata: OperationMetadata,
+    contextWindowId: z.string(),
+    data: z
+      .looseObject({ type: z.string() })
+      .meta({ description: '`type` is the camelCase key of the one populated variant' }),
+    info: OperationInfo.optional(),
+  })
+  .meta({ id: 'ObjectiveEvent' })
+export type ObjectiveEvent = z.infer<typeof ObjectiveEvent>
+
+export const ObjectiveToolCall = z
+  .object({
+    metadata: OperationMetadata,
+    data: z.object({
+      callable: CallableTool,
+      arguments: z.unknown().optional(),
+      memo: z.string(),
+      result: z.string(),
+      statusChangedBy: Profile.optional(),
+    }),
+    status: z.enum(TOOL_CALL_STATUSES),
+    executionStatus: z.enum(EXECUTION_STATUSES),
+    info: OperationInfo.optional(),
+  })
+  .meta({ id: 'ObjectiveToolCall' })
+export type ObjectiveToolCall = z.infer<typeof ObjectiveToolCall>
+
+export const ObjectiveTool = z
+  .object({ metadata: BareMetadata, snapshot: Snapshot })
+  .meta({ id: 'ObjectiveTool' })
+export type ObjectiveTool = z.infer<typeof ObjectiveTool>
+
+const message = z.string().max(200_000)
+
+/**
+ * Both create shapes (decision 3): the seed body `{agentId, data: {...}, metadata: {...}}` and the
+ * seed-001 flat form `{agent_id, initial_message, variation_id, labels, external_id}`.
+ */
+export const CreateObjectiveBody = z.object({
+  agentId: z.string().min(1, 'is required').max(300),
+  variationId: z.string().min(1).max(300).optional(),
+  data: z
+    .object({
+      initialMessage: message.optional(),
+      data: z.unknown().optional(),
+      secrets: SecretInputs.optional(),
+      parentObjectiveId: z.string().max(300).optional(),
+      memoryStack: z.array(z.unknown()).max(10).optional(),
+    })
+    .optional(),
+  metadata: CreateOperationMetadata.optional(),
+  initialMessage: message.optional(),
+  externalId: CreateOperationMetadata.shape.externalId,
+  labels: CreateOperationMetadata.shape.labels,
+})
+export type CreateObjectiveBody = z.infer<typeof CreateObjectiveBody>
+
+export const CancelObjectiveBody = z.object({ reason: z.string().max(10_000).optional() })
+export const ContinueObjectiveBody = z.object({
+  message: message.trim().min(1, 'is required'),
+  enqueue: z.boolean().optional(),
+  secrets: SecretInputs.optional(),
+})
+export type ContinueObjectiveBody = z.infer<typeof ContinueObjectiveBody>
+
+const labelFilter = z
+  .string()
+  .max(2000)
+  .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'must be k=v pairs separated by commas')
+
+export const ListObjectivesQuery = ListQuery.extend({
+  agentId: z.string().max(300).optional(),
+  state: z.enum(API_STATES).optional(),
+  parentObjectiveId: z.string().max(300).optional(),
+  profileId: z.string().max(300).optional(),
+  labels: labelFilter.optional(),
+})
+export type ListObjectivesQuery = z.infer<typeof ListObjectivesQuery>
+
+export const ListEventsQuery = ListQuery.extend({
+  windowId: z.string().max(300).optional(),
+  sinceEventId: z.string().max(300).optional(),
+})
+export type ListEventsQuery = z.infer<typeof ListEventsQuery>
+
+export const ListToolCallsQuery = ListQuery.extend({
+  status: z.enum(TOOL_CALL_STATUSES).optional(),
+})
+export type ListToolCallsQuery = z.infer<typeof ListToolCallsQuery>
+
+export const ObjectiveParams = z.object({ objectiveId: z.string().min(1) })
+export const ObjectiveIdParams = z.object({ id: z.string().min(1) })
+export const ToolCallParams = z.object({
+  objectiveId: z.string().min(1),
+  toolCallId: z.string().min(1),
+})
+
+export const ObjectivePage = pageOf(Objective)
+export const EventPage = pageOf(ObjectiveEvent)
+export const ToolCallPage = pageOf(ObjectiveToolCall)
+export const ObjectiveToolPage = pageOf(ObjectiveTool)
+export const ContextWindowPage = pageOf(ObjectiveContextWindow)

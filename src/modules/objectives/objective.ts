@@ -1,0 +1,145 @@
+import type { RouteFamily } from '../../http/router.ts'
+import type { ResourceMetadata } from '../../lib/schemas.ts'
+
+/** Internal states (API.md decision 2); WAITING carries a reason. */
+export const OBJECTIVE_STATES = [
+  'PENDING',
+  'RUNNING',
+  'WAITING',
+  'FINALIZED',
+  'FAILED',
+  'CANCELLED',
+  'TIMED_OUT',
+] as const
+export type ObjectiveState = (typeof OBJECTIVE_STATES)[number]
+
+export type WaitReason = 'turn_complete' | 'approval' | 'sub_objectives' | 'enqueued'
+
+/** States a cancel may leave; everything else is finished. */
+export const CANCELLABLE_STATES: ObjectiveState[] = ['PENDING', 'RUNNING', 'WAITING']
+/** States a continue resumes from (decision 2); RUNNING only with `enqueue`. */
+export const CONTINUABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
+
+export const API_STATES = [
+  'STATE_UNSPECIFIED',
+  'STATE_PENDING',
+  'STATE_RUNNING',
+  'STATE_COMPLETED',
+  'STATE_WAITING',
+  'STATE_FINALIZED',
+  'STATE_FAILED',
+  'STATE_CANCELLED',
+  'STATE_TIMED_OUT',
+] as const
+export type ApiState = (typeof API_STATES)[number]
+
+/**
+ * How a family shows a state: the workspace family as-is, the implicit family in the seed-004 enum
+ * (a finished turn and FINALIZED are COMPLETED; other waits are still RUNNING; TIMED_OUT FAILED).
+ */
+export function presentState(
+  state: string,
+  waitReason: string | null,
+  family: RouteFamily,
+): ApiState {
+  if (family === 'workspace') return `STATE_${state}` as ApiState
+  if (state === 'FINALIZED') return 'STATE_COMPLETED'
+  if (state === 'WAITING')
+    return waitReason === 'turn_complete' ? 'STATE_COMPLETED' : 'STATE_RUNNING'
+  if (state === 'TIMED_OUT') return 'STATE_FAILED'
+  return `STATE_${state}` as ApiState
+}
+
+/** A list filter as the internal (state, wait reason) pairs it matches; reason `null` = any. */
+export interface StateMatch {
+  state: ObjectiveState
+  waitReason?: { is: string } | { not: string }
+}
+
+/** The rows a `state` filter selects in a family: the inverse of presentState. */
+export function stateFilter(apiState: ApiState, family: RouteFamily): StateMatch[] | undefined {
+  if (apiState === 'STATE_UNSPECIFIED') return undefined
+  const turnDone = { is: 'turn_complete' }
+  if (apiState === 'STATE_COMPLETED') {
+    return [{ state: 'WAITING', waitReason: turnDone }, { state: 'FINALIZED' }]
+  }
+  if (family === 'implicit') {
+    if (apiState === 'STATE_RUNNING') {
+      return [{ state: 'RUNNING' }, { state: 'WAITING', waitReason: { not: 'turn_complete' } }]
+    }
+    if (apiState === 'STATE_FAILED') return [{ state: 'FAILED' }, { state: 'TIMED_OUT' }]
+  }
+  return [{ state: apiState.slice('STATE_'.length) as ObjectiveState }]
+}
+
+/** The variant keys of ObjectiveEventData (decision 4: `data.type` is the key itself). */
+export type EventType =
+  | 'userMessage'
+  | 'assistantMessage'
+  | 'toolApprovalRequested'
+  | 'toolApproved'
+  | 'toolDenied'
+  | 'toolCalled'
+  | 'toolResult'
+  | 'toolError'
+  | 'error'
+  | 'cancelled'
+  | 'subObjectiveCreated'
+  | 'contextWindowCompacted'
+
+export interface CallableTool {
+  tool?: ResourceMetadata
+  agent?: ResourceMetadata
+  cadenyaProvidedTool?: ResourceMetadata
+}
+
+export interface AssistantToolCall {
+  arguments: string
+  functionName: string
+  tool: CallableTool
+}
+
+/** Payloads by event type, as stored and as served. */
+export interface EventPayloads {
+  userMessage: { content: string }
+  assistantMessage: { content: string; toolCalls: AssistantToolCall[] }
+  toolApprovalRequested: { toolCallId: string }
+  toolApproved: { toolCallId: string }
+  toolDenied: { toolCallId: string; memo: string }
+  toolCalled: { toolCallId: string }
+  toolResult: { toolCallId: string; content: string }
+  toolError: { toolCallId: string; message: string }
+  error: { type: string; message: string }
+  cancelled: { message: string }
+  subObjectiveCreated: { metadata: Record<string, unknown> }
+  contextWindowCompacted: Record<string, unknown>
+}
+
+/**
+ * An event as stored in `objective_events.data`: the variant payload, plus engine-only fields
+ * under `x` (the tool call ids of an assistant message) that are never served.
+ */
+export type StoredEvent = {
+  [K in keyof EventPayloads]: { type: K; payload: EventPayloads[K]; x?: { toolCallIds?: string[] } }
+}[keyof EventPayloads]
+
+export const TOOL_CALL_STATUSES = [
+  'TOOL_CALL_STATUS_UNSPECIFIED',
+  'TOOL_CALL_STATUS_AUTO_APPROVED',
+  'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL',
+  'TOOL_CALL_STATUS_APPROVED',
+  'TOOL_CALL_STATUS_DENIED',
+] as const
+
+export const EXECUTION_STATUSES = [
+  'TOOL_CALL_EXECUTION_STATUS_UNSPECIFIED',
+  'TOOL_CALL_EXECUTION_STATUS_PENDING',
+  'TOOL_CALL_EXECUTION_STATUS_RUNNING',
+  'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
+  'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+] as const
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number]
+
+export const TOOL_CALL_LIMIT_MESSAGE = 'tool call limit reached'
+/** Turns the model may keep calling tools after the limit before the objective fails (decision 12). */
+export const LIMIT_GRACE_TURNS = 2

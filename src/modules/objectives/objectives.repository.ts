@@ -1,0 +1,212 @@
+import { sql, type Insertable, type Selectable } from 'kysely'
+import type { Executor } from '../../db/database.ts'
+import type {
+  ObjectiveContextWindowTable,
+  ObjectiveEventTable,
+  ObjectiveTable,
+  ObjectiveToolCallTable,
+} from '../../db/schema.ts'
+import type { IdRef } from '../../lib/ids.ts'
+import type { PagePosition } from '../../lib/pagination.ts'
+import type { StateMatch } from './objective.ts'
+
+export type ObjectiveRow = Selectable<ObjectiveTable>
+export type EventRow = Selectable<ObjectiveEventTable>
+export type ToolCallRow = Selectable<ObjectiveToolCallTable>
+export type WindowRow = Selectable<ObjectiveContextWindowTable>
+
+export function findObjective(db: Executor, workspaceId: string, ref: IdRef) {
+  let qb = db.selectFrom('objectives').selectAll().where('workspace_id', '=', workspaceId)
+  qb = 'id' in ref ? qb.where('id', '=', ref.id) : qb.where('external_id', '=', ref.externalId)
+  return qb.executeTakeFirst()
+}
+
+/** Locks the row for the rest of the transaction: cancels and continues queue up behind it. */
+export function lockObjective(trx: Executor, id: string) {
+  return trx
+    .selectFrom('objectives')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+export function insertObjective(trx: Executor, row: Insertable<ObjectiveTable>) {
+  return trx.insertInto('objectives').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export function insertWindow(trx: Executor, row: Insertable<ObjectiveContextWindowTable>) {
+  return trx.insertInto('objective_context_windows').values(row).execute()
+}
+
+export function insertEvent(trx: Executor, row: Insertable<ObjectiveEventTable>) {
+  return trx.insertInto('objective_events').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export function insertInbox(
+  trx: Executor,
+  row: { id: string; objective_id: string; content: string; profile_id: string },
+) {
+  return trx.insertInto('objective_inbox').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Wakes the engine (and other processes) once the surrounding transaction commits. */
+export async function notifyChannel(trx: Executor, channel: string, payload: string) {
+  await sql`SELECT pg_notify(${channel}, ${payload})`.execute(trx)
+}
+
+export interface ObjectiveFilters {
+  agentId?: string
+  states?: StateMatch[]
+  parentObjectiveId?: string
+  profileId?: string
+  labels?: Record<string, string>
+}
+
+export async function listObjectives(
+  db: Executor,
+  workspaceId: string,
+  position: PagePosition,
+  f: ObjectiveFilters,
+) {
+  let base = db.selectFrom('objectives').where('workspace_id', '=', workspaceId)
+  if (f.agentId) base = base.where('agent_id', '=', f.agentId)
+  if (f.parentObjectiveId) base = base.where('parent_objective_id', '=', f.parentObjectiveId)
+  if (f.profileId) base = base.where('profile_id', '=', f.profileId)
+  if (f.labels) base = base.where(sql<boolean>`labels @> ${JSON.stringify(f.labels)}::jsonb`)
+  const states = f.states
+  if (states) {
+    base = base.where((eb) =>
+      eb.or(
+        states.map((m) => {
+          const conds = [eb('state', '=', m.state)]
+          if (m.waitReason && 'is' in m.waitReason)
+            conds.push(eb('wait_reason', '=', m.waitReason.is))
+          if (m.waitReason && 'not' in m.waitReason)
+            conds.push(eb('wait_reason', 'is distinct from', m.waitReason.not))
+          return eb.and(conds)
+        }),
+      ),
+    )
+  }
+  let page = base
+    .selectAll()
+    .orderBy('id', position.sortOrder)
+    .limit(position.limit + 1)
+  if (position.after) {
+    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+/** Events in sequence order; the page position `after` is a sequence number. */
+export async function listEvents(
+  db: Executor,
+  objectiveId: string,
+  opts: { windowId?: string; afterSeq?: number; limit: number; sortOrder: 'asc' | 'desc' },
+  sinceSeq?: number,
+) {
+  let base = db.selectFrom('objective_events').where('objective_id', '=', objectiveId)
+  if (opts.windowId) base = base.where('window_id', '=', opts.windowId)
+  if (sinceSeq !== undefined) base = base.where('seq', '>', sinceSeq)
+  let page = base
+    .selectAll()
+    .orderBy('seq', opts.sortOrder)
+    .limit(opts.limit + 1)
+  if (opts.afterSeq !== undefined) {
+    page = page.where('seq', opts.sortOrder === 'asc' ? '>' : '<', opts.afterSeq)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+export function findEventSeq(db: Executor, objectiveId: string, eventId: string) {
+  return db
+    .selectFrom('objective_events')
+    .select('seq')
+    .where('objective_id', '=', objectiveId)
+    .where('id', '=', eventId)
+    .executeTakeFirst()
+}
+
+export async function listToolCalls(
+  db: Executor,
+  objectiveId: string,
+  position: PagePosition,
+  status?: string,
+) {
+  let base = db.selectFrom('objective_tool_calls').where('objective_id', '=', objectiveId)
+  if (status) base = base.where('status', '=', status)
+  let page = base
+    .selectAll()
+    .orderBy('id', position.sortOrder)
+    .limit(position.limit + 1)
+  if (position.after) {
+    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+export function findToolCall(db: Executor, objectiveId: string, id: string) {
+  return db
+    .selectFrom('objective_tool_calls')
+    .selectAll()
+    .where('objective_id', '=', objectiveId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function listWindows(db: Executor, objectiveId: string, position: PagePosition) {
+  let page = db
+    .selectFrom('objective_context_windows')
+    .selectAll()
+    .where('objective_id', '=', objectiveId)
+    .orderBy('sequence', position.sortOrder)
+    .limit(position.limit + 1)
+  if (position.after) {
+    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    db
+      .selectFrom('objective_context_windows')
+      .where('objective_id', '=', objectiveId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+export function lastWindows(db: Executor, objectiveId: string, n: number) {
+  return db
+    .selectFrom('objective_context_windows')
+    .selectAll()
+    .where('objective_id', '=', objectiveId)
+    .orderBy('sequence', 'desc')
+    .limit(n)
+    .execute()
+}
+
+/**
+ * Thompson-sampling inputs of an agent's variations. Read here rather than through the agents
+ * module because selection needs every row's posterior and weight in one query.
+ */
+export function variationChoices(db: Executor, agentId: string) {
+  return db
+    .selectFrom('agent_variations')
+    .select(['id', 'ts_alpha', 'ts_beta', sql<number | null>`(spec->>'weight')::int`.as('weight')])
+    .where('agent_id', '=', agentId)
+    .orderBy('id')
+    .execute()
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import {
+  MODEL_OF,
+  allEvents,
+  createAgent,
+  eventTypes,
+  providerEnv,
+  startToolServer,
+  type ToolServer,
+} from './support/objectives.ts'
+import { startTestSortie, type TestSortie } from './support/sortie.ts'
+
+const TOOL_TURNS = 3
+const OBJECTIVES = 10
+const secretKey = randomBytes(32).toString('hex')
+
+let t: TestSortie
+let fake: FakeProvider
+let tools: ToolServer
+const children: ChildProcess[] = []
+
+before(async () => {
+  fake = await startFakeProvider('openai')
+  // Every objective calls the tool TOOL_TURNS times, slowly, then answers.
+  fake.setResponder((req) => {
+    const results = (req.body.messages as { role: string }[]).filter((m) => m.role === 'tool')
+    if (results.length >= TOOL_TURNS) return { text: 'all done', delayMs: 150 }
+    return {
+      toolCalls: [{ name: 'lookup', arguments: { id: `n${results.length}` } }],
+      delayMs: 150,
+    }
+  })
+  tools = await startToolServer(150)
+  // The API runs here without a worker; workers run as separate processes on the same database.
+  t = await startTestSortie({ ...providerEnv([fake]), SORTIE_SECRET_KEY: secretKey })
+})
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  await t?.sortie.stop()
+  await tools?.close()
+  await fake?.close()
+})
+
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/sortie.js', 'worker'], {
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: t.databaseUrl,
+      SORTIE_SECRET_KEY: secretKey,
+      SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-worker-')),
+      SORTIE_LEASE_SECONDS: '2',
+      SORTIE_POLL_MS: '200',
+      LOG_LEVEL: 'info',
+      ...providerEnv([fake]),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let output = ''
+  child.stderr!.on('data', (d) => (output += d))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      output += d
+      if (output.includes('sortie worker is running')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)))
+  })
+  return child
+}
+
+async function states(ids: string[]): Promise<string[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const res = await t.api('GET', `/v1/workspaces/${t.workspaceId}/objectives/${id}`)
+      return res.body.status.state as string
+    }),
+  )
+}
+
+describe('crash recovery', () => {
+  it('objectives of a SIGKILLed worker finish on another worker with no lost or doubled step', async () => {
+    const { agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+    })
+    const first = await startWorkerProcess()
+    const ids: string[] = []
+    for (let i = 0; i < OBJECTIVES; i++) {
+      const res = await t.api('POST', '/v1/objectives', {
+        agentId,
+        data: { initialMessage: `task ${i}` },
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      ids.push(res.body.metadata.id)
+    }
+    // Kill mid-way: some steps committed, model calls and tool requests in flight.
+    const deadline = Date.now() + 20_000
+    while (fake.requests.length + tools.requests.length < OBJECTIVES * 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    first.kill('SIGKILL')
+    await new Promise((r) => first.once('exit', r))
+    const midway = await states(ids)
+    assert.ok(
+      midway.some((s) => s === 'STATE_RUNNING'),
+      `some objectives were still running at the kill: ${midway}`,
+    )
+
+    await startWorkerProcess()
+    const finish = Date.now() + 30_000
+    let now = await states(ids)
+    while (
+      !now.every((s) => s === 'STATE_WAITING' || s === 'STATE_FAILED') &&
+      Date.now() < finish
+    ) {
+      await new Promise((r) => setTimeout(r, 100))
+      now = await states(ids)
+    }
+    assert.deepEqual(
+      now,
+      ids.map(() => 'STATE_WAITING'),
+    )
+
+    const expected = [
+      'userMessage',
+      ...Array.from({ length: TOOL_TURNS }, () => [
+        'assistantMessage',
+        'toolCalled',
+        'toolResult',
+      ]).flat(),
+      'assistantMessage',
+    ]
+    for (const id of ids) {
+      const events = await allEvents(t, id)
+      assert.deepEqual(eventTypes(events), expected, `events of ${id}`)
+      const results = events.filter((e) => e.data.type === 'toolResult')
+      const resultIds = results.map((e) => e.data.toolResult.toolCallId)
+      assert.equal(new Set(resultIds).size, resultIds.length, 'one result per tool call')
+      const seq = await t.sortie.deps.db
+        .selectFrom('objective_events')
+        .select('seq')
+        .where('objective_id', '=', id)
+        .orderBy('seq')
+        .execute()
+      assert.deepEqual(
+        seq.map((r) => r.seq),
+        events.map((_, i) => i + 1),
+      )
+      const obj = await t.api('GET', `/v1/objectives/${id}`)
+      const calls = await t.api('GET', `/v1/objectives/${id}/tool_calls`)
+      assert.equal(obj.body.info.totalEvents, events.length)
+      assert.equal(obj.body.info.totalToolCalls, calls.body.items.length)
+      assert.equal(calls.body.items.length, TOOL_TURNS)
+      assert.ok(
+        calls.body.items.every(
+          (c: any) => c.executionStatus === 'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
+        ),
+      )
+    }
+  })
+})

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { FakeProvider } from './fake-provider.ts'
+import type { TestSortie } from './sortie.ts'
+
+/** The env that points Sortie's providers at fakes. */
+export function providerEnv(fakes: FakeProvider[]): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const f of fakes) {
+    const prefix = f.kind === 'openai' ? 'OPENAI' : 'ANTHROPIC'
+    env[`${prefix}_BASE_URL`] = f.baseUrl
+    env[`${prefix}_API_KEY`] = 'fake-key'
+  }
+  return env
+}
+
+export const MODEL_OF = { openai: 'openai/gpt-4.1-mini', anthropic: 'claude/sonnet-4.5' } as const
+
+export interface ToolServer {
+  baseUrl: string
+  requests: { method: string; url: string; headers: IncomingMessage['headers'] }[]
+  close(): Promise<void>
+}
+
+/**
+ * An HTTP tool backend on 127.0.0.1: `GET /lookup/<id>` answers `{"id": ..., "found": true}`,
+ * after `delayMs`.
+ */
+export async function startToolServer(delayMs = 0): Promise<ToolServer> {
+  const requests: ToolServer['requests'] = []
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
+    const id = decodeURIComponent((req.url ?? '').split('/').pop()?.split('?')[0] ?? '')
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id, found: true }))
+    }, delayMs)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+let counter = 0
+
+/** An agent whose one variation uses `modelId` and may call the HTTP tool `lookup`. */
+export async function createAgent(
+  t: TestSortie,
+  opts: {
+    modelId: string
+    toolBaseUrl: string
+    prompt?: string
+    constraints?: Record<string, number>
+    headers?: Record<string, string>
+  },
+): Promise<{ agentId: string; variationId: string; toolId: string }> {
+  const n = ++counter
+  const set = await t.api('POST', '/v1/tool_sets', {
+    metadata: { name: `backend-${n}` },
+    spec: { adapter: { http: { baseUrl: opts.toolBaseUrl, headers: opts.headers ?? {} } } },
+  })
+  assert.equal(set.status, 200, JSON.stringify(set.body))
+  const tool = await t.api('POST', `/v1/tool_sets/${set.body.metadata.id}/tools`, {
+    metadata: { name: 'lookup' },
+    spec: {
+      description: 'Looks a record up by id',
+      parameters: {
+        type: 'object',
+        properties: { id: { type: 'string' } },
+        required: ['id'],
+      },
+      config: { http: { requestMethod: 'GET', path: '/lookup/{{ id }}' } },
+    },
+  })
+  assert.equal(tool.status, 200, JSON.stringify(tool.body))
+  const agent = await t.api('POST', '/v1/agents', {
+    metadata: { name: `agent-${n}` },
+    spec: { status: 'AGENT_STATUS_PUBLISHED' },
+    defaultVariation: {
+      metadata: { name: 'v1' },
+      spec: {
+        prompt: opts.prompt ?? 'You look records up.',
+        modelConfig: { modelId: opts.modelId },
+        ...(opts.constraints ? { constraints: opts.constraints } : {}),
+      },
+    },
+  })
+  assert.equal(agent.status, 200, JSON.stringify(agent.body))
+  const vars = await t.api('GET', `/v1/agents/${agent.body.metadata.id}/variations`)
+  const variationId = vars.body.items[0].metadata.id
+  const assigned = await t.api('POST', `/v1/agent_variations/${variationId}/assignments`, {
+    toolId: tool.body.metadata.id,
+  })
+  assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
+  return { agentId: agent.body.metadata.id, variationId, toolId: tool.body.metadata.id }
+}
+
+/** Polls the workspace family until the objective's state is one of `states`. */
+export async function waitForState(
+  t: TestSortie,
+  objectiveId: string,
+  states: string[],
+  timeoutMs = 15_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs
+  let last: any
+  while (Date.now() < deadline) {
+    last = await t.api('GET', `/v1/workspaces/${t.workspaceId}/objectives/${objectiveId}`)
+    if (states.includes(last.body?.status?.state)) return last.body
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  assert.fail(`objective ${objectiveId} stayed ${last?.body?.status?.state}, wanted ${states}`)
+}
+
+export async function allEvents(t: TestSortie, objectiveId: string): Promise<any[]> {
+  const res = await t.api('GET', `/v1/objectives/${objectiveId}/events?limit=500`)
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return res.body.items
+}
+
+export const eventTypes = (events: any[]) => events.map((e) => e.data.type)
