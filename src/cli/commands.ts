@@ -27,14 +27,19 @@ export function registerClientCommands(program: Command): void {
     .option('--token <token>', 'API key (default $SORTIE_TOKEN)')
     .argument('<message>', 'the initial message')
     .action(async (message: string, flags) => {
-      const client = clientFromEnv(flags)
-      const code = await runObjective(client, {
-        agent: flags.agent,
-        variation: flags.variation,
-        message,
-        write: (line) => process.stdout.write(`${line}\n`),
-        interrupted: onInterrupt(),
-      })
-      process.exit(code)
+      try {
+        const client = clientFromEnv(flags)
+        const code = await runObjective(client, {
+          agent: flags.agent,
+          variation: flags.variation,
+          message,
+          write: (line) => process.stdout.write(`${line}\n`),
+          interrupted: onInterrupt(),
+        })
+        process.exit(code)
+      } catch (err) {
+        process.stderr.write(`sortie run: ${(err as Error).message}\n`)
+        process.exit(1)
+      }
     })
 }
