@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
@@ -16,7 +15,6 @@ import { createSortie, type Sortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { startEmbeddedPostgres } from '../src/db/embedded.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { startFakeProvider, type FakeRequest } from '../test/support/fake-provider.ts'
 import { freePort } from '../test/support/database.ts'
 import { machine, percentile, table, writeSection } from './report.ts'
 
@@ -57,19 +55,37 @@ function postgresCpuMs(): number {
   return total
 }
 
-async function startToolServer() {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end('{"ok":true,"value":42}')
+/** Starts bench/fakes.ts in a child process; resolves with its URLs once it listens. */
+async function startFakes(toolTurns: number, providerDelayMs = 0) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fakes.ts')],
+    {
+      env: {
+        ...process.env,
+        BENCH_TOOL_TURNS: String(toolTurns),
+        BENCH_PROVIDER_DELAY_MS: String(providerDelayMs),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const line: string = await new Promise((resolve, reject) => {
+    let buf = ''
+    child.stdout.on('data', (d) => {
+      buf += d
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]!)
+    })
+    child.on('exit', (code) => reject(new Error(`bench fakes exited with ${code}`)))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
-}
-
-function objectiveNumber(req: FakeRequest): string {
-  const first = req.body?.messages?.find((m: any) => m.role === 'user')
-  const text = typeof first?.content === 'string' ? first.content : JSON.stringify(first?.content)
-  return /#(\d+)/.exec(text ?? '')?.[1] ?? '?'
+  const urls = JSON.parse(line) as { providerUrl: string; toolUrl: string }
+  return {
+    ...urls,
+    stats: async () => (await (await fetch(`${urls.toolUrl}/stats`)).json()) as { gaps: number[] },
+    stop: () => {
+      child.kill('SIGTERM')
+      return new Promise((r) => child.once('exit', r))
+    },
+  }
 }
 
 async function api(sortie: Sortie, token: string, method: string, path: string, body?: unknown) {
@@ -84,29 +100,7 @@ async function api(sortie: Sortie, token: string, method: string, path: string, 
 }
 
 async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
-  const fake = await startFakeProvider('openai')
-  const tool = await startToolServer()
-  const lastAnswer = new Map<string, number>()
-  const gaps: number[] = []
-  fake.setResponder((req) => {
-    fake.requests.length = 0 // the bench keeps no history of requests
-    const n = objectiveNumber(req)
-    const now = performance.now()
-    const prev = lastAnswer.get(n)
-    if (prev !== undefined) gaps.push(now - prev)
-    lastAnswer.set(n, now)
-    const results = (req.body?.messages ?? []).filter((m: any) => m.role === 'tool').length
-    const delayMs = s.providerDelayMs
-    if (results < s.toolTurns) {
-      return {
-        toolCalls: [{ name: 'lookup', arguments: {} }],
-        usage: { input: 100, output: 10 },
-        delayMs,
-      }
-    }
-    return { text: 'done', usage: { input: 100, output: 5 }, delayMs }
-  })
-
+  const fakes = await startFakes(s.toolTurns, s.providerDelayMs)
   const dbName = `bench_${randomBytes(4).toString('hex')}`
   const admin = new URL(adminUrl)
   const pg = await import('pg')
@@ -116,7 +110,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   await client.end()
   admin.pathname = `/${dbName}`
   const token = `sk_bench_${randomBytes(12).toString('hex')}`
-  const env = { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake' }
+  const env = { OPENAI_BASE_URL: fakes.providerUrl, OPENAI_API_KEY: 'fake' }
   const config = loadConfig({
     DATABASE_URL: admin.toString(),
     SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-bench-')),
@@ -142,7 +136,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   })
   const toolSet = await api(sortie, token, 'POST', '/v1/tool_sets', {
     metadata: { name: 'bench-tools' },
-    spec: { adapter: { http: { baseUrl: tool.url } } },
+    spec: { adapter: { http: { baseUrl: fakes.toolUrl } } },
   })
   await api(sortie, token, 'POST', `/v1/tool_sets/${toolSet.metadata.id}/tools`, {
     metadata: { name: 'lookup' },
@@ -203,10 +197,9 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   if (after.rows[0]!.failed > 0)
     throw new Error(`${after.rows[0]!.failed} objectives did not reach WAITING`)
   const steps = s.objectives * (2 * s.toolTurns + 1)
-  gaps.sort((a, b) => a - b)
+  const { gaps } = await fakes.stats()
   await sortie.stop()
-  await fake.close()
-  await new Promise<void>((r) => tool.server.close(() => r()))
+  await fakes.stop()
   await rm(config.dataDir, { recursive: true, force: true })
   return {
     ...s,
@@ -267,8 +260,9 @@ export async function run(): Promise<void> {
     [
       `Command: \`npm run bench -- engine\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}`,
       '',
-      'Embedded Postgres with durable commits; zero-latency fake OpenAI server and HTTP tool in the',
-      'same process as the engine (their CPU is included in "node CPU"). A step is one LLM turn or one',
+      'Embedded Postgres with durable commits; a zero-latency fake OpenAI server (real HTTP, real AI',
+      'SDK client) and an HTTP tool, both in a child process so that "node CPU" is the Sortie process',
+      'alone (API, engine, AI SDK, pg client). A step is one LLM turn or one',
       'tool execution. "Turn gap" is the time from the fake provider answering a turn to the next',
       "provider request of the same objective: it spans the assistant-turn commit, the tool's HTTP",
       'round trip and its two commits, i.e. two steps of engine overhead. Rows = tuples inserted,',
