@@ -36,6 +36,7 @@ interface Result extends Scenario {
   rowsPerStep: number
   walBytesPerStep: number
   peakRssMiB: number
+  peakInFlight: number
 }
 
 /** CPU time (ms) of every postgres process on the machine, from /proc. */
@@ -80,7 +81,11 @@ async function startFakes(toolTurns: number, providerDelayMs = 0) {
   const urls = JSON.parse(line) as { providerUrl: string; toolUrl: string }
   return {
     ...urls,
-    stats: async () => (await (await fetch(`${urls.toolUrl}/stats`)).json()) as { gaps: number[] },
+    stats: async () =>
+      (await (await fetch(`${urls.toolUrl}/stats`)).json()) as {
+        gaps: number[]
+        peakInFlight: number
+      },
     stop: () => {
       child.kill('SIGTERM')
       return new Promise((r) => child.once('exit', r))
@@ -121,11 +126,11 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     SORTIE_DB_POOL_SIZE: '40',
     LOG_LEVEL: 'warn',
   })
-  const sortie = await createSortie(config, {
-    logger: createLogger('warn', false),
-    env,
-    worker: true,
-  })
+  // The memory scenario creates every objective before any worker runs, so that all of them wait
+  // on the provider at once; the throughput scenarios run the worker while objectives arrive.
+  const parked = !!s.providerDelayMs
+  const logger = createLogger('warn', false)
+  let sortie = await createSortie(config, { logger, env, worker: !parked })
   const agent = await api(sortie, token, 'POST', '/v1/agents', {
     metadata: { name: 'bench' },
     spec: { status: 'AGENT_STATUS_PUBLISHED' },
@@ -157,11 +162,13 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     },
   )
 
-  const db = sortie.deps.db
+  let db = sortie.deps.db
   const before = await sql<{ rows: string; lsn: string }>`
     SELECT (SELECT sum(tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database
              WHERE datname = current_database())::text AS rows,
            pg_current_wal_lsn()::text AS lsn`.execute(db)
+  let peakRss = process.memoryUsage().rss
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100)
   const cpu0 = process.cpuUsage()
   const pg0 = postgresCpuMs()
   const t0 = performance.now()
@@ -177,6 +184,11 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     if (creates.length >= 50) await Promise.all(creates.splice(0))
   }
   await Promise.all(creates)
+  if (parked) {
+    await sortie.stop()
+    sortie = await createSortie(config, { logger, env, worker: true, bootstrap: false })
+    db = sortie.deps.db
+  }
   for (;;) {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM objectives WHERE state NOT IN ('PENDING', 'RUNNING')`.execute(
@@ -186,6 +198,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     await new Promise((r) => setTimeout(r, 50))
   }
   const seconds = (performance.now() - t0) / 1000
+  clearInterval(sampler)
   const cpu = process.cpuUsage(cpu0)
   const pgCpu = postgresCpuMs() - pg0
   await new Promise((r) => setTimeout(r, 1200)) // statistics are flushed at most once a second
@@ -197,7 +210,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   if (after.rows[0]!.failed > 0)
     throw new Error(`${after.rows[0]!.failed} objectives did not reach WAITING`)
   const steps = s.objectives * (2 * s.toolTurns + 1)
-  const { gaps } = await fakes.stats()
+  const { gaps, peakInFlight } = await fakes.stats()
   await sortie.stop()
   await fakes.stop()
   await rm(config.dataDir, { recursive: true, force: true })
@@ -212,7 +225,8 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     gapP99: percentile(gaps, 99),
     rowsPerStep: (Number(after.rows[0]!.rows) - Number(before.rows[0]!.rows)) / steps,
     walBytesPerStep: Number(after.rows[0]!.wal) / steps,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peakRss / 2 ** 20,
+    peakInFlight,
   }
 }
 
@@ -223,6 +237,8 @@ const SCENARIOS: Scenario[] = [
   { objectives: 10, toolTurns: 50, concurrency: 1 },
   { objectives: 100, toolTurns: 50, concurrency: 50 },
   { objectives: 500, toolTurns: 50, concurrency: 500 },
+  // Memory: every objective waits on a slow provider at the same time.
+  { objectives: 10_000, toolTurns: 0, concurrency: 10_000, providerDelayMs: 2000 },
 ]
 
 export async function run(): Promise<void> {
@@ -241,7 +257,9 @@ export async function run(): Promise<void> {
     await pg.stop()
     await rm(dir, { recursive: true, force: true })
   }
-  const rows = results.map((r) => [
+  const throughput = results.filter((r) => !r.providerDelayMs)
+  const waiting = results.filter((r) => r.providerDelayMs)
+  const rows = throughput.map((r) => [
     r.concurrency,
     r.toolTurns,
     r.objectives,
@@ -284,6 +302,21 @@ export async function run(): Promise<void> {
           'peak RSS MiB',
         ],
         rows,
+      ),
+      '',
+      'Objectives all created first, then one worker process runs them against a provider that',
+      'answers after a fixed latency (worker and provider concurrency = objectives); peak RSS of the',
+      'Sortie process (sampled every 100 ms) while they wait:',
+      '',
+      table(
+        ['objectives', 'provider latency ms', 'peak requests in flight', 'wall s', 'peak RSS MiB'],
+        waiting.map((r) => [
+          r.objectives,
+          r.providerDelayMs ?? 0,
+          r.peakInFlight,
+          r.seconds.toFixed(1),
+          r.peakRssMiB.toFixed(0),
+        ]),
       ),
     ].join('\n'),
   )

@@ -42,7 +42,10 @@ const tools = createServer((req, res) => {
   if (req.url === '/stats') {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(
-      JSON.stringify({ gaps: [...gaps].sort((a, b) => a - b), rss: process.memoryUsage().rss }),
+      JSON.stringify({
+        gaps: [...gaps].sort((a, b) => a - b),
+        peakInFlight: fake.peakInFlight(),
+      }),
     )
     return
   }
