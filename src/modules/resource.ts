@@ -1,6 +1,11 @@
+import { listResources, namePrefix, type Filter } from '../db/resources.ts'
+import type { Selectable } from 'kysely'
+import type { Database, ResourceTable } from '../db/schema.ts'
 import { snakeToCamel } from '../lib/case.ts'
 import { alreadyExists, invalidArgument } from '../lib/errors.ts'
+import { decodePageRequest, toPage, type Page, type PageRequest } from '../lib/pagination.ts'
 import type { ResourceMetadata } from '../lib/schemas.ts'
+import type { Deps, Scope } from './deps.ts'
 
 /** Rows of the shared resource layout (db/schema.ts ResourceColumns), as read. */
 export interface ResourceRow {
@@ -89,4 +94,58 @@ export function rethrowUnique(err: unknown, what: string): never {
     throw alreadyExists(`${what} with this ${field} already exists`)
   }
   throw err
+}
+
+/** The shared columns of a new named-resource row: who created it, where, and its metadata. */
+export function newResourceColumns(
+  id: string,
+  scope: Scope,
+  metadata: { name: string; externalId?: string; labels?: Record<string, string> },
+): Record<string, unknown> {
+  return {
+    id,
+    account_id: scope.accountId,
+    workspace_id: scope.workspaceId,
+    profile_id: scope.profileId,
+    ...metadataColumns(metadata),
+  }
+}
+
+/** The metadata columns of a named-resource row. */
+export function metadataColumns(metadata: {
+  name: string
+  externalId?: string
+  labels?: Record<string, string>
+}): { name: string; external_id: string; labels: string } {
+  return {
+    name: metadata.name,
+    external_id: metadata.externalId ?? '',
+    labels: JSON.stringify(metadata.labels ?? {}),
+  }
+}
+
+/**
+ * A page of a workspace's named resources (optionally narrowed by `filter` and a name prefix),
+ * each mapped plainly or, with `includeInfo`, with its info.
+ */
+export async function listNamedResources<T extends ResourceTable, D>(
+  deps: Deps,
+  table: T,
+  scope: Scope,
+  query: PageRequest & { prefix?: string; includeInfo?: boolean },
+  opts: {
+    filter?: Filter
+    map: (row: Selectable<Database[T]>) => D
+    withInfo: (rows: Selectable<Database[T]>[]) => Promise<D[]>
+  },
+): Promise<Page<D>> {
+  const position = decodePageRequest(query)
+  const prefix = namePrefix(query.prefix)
+  const { rows, total } = await listResources(deps.db, table, scope.workspaceId, position, (qb) =>
+    prefix(opts.filter ? opts.filter(qb) : qb),
+  )
+  type Row = Selectable<Database[T]>
+  const page = toPage(rows as (Row & { id: string })[], position, total, (r): Row => r)
+  const items = query.includeInfo ? await opts.withInfo(page.items) : page.items.map(opts.map)
+  return { ...page, items }
 }

@@ -1,20 +1,20 @@
 import type { Selectable } from 'kysely'
 import type { ResourceColumns } from '../../db/schema.ts'
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  namePrefix,
-  updateResource,
-} from '../../db/resources.ts'
+import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { compileJsonSchema } from '../../lib/json-schema.ts'
-import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  listNamedResources,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import type {
   Agent,
   AgentSpec,
@@ -81,13 +81,7 @@ export async function createAgent(deps: Deps, scope: Scope, body: CreateAgentBod
     .transaction()
     .execute(async (trx) => {
       const agent = await insertResource(trx, 'agents', {
-        id: deps.ids('agent'),
-        account_id: scope.accountId,
-        workspace_id: scope.workspaceId,
-        profile_id: scope.profileId,
-        name: body.metadata.name,
-        external_id: body.metadata.externalId ?? '',
-        labels: JSON.stringify(body.metadata.labels ?? {}),
+        ...newResourceColumns(deps.ids('agent'), scope, body.metadata),
         spec: JSON.stringify(body.spec),
       })
       if (body.defaultVariation) {
@@ -108,19 +102,10 @@ export async function listAgents(
   scope: Scope,
   query: ListAgentsQuery,
 ): Promise<Page<Agent>> {
-  const position = decodePageRequest(query)
-  const { rows, total } = await listResources(
-    deps.db,
-    'agents',
-    scope.workspaceId,
-    position,
-    namePrefix(query.prefix),
-  )
-  const page = toPage(rows, position, total, (r) => r)
-  const items = query.includeInfo
-    ? await withInfo(deps, page.items)
-    : page.items.map((r) => agentOf(r))
-  return { ...page, items }
+  return listNamedResources(deps, 'agents', scope, query, {
+    map: (r) => agentOf(r),
+    withInfo: (rows) => withInfo(deps, rows),
+  })
 }
 
 export async function updateAgent(
@@ -134,9 +119,7 @@ export async function updateAgent(
   const next = applyUpdate(current, body, body.updateMask)
   validateAgentSpec(next.spec)
   const updated = await updateResource(deps.db, 'agents', row.id, {
-    name: next.metadata.name,
-    external_id: next.metadata.externalId ?? '',
-    labels: JSON.stringify(next.metadata.labels ?? {}),
+    ...metadataColumns(next.metadata),
     spec: JSON.stringify(next.spec),
   }).catch((err) => rethrowUnique(err, 'an agent'))
   return (await withInfo(deps, [updated]))[0]!

@@ -1,19 +1,19 @@
 import type { Selectable } from 'kysely'
 import type { AgentVariationTable } from '../../db/schema.ts'
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  namePrefix,
-  updateResource,
-} from '../../db/resources.ts'
+import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
-import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  listNamedResources,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import type {
   AgentVariation,
   AgentVariationSpec,
@@ -92,14 +92,8 @@ export function insertVariation(
   },
 ): Promise<VariationRow> {
   return insertResource(deps.db, 'agent_variations', {
-    id: deps.ids('variation'),
-    account_id: scope.accountId,
-    workspace_id: scope.workspaceId,
-    profile_id: scope.profileId,
+    ...newResourceColumns(deps.ids('variation'), scope, body.metadata),
     agent_id: agentId,
-    name: body.metadata.name,
-    external_id: body.metadata.externalId ?? '',
-    labels: JSON.stringify(body.metadata.labels ?? {}),
     spec: JSON.stringify(body.spec),
   })
 }
@@ -152,20 +146,11 @@ export async function listVariations(
   query: ListAgentsQuery,
 ): Promise<Page<AgentVariation>> {
   const agent = await findAgentRow(deps, scope, agentRef)
-  const position = decodePageRequest(query)
-  const prefix = namePrefix(query.prefix)
-  const { rows, total } = await listResources(
-    deps.db,
-    'agent_variations',
-    scope.workspaceId,
-    position,
-    (qb) => prefix(qb.where('agent_id', '=', agent.id)),
-  )
-  const page = toPage(rows, position, total, (r) => r)
-  const items = query.includeInfo
-    ? await withInfo(deps, page.items)
-    : page.items.map((r) => variationOf(r))
-  return { ...page, items }
+  return listNamedResources(deps, 'agent_variations', scope, query, {
+    filter: (qb) => qb.where('agent_id', '=', agent.id),
+    map: (r) => variationOf(r),
+    withInfo: (rows) => withInfo(deps, rows),
+  })
 }
 
 export async function updateVariation(
@@ -179,9 +164,7 @@ export async function updateVariation(
   const row = await findVariationRow(deps, scope, agent.id, ref)
   const next = applyUpdate(variationOf(row), body, body.updateMask)
   const updated = await updateResource(deps.db, 'agent_variations', row.id, {
-    name: next.metadata.name,
-    external_id: next.metadata.externalId ?? '',
-    labels: JSON.stringify(next.metadata.labels ?? {}),
+    ...metadataColumns(next.metadata),
     spec: JSON.stringify(next.spec),
   }).catch((err) => rethrowUnique(err, 'a variation'))
   return (await withInfo(deps, [updated]))[0]!

@@ -16,7 +16,13 @@ import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { NamedListQuery } from '../../lib/schemas.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import type {
   AiProviderKey,
   CreateAiProviderKeyBody,
@@ -111,13 +117,7 @@ export async function createAiProviderKey(
     .transaction()
     .execute(async (trx) => {
       const inserted = await insertResource(trx, 'ai_provider_keys', {
-        id: deps.ids('aiProviderKey'),
-        account_id: scope.accountId,
-        workspace_id: scope.workspaceId,
-        profile_id: scope.profileId,
-        name: body.metadata.name,
-        external_id: body.metadata.externalId ?? '',
-        labels: JSON.stringify(body.metadata.labels ?? {}),
+        ...newResourceColumns(deps.ids('aiProviderKey'), scope, body.metadata),
         spec: JSON.stringify(spec),
         api_key_sealed: deps.box.seal(apiKey),
       })
@@ -177,9 +177,7 @@ export async function updateAiProviderKey(
     .transaction()
     .execute(async (trx) => {
       const saved = await updateResource(trx, 'ai_provider_keys', row.id, {
-        name: next.metadata.name,
-        external_id: next.metadata.externalId ?? '',
-        labels: JSON.stringify(next.metadata.labels ?? {}),
+        ...metadataColumns(next.metadata),
         spec: JSON.stringify(spec),
         ...(newApiKey !== undefined ? { api_key_sealed: deps.box.seal(newApiKey) } : {}),
       })

@@ -1,19 +1,19 @@
 import type { Selectable } from 'kysely'
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  namePrefix,
-  updateResource,
-} from '../../db/resources.ts'
+import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import type { WorkspaceSecretTable } from '../../db/schema.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
-import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  listNamedResources,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import type {
   CreateSecretBody,
   ListSecretsQuery,
@@ -54,13 +54,7 @@ export async function createSecret(
   body: CreateSecretBody,
 ): Promise<WorkspaceSecret> {
   const row = await insertResource(deps.db, 'workspace_secrets', {
-    id: deps.ids('workspaceSecret'),
-    account_id: scope.accountId,
-    workspace_id: scope.workspaceId,
-    profile_id: scope.profileId,
-    name: body.metadata.name,
-    external_id: body.metadata.externalId ?? '',
-    labels: JSON.stringify(body.metadata.labels ?? {}),
+    ...newResourceColumns(deps.ids('workspaceSecret'), scope, body.metadata),
     value_sealed: deps.box.seal(body.spec.value),
   }).catch((err) => rethrowUnique(err, 'a workspace secret'))
   return (await withInfo(deps, [row]))[0]!
@@ -75,19 +69,10 @@ export async function listSecrets(
   scope: Scope,
   query: ListSecretsQuery,
 ): Promise<Page<WorkspaceSecret>> {
-  const position = decodePageRequest(query)
-  const { rows, total } = await listResources(
-    deps.db,
-    'workspace_secrets',
-    scope.workspaceId,
-    position,
-    namePrefix(query.prefix),
-  )
-  const page = toPage(rows, position, total, (r) => r)
-  const items = query.includeInfo
-    ? await withInfo(deps, page.items)
-    : page.items.map((r) => secretOf(r))
-  return { ...page, items }
+  return listNamedResources(deps, 'workspace_secrets', scope, query, {
+    map: (r) => secretOf(r),
+    withInfo: (rows) => withInfo(deps, rows),
+  })
 }
 
 export async function updateSecret(
@@ -103,9 +88,7 @@ export async function updateSecret(
   const current = { metadata: resourceMetadata(row), spec: {} as { value?: string } }
   const next = applyUpdate(current, body, body.updateMask)
   const updated = await updateResource(deps.db, 'workspace_secrets', row.id, {
-    name: next.metadata.name,
-    external_id: next.metadata.externalId ?? '',
-    labels: JSON.stringify(next.metadata.labels ?? {}),
+    ...metadataColumns(next.metadata),
     ...(next.spec.value !== undefined ? { value_sealed: deps.box.seal(next.spec.value) } : {}),
   }).catch((err) => rethrowUnique(err, 'a workspace secret'))
   return (await withInfo(deps, [updated]))[0]!

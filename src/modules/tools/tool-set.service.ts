@@ -1,19 +1,19 @@
 import type { Selectable } from 'kysely'
 import type { ResourceColumns, ToolSetEventTable } from '../../db/schema.ts'
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  namePrefix,
-  updateResource,
-} from '../../db/resources.ts'
+import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  listNamedResources,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import {
   ToolSetSpec,
   type CreateToolSetBody,
@@ -92,13 +92,7 @@ export async function createToolSet(
 ): Promise<ToolSet> {
   validateToolSetSpec(body.spec)
   const row = await insertResource(deps.db, 'tool_sets', {
-    id: deps.ids('toolSet'),
-    account_id: scope.accountId,
-    workspace_id: scope.workspaceId,
-    profile_id: scope.profileId,
-    name: body.metadata.name,
-    external_id: body.metadata.externalId ?? '',
-    labels: JSON.stringify(body.metadata.labels ?? {}),
+    ...newResourceColumns(deps.ids('toolSet'), scope, body.metadata),
     spec: JSON.stringify(body.spec),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
   return (await withInfo(deps, [row]))[0]!
@@ -113,19 +107,10 @@ export async function listToolSets(
   scope: Scope,
   query: ListToolSetsQuery,
 ): Promise<Page<ToolSet>> {
-  const position = decodePageRequest(query)
-  const { rows, total } = await listResources(
-    deps.db,
-    'tool_sets',
-    scope.workspaceId,
-    position,
-    namePrefix(query.prefix),
-  )
-  const page = toPage(rows, position, total, (r) => r)
-  const items = query.includeInfo
-    ? await withInfo(deps, page.items)
-    : page.items.map((r) => toolSetOf(r))
-  return { ...page, items }
+  return listNamedResources(deps, 'tool_sets', scope, query, {
+    map: (r) => toolSetOf(r),
+    withInfo: (rows) => withInfo(deps, rows),
+  })
 }
 
 export async function updateToolSet(
@@ -139,9 +124,7 @@ export async function updateToolSet(
   const spec = parseSpec(ToolSetSpec, next.spec)
   validateToolSetSpec(spec)
   const updated = await updateResource(deps.db, 'tool_sets', row.id, {
-    name: next.metadata.name,
-    external_id: next.metadata.externalId ?? '',
-    labels: JSON.stringify(next.metadata.labels ?? {}),
+    ...metadataColumns(next.metadata),
     spec: JSON.stringify(spec),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
   return (await withInfo(deps, [updated]))[0]!

@@ -1,19 +1,19 @@
 import type { Selectable } from 'kysely'
 import type { ToolTable } from '../../db/schema.ts'
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  namePrefix,
-  updateResource,
-} from '../../db/resources.ts'
+import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { alreadyExists, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
-import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
+import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { applyUpdate, resourceMetadata, rethrowUnique } from '../resource.ts'
+import {
+  applyUpdate,
+  listNamedResources,
+  metadataColumns,
+  newResourceColumns,
+  resourceMetadata,
+  rethrowUnique,
+} from '../resource.ts'
 import { findToolSetRow, type ToolSetRow } from './tool-set.service.ts'
 import {
   ToolSpec,
@@ -129,14 +129,8 @@ export async function createTool(
       const draft = { metadata: { id, name: body.metadata.name }, spec: body.spec }
       await assertUniqueFunctionName({ ...deps, db: trx }, draft as Tool, toolSet.id)
       return insertResource(trx, 'tools', {
-        id,
-        account_id: scope.accountId,
-        workspace_id: scope.workspaceId,
-        profile_id: scope.profileId,
+        ...newResourceColumns(id, scope, body.metadata),
         tool_set_id: toolSet.id,
-        name: body.metadata.name,
-        external_id: body.metadata.externalId ?? '',
-        labels: JSON.stringify(body.metadata.labels ?? {}),
         spec: JSON.stringify(body.spec),
       })
     })
@@ -161,16 +155,11 @@ export async function listTools(
   query: ListToolsQuery,
 ): Promise<Page<Tool>> {
   const toolSet = await findToolSetRow(deps, scope, toolSetRef)
-  const position = decodePageRequest(query)
-  const prefix = namePrefix(query.prefix)
-  const { rows, total } = await listResources(deps.db, 'tools', scope.workspaceId, position, (qb) =>
-    prefix(qb.where('tool_set_id', '=', toolSet.id)),
-  )
-  const page = toPage(rows, position, total, (r) => r)
-  const items = query.includeInfo
-    ? await withInfo(deps, page.items)
-    : page.items.map((r) => toolOf(r))
-  return { ...page, items }
+  return listNamedResources(deps, 'tools', scope, query, {
+    filter: (qb) => qb.where('tool_set_id', '=', toolSet.id),
+    map: (r) => toolOf(r),
+    withInfo: (rows) => withInfo(deps, rows),
+  })
 }
 
 export async function updateTool(
@@ -191,9 +180,7 @@ export async function updateTool(
       await lockToolSet(trx, toolSet.id)
       await assertUniqueFunctionName({ ...deps, db: trx }, { ...next, spec }, toolSet.id)
       return updateResource(trx, 'tools', row.id, {
-        name: next.metadata.name,
-        external_id: next.metadata.externalId ?? '',
-        labels: JSON.stringify(next.metadata.labels ?? {}),
+        ...metadataColumns(next.metadata),
         spec: JSON.stringify(spec),
       })
     })
