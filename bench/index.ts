@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   engine: async () => (await import('./engine.ts')).run(),
+  selection: async () => (await import('./selection.ts')).run(),
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))

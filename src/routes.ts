@@ -1,9 +1,11 @@
 import type { RouteDef } from './http/router.ts'
 import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
+import { feedbackRoutes } from './modules/feedback/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
+import { taskRoutes } from './modules/tasks/index.ts'
 import { toolRoutes } from './modules/tools/index.ts'
 
 /** Every API route, module by module. */
@@ -15,4 +17,6 @@ export const allRoutes: RouteDef[] = [
   ...secretRoutes,
   ...toolRoutes,
   ...assignmentRoutes,
+  ...feedbackRoutes,
+  ...taskRoutes,
 ]

@@ -220,3 +220,15 @@ describe('agents: path ids', () => {
     assert.equal(res.body.metadata.name, 'enc')
   })
 })
+
+describe('agents: JSON Schemas', () => {
+  it('two agents may carry input schemas with the same $id', async () => {
+    const spec = {
+      inputDataSchema: { $id: 'https://example.test/input', type: 'object' },
+    }
+    const a = await t.api('POST', '/v1/agents', { metadata: { name: 'id-a' }, spec })
+    const b = await t.api('POST', '/v1/agents', { metadata: { name: 'id-b' }, spec })
+    assert.equal(a.status, 200, JSON.stringify(a.body))
+    assert.equal(b.status, 200, JSON.stringify(b.body))
+  })
+})

@@ -3,11 +3,13 @@ import pg from 'pg'
 import type { Db } from './database.ts'
 import * as m001 from './migrations/001_foundation.ts'
 import * as m002 from './migrations/002_objectives.ts'
+import * as m005 from './migrations/005_steering.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
   '002_objectives': m002,
+  '005_steering': m005,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
@@ -24,7 +26,10 @@ export async function migrateToLatest(db: Db, url: string): Promise<void> {
   await lock.connect()
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
+    // Migrations are independent of each other's order (each module owns its tables), so one
+    // numbered below an applied one still runs rather than stopping the server.
+    const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
+    const { error, results } = await migrator.migrateToLatest()
     const failed = results?.find((r) => r.status === 'Error')
     if (error || failed) {
       throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`)

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
@@ -194,7 +195,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database {
+export interface Database extends SteeringTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable

@@ -10,6 +10,8 @@ export interface PendingCall {
   callable: AssistantToolCall['tool']
   /** True once `toolCalled` was recorded: a recovered call is then run again, not re-announced. */
   started: boolean
+  /** Approval was requested and not yet given (a denial resolves the call instead). */
+  awaitingApproval: boolean
 }
 
 /** Tool-call input as sent back to the model: the parsed arguments object, or {} if unparseable. */
@@ -66,6 +68,7 @@ export class Conversation {
           arguments: c.arguments,
           callable: c.tool,
           started: false,
+          awaitingApproval: false,
         }))
         this.lastWasFinalAnswer = calls.length === 0
         return
@@ -75,6 +78,12 @@ export class Conversation {
         if (call) call.started = true
         return
       }
+      case 'toolApprovalRequested':
+      case 'toolApproved': {
+        const call = this.pending.find((c) => c.id === event.payload.toolCallId)
+        if (call) call.awaitingApproval = event.type === 'toolApprovalRequested'
+        return
+      }
       case 'toolResult':
         this.resolve(event.payload.toolCallId, { type: 'text', value: event.payload.content })
         return
@@ -82,6 +91,7 @@ export class Conversation {
         this.resolve(event.payload.toolCallId, { type: 'error-text', value: event.payload.message })
         return
       case 'toolDenied':
+        // The memo is the tool's result: it is how a human steers the model.
         this.resolve(event.payload.toolCallId, {
           type: 'execution-denied',
           ...(event.payload.memo ? { reason: event.payload.memo } : {}),

@@ -39,11 +39,16 @@ export interface ToolCallUpdate {
   result: string | null
 }
 
+/** A change to the objective's to-do list made by the built-in task tool. */
+export type TaskWrite =
+  { kind: 'add'; id: string; number: number; task: string } | { kind: 'complete'; number: number }
+
 export interface StepWrite {
   windowId: string
   events: EventWrite[]
   toolCalls?: ToolCallInsert[]
   toolCallUpdates?: ToolCallUpdate[]
+  tasks?: TaskWrite[]
   add?: { inputTokens?: number; outputTokens?: number; toolCalls?: number; refused?: number }
   limitStrikes?: number
   /** A new state ends the lease: WAITING, FAILED (RUNNING keeps it). */
@@ -110,6 +115,24 @@ export async function commitStep(
         WHERE t.id = v.id AND t.objective_id = ${lease.objectiveId}
         RETURNING 1)`
     : sql``
+  const added = (step.tasks ?? []).flatMap((t) => (t.kind === 'add' ? [t] : []))
+  const done = (step.tasks ?? []).flatMap((t) => (t.kind === 'complete' ? [t.number] : []))
+  const taskInserts = added.length
+    ? sql`, ta AS (
+        INSERT INTO objective_tasks (id, objective_id, number, task)
+        SELECT v.id, ${lease.objectiveId}, v.number, v.task
+        FROM o, (VALUES ${values(
+          added.map((t) => sql`(${t.id}, ${t.number}::int, ${t.task})`),
+        )}) AS v(id, number, task)
+        RETURNING 1)`
+    : sql``
+  const taskUpdates = done.length
+    ? sql`, td AS (
+        UPDATE objective_tasks SET completed = true, completed_at = now(), updated_at = now()
+        FROM o WHERE objective_tasks.objective_id = ${lease.objectiveId}
+          AND objective_tasks.number = ANY(${done}::int[])
+        RETURNING 1)`
+    : sql``
   const tokens =
     add.inputTokens || add.outputTokens
       ? sql`, w AS (
@@ -134,7 +157,7 @@ export async function commitStep(
       WHERE id = ${lease.objectiveId} AND version = ${lease.version}
         AND lease_owner = ${lease.owner} AND state = 'RUNNING'
       RETURNING version, event_seq, event_seq - ${n}::int AS base_seq
-    ) ${events} ${inserts} ${updates} ${tokens}
+    ) ${events} ${inserts} ${updates} ${taskInserts} ${taskUpdates} ${tokens}
     SELECT version, event_seq FROM o`.execute(db)
   const row = result.rows[0]
   return row ? { version: row.version, eventSeq: row.event_seq } : undefined

@@ -2,11 +2,10 @@ import { compileJsonSchema, describeSchemaErrors } from '../lib/json-schema.ts'
 import {
   LIMIT_GRACE_TURNS,
   TOOL_CALL_LIMIT_MESSAGE,
-  callableOf,
   type AssistantToolCall,
-  type StoredTool,
 } from '../modules/objectives/index.ts'
 import type { IdGenerator } from '../lib/ids.ts'
+import type { EngineTool } from './callable-tools.ts'
 import type { ModelCallResult } from './providers/index.ts'
 import type { EventWrite, StepWrite, ToolCallInsert } from './journal.ts'
 
@@ -25,9 +24,13 @@ export interface PlannedTurn {
   final: boolean
   /** The limit was exceeded for too long: the step fails the objective. */
   failed: boolean
+  /** A call waits for a human: the step parks the objective in WAITING(approval). */
+  parked: boolean
   executedAdded: number
   strikes: number
 }
+
+const APPROVAL_MESSAGE = 'waiting for tool call approval'
 
 function argumentsText(input: unknown): string {
   if (typeof input === 'string') return input
@@ -35,14 +38,12 @@ function argumentsText(input: unknown): string {
 }
 
 /** Why a call cannot run, or undefined when it can. */
-function rejection(tool: StoredTool | undefined, name: string, input: unknown): string | undefined {
+function rejection(tool: EngineTool | undefined, name: string, input: unknown): string | undefined {
   if (!tool) return `unknown tool ${JSON.stringify(name)}`
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return 'invalid arguments: expected a JSON object'
   }
-  const parameters = (tool.tool.spec as { parameters?: object } | undefined)?.parameters
-  if (!parameters) return undefined
-  const validate = compileJsonSchema(parameters, 'parameters')
+  const validate = compileJsonSchema(tool.model.parameters, 'parameters')
   if (validate(input)) return undefined
   return `invalid arguments: ${describeSchemaErrors(validate.errors).join('; ')}`
 }
@@ -51,10 +52,13 @@ function rejection(tool: StoredTool | undefined, name: string, input: unknown): 
  * Turns a model answer into the rows of one step: the assistant message, a tool call row per
  * call, and an immediate `toolError` for every call that cannot run (unknown tool, arguments
  * that fail the tool's JSON Schema, the tool-call limit). Those errors go back to the model.
+ * A call of a tool that needs approval is created WAITING_FOR_APPROVAL with a
+ * `toolApprovalRequested` event, and the step parks the objective in WAITING(approval): no lease
+ * is held while a human decides.
  */
 export function planModelTurn(
   answer: ModelCallResult,
-  tools: Map<string, StoredTool>,
+  tools: Map<string, EngineTool>,
   limit: LimitState,
   ids: IdGenerator,
   profileId: string,
@@ -70,6 +74,7 @@ export function planModelTurn(
   const rows: ToolCallInsert[] = []
   const toolCalls: AssistantToolCall[] = []
   const errors: EventWrite[] = []
+  const approvals: EventWrite[] = []
   for (const call of calls) {
     const id = ids('toolCall')
     const tool = tools.get(call.toolName)
@@ -84,21 +89,29 @@ export function planModelTurn(
       allowed--
       executedAdded++
     }
-    const callable = tool ? callableOf(tool.tool) : {}
+    const callable = tool?.callable ?? {}
+    const waits = !error && !!tool?.requiresApproval
     toolCalls.push({ arguments: text, functionName: call.toolName, tool: callable })
     rows.push({
       id,
       providerCallId: call.toolCallId,
       functionName: call.toolName,
-      toolId: tool?.tool.metadata.id ?? null,
+      toolId: tool?.toolId ?? null,
       callable,
       arguments: typeof call.input === 'object' ? call.input : text,
-      status: 'TOOL_CALL_STATUS_AUTO_APPROVED',
+      status: waits ? 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL' : 'TOOL_CALL_STATUS_AUTO_APPROVED',
       executionStatus: error
         ? 'TOOL_CALL_EXECUTION_STATUS_ERRORED'
         : 'TOOL_CALL_EXECUTION_STATUS_PENDING',
       result: error ?? null,
     })
+    if (waits) {
+      approvals.push({
+        id: ids('event'),
+        event: { type: 'toolApprovalRequested', payload: { toolCallId: id } },
+        profileId,
+      })
+    }
     if (error) {
       errors.push({
         id: ids('event'),
@@ -109,6 +122,7 @@ export function planModelTurn(
   }
   const strikes = refused > 0 ? limit.strikes + 1 : limit.strikes
   const failed = strikes > LIMIT_GRACE_TURNS
+  const parked = !failed && approvals.length > 0
   const events: EventWrite[] = [
     {
       id: ids('event'),
@@ -120,6 +134,7 @@ export function planModelTurn(
       profileId,
     },
     ...errors,
+    ...approvals,
   ]
   if (failed) {
     events.push({
@@ -143,9 +158,13 @@ export function planModelTurn(
       ...(failed
         ? { state: { state: 'FAILED', waitReason: null, message: TOOL_CALL_LIMIT_MESSAGE } }
         : {}),
+      ...(parked
+        ? { state: { state: 'WAITING', waitReason: 'approval', message: APPROVAL_MESSAGE } }
+        : {}),
     },
     final: calls.length === 0,
     failed,
+    parked,
     executedAdded,
     strikes,
   }

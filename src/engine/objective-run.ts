@@ -8,7 +8,10 @@ import {
   type StoredTool,
 } from '../modules/objectives/index.ts'
 import { readWorkspaceSecrets } from '../modules/secrets/index.ts'
-import { toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
+import { loadTaskItems } from '../modules/tasks/index.ts'
+import type { Tool, ToolSet } from '../modules/tools/index.ts'
+import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
+import { engineTools, type EngineTool } from './callable-tools.ts'
 import { Conversation, inputOf, type PendingCall } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import {
@@ -17,10 +20,12 @@ import {
   type EventWrite,
   type Lease,
   type StepWrite,
+  type TaskWrite,
 } from './journal.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
-import { isAbortError, ProviderError } from './providers/index.ts'
+import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
+import { runTaskTool, type TaskItem } from './task-tool.ts'
 import { executeHttpTool } from './tools/http-tool.ts'
 
 /** Why a run stopped without finishing: nothing more may be written by it. */
@@ -38,10 +43,15 @@ export class ObjectiveRun {
   private readonly lease: Lease
   private readonly data: StoredObjectiveData
   private readonly windowId: string
-  private readonly tools = new Map<string, StoredTool>()
+  private readonly tools: Map<string, EngineTool>
+  private readonly modelTools: ModelTool[]
   private readonly limit: LimitState
+  private readonly budget: Budget
+  private readonly used: Usage
   private conversation = new Conversation()
   private secrets?: Map<string, string>
+  /** The to-do list, loaded on the first task-tool call of this run (only this run writes it). */
+  private tasks?: TaskItem[]
 
   constructor(
     private readonly row: ObjectiveRow,
@@ -50,9 +60,15 @@ export class ObjectiveRun {
     this.lease = { objectiveId: row.id, version: row.version, owner: ctx.owner }
     this.data = row.data as unknown as StoredObjectiveData
     this.windowId = row.current_window_id ?? ''
-    for (const t of row.tools as unknown as StoredTool[]) {
-      this.tools.set(toolFunctionName(t.tool as unknown as Tool), t)
-    }
+    this.tools = engineTools(row.tools as unknown as StoredTool[], {
+      accountId: row.account_id,
+      workspaceId: row.workspace_id,
+      profileId: row.profile_id,
+      createdAt: row.created_at.toISOString(),
+    })
+    this.modelTools = [...this.tools.values()].map((t) => t.model)
+    this.budget = budgetOf(this.data.variation)
+    this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
     const constraints = (
       this.data.variation as { spec?: { constraints?: { maxToolCalls?: number } } }
     ).spec?.constraints
@@ -83,7 +99,10 @@ export class ObjectiveRun {
       await this.loadConversation()
       while (!this.controller.signal.aborted) {
         const next = this.conversation.pending[0]
-        if (next) await this.runToolCall(next)
+        if (next?.awaitingApproval) {
+          // Only reachable if a decision was lost: park again rather than run an unapproved call.
+          if (await this.park()) return
+        } else if (next) await this.runToolCall(next)
         else if (this.conversation.turnComplete) {
           if (await this.endTurn([])) return
         } else if (await this.modelTurn(model)) return
@@ -122,10 +141,35 @@ export class ObjectiveRun {
     return { id: this.ctx.deps.ids('event'), event, profileId: this.row.profile_id }
   }
 
+  /** Parks the objective until every call of the turn is decided; the lease goes with it. */
+  private async park(): Promise<boolean> {
+    const message = 'waiting for tool call approval'
+    await this.commit({
+      windowId: this.windowId,
+      events: [],
+      state: { state: 'WAITING', waitReason: 'approval', message },
+    })
+    this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    return true
+  }
+
+  /** Fails the objective before a provider call its budget no longer allows. */
+  private async overBudget(): Promise<boolean> {
+    const message = budgetExceeded(this.budget, this.used, this.row.created_at, new Date())
+    if (!message) return false
+    await this.commit({
+      windowId: this.windowId,
+      events: [this.event({ type: 'error', payload: { type: 'constraint', message } })],
+      state: { state: 'FAILED', waitReason: null, message },
+    })
+    return true
+  }
+
   /** One model call and its rows. Returns true when the run is over. */
   private async modelTurn(model: ResolvedModel): Promise<boolean> {
     const signal = this.controller.signal
     if (signal.aborted) return true
+    if (await this.overBudget()) return true
     const variation = this.data.variation as { spec?: { modelConfig?: { temperature?: number } } }
     const messages = this.conversation.messages.length
       ? this.conversation.messages
@@ -140,14 +184,7 @@ export class ObjectiveRun {
       },
       system: this.data.systemPrompt || undefined,
       messages,
-      tools: [...this.tools.entries()].map(([name, t]) => {
-        const spec = t.tool.spec as { description?: string; parameters?: Record<string, unknown> }
-        return {
-          name,
-          description: spec.description ?? '',
-          parameters: spec.parameters ?? { type: 'object', properties: {} },
-        }
-      }),
+      tools: this.modelTools,
       temperature: variation.spec?.modelConfig?.temperature,
       signal,
     })
@@ -159,11 +196,14 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    this.used.inputTokens += answer.usage.inputTokens
+    this.used.outputTokens += answer.usage.outputTokens
     if (plan.final) return this.endTurn(plan.step.events, plan.step)
     await this.commit(plan.step)
     this.limit.executed += plan.executedAdded
     this.limit.strikes = plan.strikes
-    return plan.failed
+    if (plan.parked) this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    return plan.failed || plan.parked
   }
 
   /** Ends a turn; queued messages keep it going. Returns true when the objective now waits. */
@@ -201,6 +241,8 @@ export class ObjectiveRun {
 
   /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
   private async runToolCall(call: PendingCall): Promise<void> {
+    const tool = this.tools.get(call.functionName)
+    if (tool?.builtin === 'tasks') return this.runTaskCall(call)
     if (!call.started) {
       await this.commit({
         windowId: this.windowId,
@@ -210,7 +252,7 @@ export class ObjectiveRun {
         ],
       })
     }
-    const snapshot = this.tools.get(call.functionName)
+    const snapshot = tool?.snapshot
     const outcome = snapshot
       ? await executeHttpTool({
           tool: snapshot.tool as unknown as Tool,
@@ -224,41 +266,44 @@ export class ObjectiveRun {
         })
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (this.controller.signal.aborted) return
-    await this.commit(
-      outcome.ok
-        ? {
-            windowId: this.windowId,
-            events: [
-              this.event({
-                type: 'toolResult',
-                payload: { toolCallId: call.id, content: outcome.content },
-              }),
-            ],
-            toolCallUpdates: [
-              {
-                id: call.id,
-                executionStatus: 'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
-                result: outcome.content,
-              },
-            ],
-          }
-        : {
-            windowId: this.windowId,
-            events: [
-              this.event({
-                type: 'toolError',
-                payload: { toolCallId: call.id, message: outcome.message },
-              }),
-            ],
-            toolCallUpdates: [
-              {
-                id: call.id,
-                executionStatus: 'TOOL_CALL_EXECUTION_STATUS_ERRORED',
-                result: outcome.message,
-              },
-            ],
-          },
-    )
+    await this.commit(this.outcomeStep(call.id, outcome, []))
+  }
+
+  /**
+   * The task tool runs in-process and has no side effect outside this step, so `toolCalled`, its
+   * result and the objective_tasks rows commit together in one statement.
+   */
+  private async runTaskCall(call: PendingCall): Promise<void> {
+    const tasks = (this.tasks ??= await loadTaskItems(this.ctx.deps.db, this.row.id))
+    const outcome = runTaskTool(tasks, inputOf(call.arguments), this.ctx.deps.ids)
+    const called = this.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
+    await this.commit(this.outcomeStep(call.id, outcome, outcome.ok ? outcome.writes : [], called))
+    if (outcome.ok) this.tasks = outcome.next
+  }
+
+  private outcomeStep(
+    id: string,
+    outcome: { ok: true; content: string } | { ok: false; message: string },
+    tasks: TaskWrite[],
+    called?: EventWrite,
+  ): StepWrite {
+    const [event, executionStatus, result]: [StoredEvent, string, string] = outcome.ok
+      ? [
+          { type: 'toolResult', payload: { toolCallId: id, content: outcome.content } },
+          'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
+          outcome.content,
+        ]
+      : [
+          { type: 'toolError', payload: { toolCallId: id, message: outcome.message } },
+          'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+          outcome.message,
+        ]
+    return {
+      windowId: this.windowId,
+      events: [...(called ? [called] : []), this.event(event)],
+      toolCallUpdates: [{ id, executionStatus, result }],
+      ...(tasks.length ? { tasks } : {}),
+    }
   }
 
   /**

@@ -2,7 +2,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { fieldError } from './errors.ts'
 
 /** User-supplied JSON Schemas (2020-12): agent input/output definitions and tool parameters. */
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+const newAjv = () => new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+const ajv = newAjv()
 const cache = new WeakMap<object, ValidateFunction>()
 
 /** Compiles a schema, or throws InvalidArgument naming the field it came from. */
@@ -10,7 +11,10 @@ export function compileJsonSchema(schema: object, field: string): ValidateFuncti
   const hit = cache.get(schema)
   if (hit) return hit
   try {
-    const validate = ajv.compile(schema)
+    // A schema with an `$id` would be registered under it; a fresh instance keeps two agents
+    // that share one `$id` from colliding.
+    const compiler = '$id' in schema ? newAjv() : ajv
+    const validate = compiler.compile(schema)
     cache.set(schema, validate)
     return validate
   } catch (err) {

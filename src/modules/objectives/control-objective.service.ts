@@ -82,8 +82,8 @@ function withSecretNames(
 
 /**
  * Continues an objective with a user message (decision 2). From WAITING or FAILED the message is
- * appended and the objective becomes runnable again; while it runs, `enqueue: true` queues the
- * message for the end of the current turn (the event id is allocated now and kept). The row lock
+ * appended and the objective becomes runnable again; while it runs (or waits for a tool-call
+ * approval), `enqueue: true` queues the message for the end of the current turn (the event id is allocated now and kept). The row lock
  * serialises concurrent continues, so both are kept, in order.
  */
 export async function continueObjective(
@@ -97,10 +97,13 @@ export async function continueObjective(
     const row = (await repo.lockObjective(trx, found.id))!
     const state = row.state as ObjectiveState
     const data = withSecretNames(row.data, body.secrets)
-    if (state === 'RUNNING' || state === 'PENDING') {
+    // A turn parked for approval is still in progress: its calls need answers before a message.
+    const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
+    if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval) {
       if (!body.enqueue) {
+        const what = awaitingApproval ? 'waiting for tool call approval' : 'running'
         throw failedPrecondition(
-          `objective ${row.id} is running: pass enqueue: true to queue the message for the end of its turn`,
+          `objective ${row.id} is ${what}: pass enqueue: true to queue the message for the end of its turn`,
         )
       }
       const queued = await repo.insertInbox(trx, {

@@ -10,6 +10,7 @@ import { rethrowUnique } from '../resource.ts'
 import { objectiveOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
 import type { CreateObjectiveBody, Objective } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
+import { renderPrompt, validateInputData } from './input-data.ts'
 import { WORK_CHANNEL } from './runtime.ts'
 import { selectVariation, type Rng } from './variation-selection.ts'
 
@@ -33,7 +34,8 @@ async function chooseVariation(
 }
 
 /**
- * Creates an objective: picks and snapshots the variation, its tools and the agent, checks the
+ * Creates an objective: picks and snapshots the variation, its tools and the agent, validates
+ * `data` against the agent's inputDataSchema and renders the variation prompt with it, checks the
  * model resolves (a bad model or missing credential is a 400 now, not a failure later), then
  * writes the objective, its first context window and the first user message in one transaction.
  */
@@ -49,7 +51,9 @@ export async function createObjective(
   const variationRow = await chooseVariation(deps, scope, agent, body.variationId, rng)
   const variation = variationOf(variationRow)
   const spec = variation.spec as AgentVariationSpec
-  const systemPrompt = spec.prompt ?? ''
+  const input = body.data?.data
+  validateInputData(agentOf(agent).spec.inputDataSchema, input)
+  const systemPrompt = await renderPrompt(spec.prompt ?? '', input, variation.metadata.id)
   if (!initialMessage.trim() && !systemPrompt.trim()) {
     throw invalidArgument('an objective needs an initial message or a variation prompt', [
       { field: 'data.initialMessage', description: 'is required when the variation has no prompt' },

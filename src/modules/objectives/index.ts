@@ -3,9 +3,15 @@
  * tool calls, context windows, frozen tools), cancelling and continuing it. The engine
  * (src/engine) runs them; it reads and writes their rows through what is exported here.
  */
-export { objectiveRoutes } from './objectives.routes.ts'
+import type { RouteDef } from '../../http/router.ts'
+import { objectiveRoutes as coreRoutes } from './objectives.routes.ts'
+import { toolCallDecisionRoutes } from './tool-call.routes.ts'
+
+/** Every route of the module: objectives, their history, control and tool-call decisions. */
+export const objectiveRoutes: RouteDef[] = [...coreRoutes, ...toolCallDecisionRoutes]
 export { createObjective } from './create-objective.service.ts'
 export { cancelObjective, continueObjective } from './control-objective.service.ts'
+export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'
 export { getObjective, findObjectiveRow } from './read-objective.service.ts'
 export {
   callableOf,
@@ -16,5 +22,6 @@ export {
 } from './objective.mappers.ts'
 export type { ObjectiveRow, EventRow } from './objectives.repository.ts'
 export * from './objective.ts'
+export { TASK_TOOL_NAME, taskToolCallable, type BuiltinOwner } from './builtin-tools.ts'
 export { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
 export { selectVariation, sampleBeta, type Rng } from './variation-selection.ts'

@@ -2,6 +2,7 @@ import type { RouteFamily } from '../../http/router.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
+import { taskToolCallable } from './builtin-tools.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -95,7 +96,15 @@ export function objectiveOf(
   }
   if (extras.withInfo) {
     objective.info = {
-      callableTools: tools.map((t) => callableOf(t.tool)),
+      callableTools: [
+        ...tools.map((t) => callableOf(t.tool)),
+        taskToolCallable({
+          accountId: row.account_id,
+          workspaceId: row.workspace_id,
+          profileId: row.profile_id,
+          createdAt: row.created_at.toISOString(),
+        }),
+      ],
       ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
       totalContextWindows: row.total_context_windows,
       totalEvents: row.total_events,

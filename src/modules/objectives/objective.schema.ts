@@ -192,3 +192,12 @@ export const EventPage = pageOf(ObjectiveEvent)
 export const ToolCallPage = pageOf(ObjectiveToolCall)
 export const ObjectiveToolPage = pageOf(ObjectiveTool)
 export const ContextWindowPage = pageOf(ObjectiveContextWindow)
+
+export const ApproveToolCallBody = z.object({})
+export const DenyToolCallBody = z.object({
+  memo: z
+    .string()
+    .max(20_000)
+    .optional()
+    .meta({ description: 'why the call was denied: fed back to the model as the tool result' }),
+})

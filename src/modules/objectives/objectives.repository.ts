@@ -210,3 +210,40 @@ export function variationChoices(db: Executor, agentId: string) {
     .orderBy('id')
     .execute()
 }
+
+/** Moves a call out of WAITING_FOR_APPROVAL; matches nothing when it was already decided. */
+export function decideToolCall(
+  trx: Executor,
+  objectiveId: string,
+  id: string,
+  d: { status: string; memo: string; profileId: string },
+) {
+  const denied = d.status === 'TOOL_CALL_STATUS_DENIED'
+  return trx
+    .updateTable('objective_tool_calls')
+    .set({
+      status: d.status,
+      memo: d.memo,
+      status_changed_by: d.profileId,
+      updated_at: sql`now()`,
+      // A denied call never runs; its memo is what the model is told instead of a result.
+      ...(denied
+        ? { execution_status: 'TOOL_CALL_EXECUTION_STATUS_UNSPECIFIED', result: d.memo }
+        : {}),
+    })
+    .where('objective_id', '=', objectiveId)
+    .where('id', '=', id)
+    .where('status', '=', 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL')
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function countWaitingToolCalls(trx: Executor, objectiveId: string) {
+  const row = await trx
+    .selectFrom('objective_tool_calls')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('objective_id', '=', objectiveId)
+    .where('status', '=', 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}

@@ -1,0 +1,60 @@
+import {
+  taskToolCallable,
+  TASK_TOOL_NAME,
+  type BuiltinOwner,
+  type CallableTool,
+  type StoredTool,
+} from '../modules/objectives/index.ts'
+import { toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
+import type { ModelTool } from './providers/index.ts'
+import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
+import { needsApproval } from './tool-approval.ts'
+
+/** A tool as one run offers and executes it: a frozen HTTP tool or a built-in. */
+export interface EngineTool {
+  model: ModelTool
+  callable: CallableTool
+  toolId: string | null
+  requiresApproval: boolean
+  /** Set for HTTP tools; built-ins run in-process. */
+  snapshot?: StoredTool
+  builtin?: 'tasks'
+}
+
+const EMPTY_PARAMETERS = { type: 'object', properties: {} }
+
+/**
+ * The tools of one run, by the function name the model calls: the objective's frozen tools plus
+ * the built-in task tool (which takes precedence over a user tool of the same name). Built once
+ * per claim, so no step recomputes schemas or approval rules.
+ */
+export function engineTools(stored: StoredTool[], owner: BuiltinOwner): Map<string, EngineTool> {
+  const tools = new Map<string, EngineTool>()
+  for (const t of stored) {
+    const tool = t.tool as unknown as Tool
+    const name = toolFunctionName(tool)
+    tools.set(name, {
+      model: {
+        name,
+        description: tool.spec.description ?? '',
+        parameters: (tool.spec.parameters as Record<string, unknown>) ?? EMPTY_PARAMETERS,
+      },
+      callable: { tool: t.tool.metadata },
+      toolId: t.tool.metadata.id,
+      requiresApproval: needsApproval(tool, t.toolSet as unknown as ToolSet),
+      snapshot: t,
+    })
+  }
+  tools.set(TASK_TOOL_NAME, {
+    model: {
+      name: TASK_TOOL_NAME,
+      description: TASK_TOOL_DESCRIPTION,
+      parameters: TASK_TOOL_PARAMETERS,
+    },
+    callable: taskToolCallable(owner),
+    toolId: null,
+    requiresApproval: false,
+    builtin: 'tasks',
+  })
+  return tools
+}

@@ -1,0 +1,73 @@
+import type { Insertable, Selectable } from 'kysely'
+import type { Executor } from '../../db/database.ts'
+import type { ObjectiveFeedbackTable } from '../../db/schema.steering.ts'
+import type { PagePosition } from '../../lib/pagination.ts'
+
+export type FeedbackRow = Selectable<ObjectiveFeedbackTable>
+
+export function insertFeedback(trx: Executor, row: Insertable<ObjectiveFeedbackTable>) {
+  return trx.insertInto('objective_feedback').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+/**
+ * Moves the variation's Beta posterior by one observation (decision 6): reward r = (s + 1) / 2,
+ * alpha += r, beta += 1 - r. One UPDATE, so concurrent feedback never loses an increment.
+ */
+export function recordObservation(trx: Executor, variationId: string, score: number | null) {
+  const r = score === null ? null : (score + 1) / 2
+  return trx
+    .updateTable('agent_variations')
+    .set((eb) => ({
+      feedback_count: eb('feedback_count', '+', 1),
+      ...(r === null
+        ? {}
+        : { ts_alpha: eb('ts_alpha', '+', r), ts_beta: eb('ts_beta', '+', 1 - r) }),
+    }))
+    .where('id', '=', variationId)
+    .execute()
+}
+
+export interface FeedbackFilters {
+  workspaceId: string
+  objectiveId?: string
+  agentId?: string
+  variationId?: string
+  createdAfter?: string
+  createdBefore?: string
+  query?: string
+  sentiment?: 'positive' | 'negative' | 'neutral'
+}
+
+const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+export async function listFeedback(db: Executor, position: PagePosition, f: FeedbackFilters) {
+  let base = db.selectFrom('objective_feedback').where('workspace_id', '=', f.workspaceId)
+  if (f.objectiveId) base = base.where('objective_id', '=', f.objectiveId)
+  if (f.agentId) base = base.where('agent_id', '=', f.agentId)
+  if (f.variationId) base = base.where('variation_id', '=', f.variationId)
+  if (f.createdAfter) base = base.where('created_at', '>', new Date(f.createdAfter))
+  if (f.createdBefore) base = base.where('created_at', '<', new Date(f.createdBefore))
+  if (f.query) base = base.where('comment', 'ilike', likeContains(f.query))
+  if (f.sentiment === 'positive') base = base.where('score', '>', 0)
+  if (f.sentiment === 'negative') base = base.where('score', '<', 0)
+  if (f.sentiment === 'neutral') {
+    base = base.where((eb) => eb.or([eb('score', '=', 0), eb('score', 'is', null)]))
+  }
+  let page = base
+    .selectAll()
+    .orderBy('id', position.sortOrder)
+    .limit(position.limit + 1)
+  if (position.after) {
+    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
+  }
+  const [rows, count] = await Promise.all([
+    page.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+export function variationNames(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.selectFrom('agent_variations').select(['id', 'name']).where('id', 'in', ids).execute()
+}
