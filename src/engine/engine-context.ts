@@ -1,4 +1,5 @@
 import type { Deps } from '../modules/deps.ts'
+import type { ModelResolutionCache } from './model-cache.ts'
 import type { ModelCaller } from './providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
 
@@ -12,4 +13,5 @@ export interface EngineContext {
   fetch?: typeof fetch
   toolTimeoutMs: number
   cache: ConversationCache
+  models: ModelResolutionCache
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.ts'
-import { resolveModel, type ResolvedModel } from '../modules/models/index.ts'
+import type { ResolvedModel } from '../modules/models/index.ts'
 import {
   storedEventOf,
   type ObjectiveRow,
@@ -90,12 +90,7 @@ export class ObjectiveRun {
   /** Runs until the objective waits, fails, or this worker must let go of it. Never throws. */
   async run(): Promise<void> {
     try {
-      const model = await resolveModel(
-        this.ctx.deps,
-        this.row.workspace_id,
-        this.data.modelId,
-        this.ctx.env,
-      )
+      const model = await this.ctx.models.get(this.row.workspace_id, this.data.modelId)
       await this.loadConversation()
       while (!this.controller.signal.aborted) {
         const next = this.conversation.pending[0]

@@ -4,7 +4,9 @@ import type { EngineConfig } from '../config.ts'
 import { createNotifyBus, type NotifyBus } from '../db/notify.ts'
 import type { Deps } from '../modules/deps.ts'
 import { CANCEL_CHANNEL, WORK_CHANNEL } from '../modules/objectives/index.ts'
+import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
+import { ModelResolutionCache } from './model-cache.ts'
 import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
 import { createModelCaller, type ModelCaller } from './providers/index.ts'
@@ -54,6 +56,7 @@ export class Worker {
       fetch: opts.fetch,
       toolTimeoutMs: opts.config.toolTimeoutMs,
       cache: new ConversationCache(),
+      models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
     }
     this.bus = createNotifyBus(opts.databaseUrl, opts.deps.logger)
     this.bus.on(WORK_CHANNEL, () => this.pump())
