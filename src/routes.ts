@@ -2,6 +2,7 @@ import type { RouteDef } from './http/router.ts'
 import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { feedbackRoutes } from './modules/feedback/index.ts'
+import { goalRoutes } from './modules/goals/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
@@ -19,4 +20,5 @@ export const allRoutes: RouteDef[] = [
   ...assignmentRoutes,
   ...feedbackRoutes,
   ...taskRoutes,
+  ...goalRoutes,
 ]

@@ -3,12 +3,14 @@ import pg from 'pg'
 import type { Db } from './database.ts'
 import * as m001 from './migrations/001_foundation.ts'
 import * as m002 from './migrations/002_objectives.ts'
+import * as m003 from './migrations/003_goals.ts'
 import * as m005 from './migrations/005_steering.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
   '002_objectives': m002,
+  '003_goals': m003,
   '005_steering': m005,
 }
 

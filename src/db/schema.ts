@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { GoalTables } from './schema.goals.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -195,7 +196,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables {
+export interface Database extends SteeringTables, GoalTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable

@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { AppError, Code } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
+import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import type { HttpEnv } from './context.ts'
 import { mountRoutes, type RouteDef, type RouteFamily } from './router.ts'
 
@@ -88,11 +89,14 @@ export function createHttpApp(
   }
   mountRoutes(app, registry, routes, resolveScope)
   extra?.(app)
+  mountCompatSurfaces(app)
 
   app.notFound((c) =>
     statusResponse(c, new AppError(Code.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`)),
   )
   app.onError((err, c) => {
+    const compat = compatErrorResponse(err, c)
+    if (compat) return compat
     if (err instanceof AppError) {
       if (err.status >= 500 || err.status === 409) c.header('x-should-retry', 'false')
       if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')

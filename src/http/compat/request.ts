@@ -1,0 +1,56 @@
+import type { Context } from 'hono'
+import type { z } from 'zod'
+import { normalizeKeys } from '../../lib/case.ts'
+import { invalidArgument, unauthenticated } from '../../lib/errors.ts'
+import { authenticate } from '../../modules/accounts/index.ts'
+import type { Scope } from '../../modules/deps.ts'
+import type { HttpEnv } from '../context.ts'
+
+/** The API key of a compat request: `Authorization: Bearer <key>`, or `X-API-Key` where allowed. */
+function apiKey(c: Context, allowXApiKey: boolean): string | undefined {
+  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+  if (bearer) return bearer
+  return allowXApiKey ? c.req.header('x-api-key')?.trim() || undefined : undefined
+}
+
+/** Compat surfaces act in the key's home workspace, like the implicit route family. */
+export async function compatScope(
+  c: Context<HttpEnv>,
+  opts: { allowXApiKey: boolean },
+): Promise<Scope> {
+  const token = apiKey(c, opts.allowXApiKey)
+  if (!token) {
+    throw unauthenticated(
+      opts.allowXApiKey
+        ? 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"'
+        : 'missing API key: send "Authorization: Bearer <key>"',
+    )
+  }
+  const actor = await authenticate(c.get('deps'), token)
+  return { ...actor, workspaceId: actor.homeWorkspaceId }
+}
+
+/** The JSON body (an empty body is `{}`); malformed JSON is InvalidArgument. */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text()
+  if (!text.trim()) return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw invalidArgument('request body is not valid JSON', [
+      { field: 'body', description: 'is not valid JSON' },
+    ])
+  }
+}
+
+/** Parses a compat payload (snake_case keys accepted); the first bad field names the error. */
+export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(normalizeKeys(schema, value))
+  if (result.success) return result.data
+  const violations = result.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || 'body',
+    description: issue.message,
+  }))
+  const first = violations[0]!
+  throw invalidArgument(`${first.field}: ${first.description}`, violations)
+}

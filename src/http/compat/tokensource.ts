@@ -1,0 +1,196 @@
+/**
+ * The TokenSource objectives surface (seed 000, COMPAT.md 2) over the goals service: integer ids
+ * are goal numbers, metrics are their current history rows, `aiAssistants` the attached agents.
+ */
+import { randomUUID } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { AppError, Code } from '../../lib/errors.ts'
+import type { Deps, Scope } from '../../modules/deps.ts'
+import * as goals from '../../modules/goals/index.ts'
+import type { HttpEnv } from '../context.ts'
+import { compatScope, parsePayload, readJson } from './request.ts'
+
+export const TOKENSOURCE_PREFIX = '/tokensource/v1'
+
+const STATUS_TO_GOAL = {
+  on_track: 'GOAL_STATUS_ON_TRACK',
+  needs_attention: 'GOAL_STATUS_NEEDS_ATTENTION',
+  completed: 'GOAL_STATUS_COMPLETED',
+} as const
+type TsStatus = keyof typeof STATUS_TO_GOAL
+
+/** Goal statuses TokenSource has no word for show as on_track. */
+function tsStatus(status: goals.GoalStatus): TsStatus {
+  const found = Object.entries(STATUS_TO_GOAL).find(([, s]) => s === status)
+  return (found?.[0] as TsStatus | undefined) ?? 'on_track'
+}
+
+const Status = z.enum(['on_track', 'needs_attention', 'completed'], {
+  error: 'must be one of on_track, needs_attention, completed',
+})
+const Metric = z.object({ key: z.string(), value: goals.MetricValue })
+const AssistantId = z.union([z.number().int().positive(), z.string().trim().min(1)])
+
+const ObjectiveBody = z.object({
+  name: z.string({ error: 'is required' }),
+  externalId: z.string().optional(),
+  description: z.string().nullable().optional(),
+  status: Status.optional(),
+  metrics: z.array(Metric).optional(),
+  aiAssistantId: AssistantId.nullable().optional(),
+})
+const UpdateObjectiveBody = ObjectiveBody.partial()
+
+/** A number (or digits) is the agent's number; anything else is an agent id or reference. */
+function assistantRef(id: z.infer<typeof AssistantId>): goals.GoalRef {
+  if (typeof id === 'number') return { number: id }
+  return /^\d+$/.test(id) ? { number: Number(id) } : id
+}
+
+const objectiveNotFound = () => new AppError(Code.NOT_FOUND, 'Objective not found')
+
+/** `{id}` is the integer id (goal number) or the externalId; goal ids are accepted too. */
+async function findObjective(deps: Deps, scope: Scope, id: string): Promise<goals.Goal> {
+  const refs: goals.GoalRef[] = /^\d+$/.test(id)
+    ? [{ number: Number(id) }, `external_id:${id}`]
+    : [id.startsWith('goal_') ? id : `external_id:${id}`]
+  for (const ref of refs) {
+    const goal = await goals.getGoal(deps, scope, ref).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === Code.NOT_FOUND) return undefined
+      throw err
+    })
+    if (goal) return goal
+  }
+  throw objectiveNotFound()
+}
+
+/** Goals as TokenSource objectives (goals must carry their info). */
+async function objectivesOf(deps: Deps, list: goals.Goal[]) {
+  const ids = list.map((g) => g.metadata.id)
+  const [metrics, users] = await Promise.all([
+    goals.currentMetrics(deps.db, ids),
+    goals.profileNumbers(
+      deps.db,
+      list.map((g) => g.metadata.profileId),
+    ),
+  ])
+  return list.map((goal) => ({
+    id: goal.metadata.number,
+    externalId: goal.metadata.externalId,
+    name: goal.metadata.name,
+    description: goal.spec.description ?? '',
+    status: tsStatus(goal.spec.status),
+    userId: users.get(goal.metadata.profileId) ?? 0,
+    createdAt: goal.metadata.createdAt,
+    updatedAt: goal.metadata.updatedAt,
+    metrics: (metrics.get(goal.metadata.id) ?? []).map((m) => ({
+      id: Number(m.id),
+      objectiveId: goal.metadata.number,
+      value: JSON.stringify({ key: m.key, value: m.value }),
+      createdAt: m.createdAt,
+    })),
+    aiAssistants: (goal.info?.agents ?? []).map((a) => ({ id: a.number, name: a.name })),
+  }))
+}
+
+const objectiveOf = async (deps: Deps, goal: goals.Goal) => (await objectivesOf(deps, [goal]))[0]!
+
+/** The native spec fields a TokenSource body sets (absent keys stay absent). */
+function specOf(body: z.infer<typeof UpdateObjectiveBody>) {
+  return {
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.status ? { status: STATUS_TO_GOAL[body.status] } : {}),
+    ...(body.metrics ? { metrics: body.metrics } : {}),
+  }
+}
+
+const attachOf = (id: z.infer<typeof AssistantId> | null | undefined) =>
+  id === undefined || id === null ? {} : { attach: [assistantRef(id)] }
+
+/** The TokenSource error body `{error}`; every failure under the prefix ends here. */
+export function tokenSourceError(err: Error, c: Context<HttpEnv>): Response {
+  if (!(err instanceof AppError)) {
+    c.get('deps').logger.error({ err, path: c.req.path }, 'unhandled error')
+    return c.json({ error: 'Internal server error' }, 500)
+  }
+  if (err.code === Code.NOT_FOUND) {
+    const kind = goals.notFoundResourceType(err)
+    if (kind === 'agent') return c.json({ error: 'AI assistant not found' }, 404)
+    if (kind === 'goal') return c.json({ error: 'Objective not found' }, 404)
+  }
+  if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')
+  return c.json({ error: err.message }, err.status as 400)
+}
+
+export function tokenSourceApp(): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>()
+  const scoped = async (c: Context<HttpEnv>) => compatScope(c, { allowXApiKey: false })
+
+  app.post('/objectives', async (c) => {
+    const scope = await scoped(c)
+    const body = parsePayload(ObjectiveBody, await readJson(c))
+    const deps = c.get('deps')
+    const goal = await goals.createGoal(
+      deps,
+      scope,
+      {
+        metadata: { name: body.name, externalId: body.externalId ?? randomUUID() },
+        spec: specOf(body),
+      },
+      attachOf(body.aiAssistantId),
+    )
+    return c.json({ message: 'Objective created', objective: await objectiveOf(deps, goal) }, 201)
+  })
+
+  app.get('/objectives', async (c) => {
+    const scope = await scoped(c)
+    const deps = c.get('deps')
+    // TokenSource lists every objective at once: walk the native pages.
+    const all: goals.Goal[] = []
+    let cursor = ''
+    do {
+      const page = await goals.listGoals(deps, scope, { limit: 500, includeInfo: true, cursor })
+      all.push(...page.items)
+      cursor = page.pagination.nextCursor
+    } while (cursor)
+    return c.json(await objectivesOf(deps, all))
+  })
+
+  app.get('/objectives/:id', async (c) => {
+    const scope = await scoped(c)
+    const deps = c.get('deps')
+    return c.json(await objectiveOf(deps, await findObjective(deps, scope, c.req.param('id'))))
+  })
+
+  app.on(['PUT', 'PATCH'], '/objectives/:id', async (c) => {
+    const scope = await scoped(c)
+    const body = parsePayload(UpdateObjectiveBody, await readJson(c))
+    const deps = c.get('deps')
+    const current = await findObjective(deps, scope, c.req.param('id'))
+    const metadata = {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.externalId !== undefined ? { externalId: body.externalId } : {}),
+    }
+    const goal = await goals.updateGoal(
+      deps,
+      scope,
+      current.metadata.id,
+      { metadata, spec: specOf(body) },
+      attachOf(body.aiAssistantId),
+    )
+    return c.json({ message: 'Objective updated', objective: await objectiveOf(deps, goal) })
+  })
+
+  app.delete('/objectives/:id', async (c) => {
+    const scope = await scoped(c)
+    const deps = c.get('deps')
+    const current = await findObjective(deps, scope, c.req.param('id'))
+    await goals.deleteGoal(deps, scope, current.metadata.id)
+    return c.json({ message: 'Objective deleted' })
+  })
+
+  app.all('*', (c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404))
+  app.onError(tokenSourceError)
+  return app
+}
