@@ -143,6 +143,9 @@ export interface ObjectiveTable {
   current_window_id: string | null
   lease_owner: string | null
   lease_expires_at: Date | null
+  /** Migration 006: the structured output it finalized with, and the goal it was created under. */
+  output: ColumnType<unknown, string | null | undefined, string | null>
+  goal_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -1,4 +1,6 @@
 import {
+  submitOutputCallable,
+  SUBMIT_OUTPUT_TOOL_NAME,
   taskToolCallable,
   TASK_TOOL_NAME,
   type BuiltinOwner,
@@ -7,6 +9,7 @@ import {
 } from '../modules/objectives/index.ts'
 import { toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
 import type { ModelTool } from './providers/index.ts'
+import { SUBMIT_OUTPUT_DESCRIPTION } from './extraction.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
 import { needsApproval } from './tool-approval.ts'
 
@@ -18,7 +21,7 @@ export interface EngineTool {
   requiresApproval: boolean
   /** Set for HTTP tools; built-ins run in-process. */
   snapshot?: StoredTool
-  builtin?: 'tasks'
+  builtin?: 'tasks' | 'submit_output'
 }
 
 const EMPTY_PARAMETERS = { type: 'object', properties: {} }
@@ -57,4 +60,23 @@ export function engineTools(stored: StoredTool[], owner: BuiltinOwner): Map<stri
     builtin: 'tasks',
   })
   return tools
+}
+
+/**
+ * The output extraction tool of an objective with an output definition. It is offered only in
+ * the extraction step, never during the agent's own turns. A top-level `$id` is dropped: the
+ * schema is used by value, and ajv would refuse to register one id twice.
+ */
+export function submitOutputTool(
+  definition: Record<string, unknown>,
+  owner: BuiltinOwner,
+): EngineTool {
+  const { $id: _id, ...parameters } = definition
+  return {
+    model: { name: SUBMIT_OUTPUT_TOOL_NAME, description: SUBMIT_OUTPUT_DESCRIPTION, parameters },
+    callable: submitOutputCallable(owner),
+    toolId: null,
+    requiresApproval: false,
+    builtin: 'submit_output',
+  }
 }

@@ -1,5 +1,6 @@
 import type { ModelMessage } from 'ai'
 import type { AssistantToolCall, StoredEvent } from '../modules/objectives/index.ts'
+import { extractionInstruction } from './extraction.ts'
 
 /** A tool call of the current turn that has not produced a result yet. */
 export interface PendingCall {
@@ -36,6 +37,8 @@ export class Conversation {
   /** Sequence number of the last event applied. */
   seq = 0
   pending: PendingCall[] = []
+  /** Output extraction attempts since the agent's turn ended (0 = not extracting). */
+  extractionAttempts = 0
   private names = new Map<string, string>()
   private lastWasFinalAnswer = false
 
@@ -46,6 +49,7 @@ export class Conversation {
         this.abandonPending()
         this.messages.push({ role: 'user', content: event.payload.content })
         this.lastWasFinalAnswer = false
+        this.extractionAttempts = 0
         return
       case 'assistantMessage': {
         const ids = event.x?.toolCallIds ?? []
@@ -61,6 +65,12 @@ export class Conversation {
             input: inputOf(c.arguments),
           })
         }
+        const attempt = event.x?.extraction ?? 0
+        if (attempt) {
+          const instruction = this.extractionInstruction(attempt)
+          if (instruction) this.messages.push({ role: 'user', content: instruction })
+        }
+        this.extractionAttempts = attempt
         this.messages.push({ role: 'assistant', content })
         this.pending = calls.map((c) => ({
           id: c.id,
@@ -100,6 +110,11 @@ export class Conversation {
       default:
         return
     }
+  }
+
+  /** The instruction sent (in memory only) with extraction attempt `attempt`, if any. */
+  extractionInstruction(attempt: number): string | undefined {
+    return extractionInstruction(attempt, this.messages.at(-1))
   }
 
   /** The model answered without calling tools: the turn is over. */

@@ -51,8 +51,10 @@ export interface StepWrite {
   tasks?: TaskWrite[]
   add?: { inputTokens?: number; outputTokens?: number; toolCalls?: number; refused?: number }
   limitStrikes?: number
-  /** A new state ends the lease: WAITING, FAILED (RUNNING keeps it). */
+  /** A new state ends the lease: WAITING, FAILED, FINALIZED (RUNNING keeps it). */
   state?: { state: string; waitReason: string | null; message: string }
+  /** The structured output the objective finalizes with. */
+  output?: unknown
 }
 
 export interface StepResult {
@@ -75,6 +77,8 @@ export async function commitStep(
           state_message = ${step.state.message}`
     : sql``
   const leaseSet = release ? sql`, lease_owner = NULL, lease_expires_at = NULL` : sql``
+  const outputSet =
+    step.output !== undefined ? sql`, output = ${JSON.stringify(step.output)}::jsonb` : sql``
   const strikes =
     step.limitStrikes !== undefined ? sql`, limit_strikes = ${step.limitStrikes}` : sql``
   const events = n
@@ -153,7 +157,7 @@ export async function commitStep(
         total_tool_calls = total_tool_calls + ${add.toolCalls ?? 0}::int,
         refused_tool_calls = refused_tool_calls + ${add.refused ?? 0}::int,
         updated_at = now()
-        ${strikes} ${stateSet} ${leaseSet}
+        ${strikes} ${stateSet} ${leaseSet} ${outputSet}
       WHERE id = ${lease.objectiveId} AND version = ${lease.version}
         AND lease_owner = ${lease.owner} AND state = 'RUNNING'
       RETURNING version, event_seq, event_seq - ${n}::int AS base_seq
@@ -164,16 +168,33 @@ export async function commitStep(
 }
 
 /**
- * Ends a model turn that called no tools. Messages queued by `continue` while the turn ran are
- * taken in the same transaction (the row lock orders this against concurrent continues, so no
- * queued message is lost): they become user-message events, and the objective keeps running;
- * without any, it waits for input.
+ * What a turn end writes when no queued message was taken: the next state (none = the objective
+ * keeps running, e.g. into output extraction) with its events and output.
+ */
+export interface IdleWrite {
+  state?: StepWrite['state']
+  events?: EventWrite[]
+  output?: unknown
+}
+
+export const WAIT_FOR_INPUT: IdleWrite = {
+  state: { state: 'WAITING', waitReason: 'turn_complete', message: '' },
+}
+
+/**
+ * Ends a model turn that called no tools (or an extraction attempt). Messages queued by `continue`
+ * while the turn ran are taken in the same transaction (the row lock orders this against
+ * concurrent continues, so no queued message is lost): they become user-message events, and the
+ * objective keeps running; without any, `idle` is written (by default: wait for input).
  */
 export async function commitTurnEnd(
   db: Executor,
   lease: Lease,
   step: StepWrite,
-): Promise<{ result: StepResult; taken: { id: string; content: string }[] } | undefined> {
+  idle: IdleWrite = WAIT_FOR_INPUT,
+): Promise<
+  { result: StepResult; taken: { id: string; content: string }[]; idled: boolean } | undefined
+> {
   return db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom('objectives')
@@ -196,14 +217,14 @@ export async function commitTurnEnd(
       event: { type: 'userMessage', payload: { content: m.content } },
       profileId: m.profile_id,
     }))
+    const idled = taken.length === 0
     const result = await commitStep(trx, lease, {
       ...step,
-      events: [...step.events, ...taken],
-      state: taken.length
-        ? undefined
-        : { state: 'WAITING', waitReason: 'turn_complete', message: '' },
+      events: [...step.events, ...(idled ? (idle.events ?? []) : taken)],
+      state: idled ? idle.state : undefined,
+      ...(idled && idle.output !== undefined ? { output: idle.output } : {}),
     })
     if (!result) return undefined
-    return { result, taken: inbox.map((m) => ({ id: m.id, content: m.content })) }
+    return { result, taken: inbox.map((m) => ({ id: m.id, content: m.content })), idled }
   })
 }

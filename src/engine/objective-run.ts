@@ -11,17 +11,20 @@ import { readWorkspaceSecrets } from '../modules/secrets/index.ts'
 import { loadTaskItems } from '../modules/tasks/index.ts'
 import type { Tool, ToolSet } from '../modules/tools/index.ts'
 import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
-import { engineTools, type EngineTool } from './callable-tools.ts'
+import { engineTools, submitOutputTool, type EngineTool } from './callable-tools.ts'
 import { Conversation, inputOf, type PendingCall } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import {
   commitStep,
   commitTurnEnd,
+  WAIT_FOR_INPUT,
   type EventWrite,
+  type IdleWrite,
   type Lease,
   type StepWrite,
   type TaskWrite,
 } from './journal.ts'
+import { planExtraction } from './extraction.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
 import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
@@ -45,6 +48,8 @@ export class ObjectiveRun {
   private readonly windowId: string
   private readonly tools: Map<string, EngineTool>
   private readonly modelTools: ModelTool[]
+  /** The extraction tool, when the objective has an output definition. */
+  private readonly submitTool?: EngineTool
   private readonly limit: LimitState
   private readonly budget: Budget
   private readonly used: Usage
@@ -60,12 +65,16 @@ export class ObjectiveRun {
     this.lease = { objectiveId: row.id, version: row.version, owner: ctx.owner }
     this.data = row.data as unknown as StoredObjectiveData
     this.windowId = row.current_window_id ?? ''
-    this.tools = engineTools(row.tools as unknown as StoredTool[], {
+    const owner = {
       accountId: row.account_id,
       workspaceId: row.workspace_id,
       profileId: row.profile_id,
       createdAt: row.created_at.toISOString(),
-    })
+    }
+    this.tools = engineTools(row.tools as unknown as StoredTool[], owner)
+    if (this.data.outputDefinition) {
+      this.submitTool = submitOutputTool(this.data.outputDefinition, owner)
+    }
     this.modelTools = [...this.tools.values()].map((t) => t.model)
     this.budget = budgetOf(this.data.variation)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
@@ -98,8 +107,13 @@ export class ObjectiveRun {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
         } else if (next) await this.runToolCall(next)
-        else if (this.conversation.turnComplete) {
-          if (await this.endTurn([])) return
+        else if (
+          this.submitTool &&
+          (this.conversation.turnComplete || this.conversation.extractionAttempts > 0)
+        ) {
+          if (await this.extract(model, this.submitTool)) return
+        } else if (this.conversation.turnComplete) {
+          if (await this.endTurn({ windowId: this.windowId, events: [] })) return
         } else if (await this.modelTurn(model)) return
       }
     } catch (err) {
@@ -165,7 +179,6 @@ export class ObjectiveRun {
     const signal = this.controller.signal
     if (signal.aborted) return true
     if (await this.overBudget()) return true
-    const variation = this.data.variation as { spec?: { modelConfig?: { temperature?: number } } }
     const messages = this.conversation.messages.length
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
@@ -180,7 +193,7 @@ export class ObjectiveRun {
       system: this.data.systemPrompt || undefined,
       messages,
       tools: this.modelTools,
-      temperature: variation.spec?.modelConfig?.temperature,
+      temperature: this.temperature,
       signal,
     })
     const plan = planModelTurn(
@@ -193,7 +206,8 @@ export class ObjectiveRun {
     )
     this.used.inputTokens += answer.usage.inputTokens
     this.used.outputTokens += answer.usage.outputTokens
-    if (plan.final) return this.endTurn(plan.step.events, plan.step)
+    // With an output definition the turn's end leads into extraction, not to WAITING.
+    if (plan.final) return this.endTurn(plan.step, this.submitTool ? {} : WAIT_FOR_INPUT)
     await this.commit(plan.step)
     this.limit.executed += plan.executedAdded
     this.limit.strikes = plan.strikes
@@ -201,21 +215,71 @@ export class ObjectiveRun {
     return plan.failed || plan.parked
   }
 
-  /** Ends a turn; queued messages keep it going. Returns true when the objective now waits. */
-  private async endTurn(events: EventWrite[], step?: StepWrite): Promise<boolean> {
-    const ended = await commitTurnEnd(this.ctx.deps.db, this.lease, {
-      ...(step ?? { windowId: this.windowId }),
-      events,
+  private get temperature(): number | undefined {
+    const variation = this.data.variation as { spec?: { modelConfig?: { temperature?: number } } }
+    return variation.spec?.modelConfig?.temperature
+  }
+
+  /**
+   * One output extraction attempt: the model is offered only `submit_output` (and must call it).
+   * The attempt commits as one step; the one that decides the objective finalizes or fails it.
+   */
+  private async extract(model: ResolvedModel, tool: EngineTool): Promise<boolean> {
+    const signal = this.controller.signal
+    if (signal.aborted) return true
+    if (await this.overBudget()) return true
+    const attempt = this.conversation.extractionAttempts + 1
+    const instruction = this.conversation.extractionInstruction(attempt)
+    const answer = await this.ctx.callModel({
+      target: {
+        provider: model.provider,
+        modelName: model.providerModelName,
+        apiKey: model.apiKey,
+        baseUrl: model.baseUrl,
+      },
+      system: this.data.systemPrompt || undefined,
+      messages: [
+        ...this.conversation.messages,
+        ...(instruction ? [{ role: 'user' as const, content: instruction }] : []),
+      ],
+      tools: [tool.model],
+      toolChoice: tool.model.name,
+      temperature: this.temperature,
+      signal,
     })
+    const plan = planExtraction(
+      answer,
+      attempt,
+      tool,
+      this.ctx.deps.ids,
+      this.row.profile_id,
+      this.windowId,
+    )
+    this.used.inputTokens += answer.usage.inputTokens
+    this.used.outputTokens += answer.usage.outputTokens
+    if (plan.idle) return this.endTurn(plan.step, plan.idle)
+    await this.commit(plan.step)
+    return false
+  }
+
+  /**
+   * Ends a turn; queued messages keep it going. Otherwise `idle` is written (default: WAITING).
+   * Returns true when the objective left RUNNING.
+   */
+  private async endTurn(step: StepWrite, idle: IdleWrite = WAIT_FOR_INPUT): Promise<boolean> {
+    const ended = await commitTurnEnd(this.ctx.deps.db, this.lease, step, idle)
     if (!ended) throw new Superseded()
     const taken: EventWrite[] = ended.taken.map((m) => ({
       id: m.id,
       event: { type: 'userMessage', payload: { content: m.content } },
       profileId: this.row.profile_id,
     }))
-    this.afterCommit([...events, ...taken], ended.result)
-    if (taken.length) return false
-    this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    const written = ended.idled ? (idle.events ?? []) : taken
+    this.afterCommit([...step.events, ...written], ended.result)
+    if (!ended.idled || !idle.state) return false
+    if (idle.state.state === 'WAITING') {
+      this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    }
     return true
   }
 

@@ -3,6 +3,7 @@ import {
   jsonSchema,
   streamText,
   tool,
+  ToolChoiceViolationError,
   type LanguageModel,
   type LanguageModelUsage,
   type ModelMessage,
@@ -24,16 +25,38 @@ function toToolSet(tools: ModelTool[]): ToolSet | undefined {
   return set
 }
 
-/** One HTTP round trip to the provider (the AI SDK's own retries are off: maxRetries 0). */
+/**
+ * One HTTP round trip to the provider (the AI SDK's own retries are off: maxRetries 0). A model
+ * that ignores a forced tool choice answered all the same: its text comes back with no calls, for
+ * the caller to handle (the AI SDK reports no usage for such an answer, so none is counted).
+ */
 export async function callOnce(
   model: LanguageModel,
   req: ModelCallRequest,
 ): Promise<ModelCallResult> {
+  try {
+    return await callOnceRaw(model, req)
+  } catch (err) {
+    if (!req.toolChoice || !ToolChoiceViolationError.isInstance(err)) throw err
+    const text = err.content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('')
+    return {
+      text,
+      toolCalls: [],
+      rejectedToolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+      finishReason: String(err.finishReason),
+      responseMessages: text ? [{ role: 'assistant', content: text }] : [],
+    }
+  }
+}
+
+async function callOnceRaw(model: LanguageModel, req: ModelCallRequest): Promise<ModelCallResult> {
   const settings = {
     model,
     system: req.system,
     messages: req.messages,
     tools: toToolSet(req.tools),
+    ...(req.toolChoice ? { toolChoice: { type: 'tool' as const, toolName: req.toolChoice } } : {}),
     temperature: req.temperature,
     maxOutputTokens: req.maxOutputTokens,
     maxRetries: 0,

@@ -21,6 +21,8 @@ export interface ModelCallRequest {
   system?: string
   messages: ModelMessage[]
   tools: ModelTool[]
+  /** The name of an offered tool the model must call (output extraction); default: model's choice. */
+  toolChoice?: string
   temperature?: number
   maxOutputTokens?: number
   signal: AbortSignal

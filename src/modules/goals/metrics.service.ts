@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely'
+import { objectiveFiguresForGoals } from '../objectives/index.ts'
 import type { Executor } from '../../db/database.ts'
 import type { GoalMetricTable } from '../../db/schema.goals.ts'
 import { fieldError } from '../../lib/errors.ts'
@@ -83,11 +84,12 @@ const NO_FIGURES: GoalFigures = {
  * engine step that renders goals into objectives adds it), so no objective counts toward a goal
  * until then: every goal honestly has no figures.
  */
-export async function loadGoalFigures(
-  _db: Executor,
+/** Figures of the objectives run toward each goal (objectives record their goal at creation). */
+export function loadGoalFigures(
+  db: Executor,
   goalIds: string[],
 ): Promise<Map<string, GoalFigures>> {
-  return new Map(goalIds.map((id) => [id, NO_FIGURES]))
+  return objectiveFiguresForGoals(db, goalIds)
 }
 
 export function computeGoalMetrics(f: GoalFigures = NO_FIGURES): GoalComputedMetrics {

@@ -3,6 +3,9 @@ import type { CallableTool } from './objective.ts'
 /** The function name of the built-in to-do list tool (ObjectiveTask rows). */
 export const TASK_TOOL_NAME = 'sortie_tasks'
 
+/** The function name of the built-in output extraction tool (objectives with an output definition). */
+export const SUBMIT_OUTPUT_TOOL_NAME = 'submit_output'
+
 /** Where an objective's built-ins say they come from (API.md: cadenyaProvidedTool is an RM). */
 export interface BuiltinOwner {
   accountId: string
@@ -11,15 +14,16 @@ export interface BuiltinOwner {
   createdAt: string
 }
 
+function builtinCallable(name: string, owner: BuiltinOwner): CallableTool {
+  return { cadenyaProvidedTool: { id: name, name, externalId: '', labels: {}, ...owner } }
+}
+
 /** The CallableTool of the task tool, as events, tool calls and `info.callableTools` show it. */
 export function taskToolCallable(owner: BuiltinOwner): CallableTool {
-  return {
-    cadenyaProvidedTool: {
-      id: TASK_TOOL_NAME,
-      name: TASK_TOOL_NAME,
-      externalId: '',
-      labels: {},
-      ...owner,
-    },
-  }
+  return builtinCallable(TASK_TOOL_NAME, owner)
+}
+
+/** The CallableTool of the output extraction tool. */
+export function submitOutputCallable(owner: BuiltinOwner): CallableTool {
+  return builtinCallable(SUBMIT_OUTPUT_TOOL_NAME, owner)
 }

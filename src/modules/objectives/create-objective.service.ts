@@ -11,6 +11,7 @@ import { objectiveOf, storedEventData, type StoredObjectiveData } from './object
 import type { CreateObjectiveBody, Objective } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
+import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
 import { selectVariation, type Rng } from './variation-selection.ts'
 
@@ -35,7 +36,8 @@ async function chooseVariation(
 
 /**
  * Creates an objective: picks and snapshots the variation, its tools and the agent, validates
- * `data` against the agent's inputDataSchema and renders the variation prompt with it, checks the
+ * `data` against the agent's inputDataSchema and renders the variation prompt with it (plus the
+ * attached goal, whose fields become the output definition when the agent has none), checks the
  * model resolves (a bad model or missing credential is a 400 now, not a failure later), then
  * writes the objective, its first context window and the first user message in one transaction.
  */
@@ -52,8 +54,16 @@ export async function createObjective(
   const variation = variationOf(variationRow)
   const spec = variation.spec as AgentVariationSpec
   const input = body.data?.data
-  validateInputData(agentOf(agent).spec.inputDataSchema, input)
-  const systemPrompt = await renderPrompt(spec.prompt ?? '', input, variation.metadata.id)
+  const agentSpec = agentOf(agent).spec
+  validateInputData(agentSpec.inputDataSchema, input)
+  const goal = await attachedGoal(deps.db, scope.workspaceId, agent.id)
+  const systemPrompt = withGoalSection(
+    await renderPrompt(spec.prompt ?? '', input, variation.metadata.id),
+    goal,
+  )
+  // The agent's own definition wins; a goal with fields to collect supplies one otherwise.
+  const outputDefinition =
+    agentSpec.outputDefinition ?? (goal?.fields.length ? goalOutputDefinition(goal) : undefined)
   if (!initialMessage.trim() && !systemPrompt.trim()) {
     throw invalidArgument('an objective needs an initial message or a variation prompt', [
       { field: 'data.initialMessage', description: 'is required when the variation has no prompt' },
@@ -83,6 +93,8 @@ export async function createObjective(
     variation,
     secretNames: secrets.map((s) => s.name),
     modelId,
+    ...(outputDefinition ? { outputDefinition } : {}),
+    ...(goal ? { goalId: goal.id } : {}),
   }
   const hasMessage = initialMessage.trim() !== ''
   const row = await deps.db
@@ -106,6 +118,7 @@ export async function createObjective(
         total_events: hasMessage ? 1 : 0,
         event_seq: hasMessage ? 1 : 0,
         current_window_id: windowId,
+        goal_id: goal?.id ?? null,
       })
       await repo.insertWindow(trx, { id: windowId, objective_id: id, sequence: 1 })
       if (hasMessage) {

@@ -22,6 +22,17 @@ export {
 } from './objective.mappers.ts'
 export type { ObjectiveRow, EventRow } from './objectives.repository.ts'
 export * from './objective.ts'
-export { TASK_TOOL_NAME, taskToolCallable, type BuiltinOwner } from './builtin-tools.ts'
+export {
+  SUBMIT_OUTPUT_TOOL_NAME,
+  TASK_TOOL_NAME,
+  submitOutputCallable,
+  taskToolCallable,
+  type BuiltinOwner,
+} from './builtin-tools.ts'
 export { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
 export { selectVariation, sampleBeta, type Rng } from './variation-selection.ts'
+export {
+  objectiveFiguresForGoal,
+  objectiveFiguresForGoals,
+  type ObjectiveGoalFigures,
+} from './goal-figures.ts'

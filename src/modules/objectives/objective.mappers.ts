@@ -2,7 +2,7 @@ import type { RouteFamily } from '../../http/router.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
-import { taskToolCallable } from './builtin-tools.ts'
+import { submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -22,6 +22,10 @@ export interface StoredObjectiveData {
   /** Names of the objective's secrets; the values live sealed in `secrets_sealed`. */
   secretNames: string[]
   modelId: string
+  /** JSON Schema of the structured output: the agent's own, or built from its goal's fields. */
+  outputDefinition?: Record<string, unknown>
+  /** The goal attached to the agent at creation, if any. */
+  goalId?: string
 }
 
 /** A frozen tool as stored in `objectives.tools` (the tools module's ToolSnapshot shape). */
@@ -88,6 +92,9 @@ export function objectiveOf(
       parentObjectiveId: row.parent_objective_id ?? '',
       secrets: (data.secretNames ?? []).map((name) => ({ name })),
       systemPrompt: data.systemPrompt,
+      ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
+      // Output exists only once the objective is FINALIZED (API.md section 4).
+      ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     },
     status: {
       state: presentState(row.state, row.wait_reason, family),
@@ -95,15 +102,17 @@ export function objectiveOf(
     },
   }
   if (extras.withInfo) {
+    const owner = {
+      accountId: row.account_id,
+      workspaceId: row.workspace_id,
+      profileId: row.profile_id,
+      createdAt: row.created_at.toISOString(),
+    }
     objective.info = {
       callableTools: [
         ...tools.map((t) => callableOf(t.tool)),
-        taskToolCallable({
-          accountId: row.account_id,
-          workspaceId: row.workspace_id,
-          profileId: row.profile_id,
-          createdAt: row.created_at.toISOString(),
-        }),
+        taskToolCallable(owner),
+        ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
       ],
       ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
       totalContextWindows: row.total_context_windows,

@@ -40,6 +40,14 @@ export const ObjectiveData = z
     /** Names only: values are write-only (decision 5). */
     secrets: z.array(z.object({ name: z.string() })),
     systemPrompt: z.string(),
+    outputDefinition: z
+      .looseObject({})
+      .optional()
+      .meta({ description: 'JSON Schema of the structured output, frozen at creation' }),
+    output: z
+      .unknown()
+      .optional()
+      .meta({ description: 'the structured output; set only when the state is FINALIZED' }),
   })
   .meta({ id: 'ObjectiveData' })
 

@@ -84,6 +84,7 @@ export type EventType =
   | 'toolError'
   | 'error'
   | 'cancelled'
+  | 'finalized'
   | 'subObjectiveCreated'
   | 'contextWindowCompacted'
 
@@ -111,16 +112,25 @@ export interface EventPayloads {
   toolError: { toolCallId: string; message: string }
   error: { type: string; message: string }
   cancelled: { message: string }
+  finalized: { output: unknown }
   subObjectiveCreated: { metadata: Record<string, unknown> }
   contextWindowCompacted: Record<string, unknown>
 }
 
+/** Engine-only fields of a stored event, never served. */
+export interface EventExtras {
+  /** The tool call ids of an assistant message. */
+  toolCallIds?: string[]
+  /** Set on the assistant message of an output extraction attempt: its number (1, 2). */
+  extraction?: number
+}
+
 /**
  * An event as stored in `objective_events.data`: the variant payload, plus engine-only fields
- * under `x` (the tool call ids of an assistant message) that are never served.
+ * under `x` that are never served.
  */
 export type StoredEvent = {
-  [K in keyof EventPayloads]: { type: K; payload: EventPayloads[K]; x?: { toolCallIds?: string[] } }
+  [K in keyof EventPayloads]: { type: K; payload: EventPayloads[K]; x?: EventExtras }
 }[keyof EventPayloads]
 
 export const TOOL_CALL_STATUSES = [
