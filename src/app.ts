@@ -18,6 +18,9 @@ import type { Deps } from './modules/deps.ts'
 import { Worker } from './engine/index.ts'
 import type { ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
+import { createNotifyBus } from './db/notify.ts'
+import { EventHub, provideEventHub } from './modules/streams/index.ts'
+import { provideWebhookConfig, WebhookDispatcher } from './modules/webhooks/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -100,6 +103,16 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
+  // Live events: one LISTEN connection feeds this process's SSE streams and webhook dispatcher.
+  const liveBus = createNotifyBus(databaseUrl, logger)
+  const hub = new EventHub({ db, bus: liveBus, logger })
+  provideEventHub(deps, hub)
+  provideWebhookConfig(deps, config.webhooks)
+  const dispatcher = opts.worker
+    ? new WebhookDispatcher({ deps, bus: liveBus, config: config.webhooks })
+    : undefined
+  await liveBus.start()
+  dispatcher?.start()
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -125,12 +138,16 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
         server.once('error', reject)
       }),
     async stop() {
+      // Open streams would hold the server open; dropped (not ended) they reconnect elsewhere.
+      hub.stop()
       if (server) {
         const s = server
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
       await worker?.stop()
+      await dispatcher?.stop()
+      await liveBus.stop()
       await db.destroy()
       await embedded?.stop()
     },

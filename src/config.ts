@@ -18,6 +18,15 @@ const envSchema = z.object({
   SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(['0', '1', 'true', 'false', ''])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SORTIE_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  SORTIE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  SORTIE_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+  SORTIE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -32,6 +41,21 @@ export interface Config {
   dbPoolSize: number
   logLevel: string
   engine: EngineConfig
+  webhooks: WebhookConfig
+}
+
+/** How webhook deliveries are sent and retried (API.md section 5). */
+export interface WebhookConfig {
+  /** Delivers to private, loopback and link-local addresses (tests, local development). */
+  allowPrivateTargets: boolean
+  /** Attempts before a delivery is FAILED; retries wait backoffMs, then x4 each time, jittered. */
+  maxAttempts: number
+  backoffMs: number
+  timeoutMs: number
+  /** Deliveries one process sends at once (one per objective at a time, to keep order). */
+  concurrency: number
+  /** Fallback poll for due retries (NOTIFY wakes the dispatcher for new deliveries). */
+  pollMs: number
 }
 
 /** How the engine's workers claim and run objectives (ARCHITECTURE.md "The engine"). */
@@ -76,6 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       providerMaxAttempts: e.SORTIE_PROVIDER_MAX_ATTEMPTS,
       providerRetryDelayMs: e.SORTIE_PROVIDER_RETRY_DELAY_MS,
       toolTimeoutMs: e.SORTIE_TOOL_TIMEOUT_MS,
+    },
+    webhooks: {
+      allowPrivateTargets: e.SORTIE_ALLOW_PRIVATE_WEBHOOKS,
+      maxAttempts: e.SORTIE_WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: e.SORTIE_WEBHOOK_BACKOFF_MS,
+      timeoutMs: e.SORTIE_WEBHOOK_TIMEOUT_MS,
+      concurrency: e.SORTIE_WEBHOOK_CONCURRENCY,
+      pollMs: e.SORTIE_WEBHOOK_POLL_MS,
     },
   }
 }

@@ -6,14 +6,18 @@ import { goalRoutes } from './modules/goals/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
+import { streamRoutes } from './modules/streams/index.ts'
 import { taskRoutes } from './modules/tasks/index.ts'
 import { toolRoutes } from './modules/tools/index.ts'
+import { webhookRoutes } from './modules/webhooks/index.ts'
 
 /** Every API route, module by module. */
 export const allRoutes: RouteDef[] = [
   ...accountsRoutes,
   ...agentRoutes,
   ...modelsRoutes,
+  ...streamRoutes,
+  ...webhookRoutes,
   ...objectiveRoutes,
   ...secretRoutes,
   ...toolRoutes,

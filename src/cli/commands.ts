@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import { clientFromEnv } from './client.ts'
 import { runObjective } from './run.ts'
+import { serverFromEnv, watchObjective } from './watch.ts'
 
 /** Asks on a TTY whether to cancel; without a TTY an interrupt only detaches. */
 function onInterrupt(): Promise<boolean> {
@@ -39,6 +40,32 @@ export function registerClientCommands(program: Command): void {
         process.exit(code)
       } catch (err) {
         process.stderr.write(`sortie run: ${(err as Error).message}\n`)
+        process.exit(1)
+      }
+    })
+
+  const objectives =
+    program.commands.find((c) => c.name() === 'objectives') ??
+    program.command('objectives').description('Objectives on a running server')
+  objectives
+    .command('watch')
+    .description("Follow an objective's events live; survives server restarts")
+    .option('--url <url>', 'server URL (default $SORTIE_URL or http://127.0.0.1:8787)')
+    .option('--token <token>', 'API key (default $SORTIE_TOKEN)')
+    .argument('<id>', 'objective id or external_id:<value>')
+    .action(async (id: string, flags) => {
+      try {
+        const { baseUrl, token } = serverFromEnv(flags)
+        const code = await watchObjective({
+          baseUrl,
+          token,
+          objectiveId: id,
+          write: (line) => process.stdout.write(`${line}\n`),
+          warn: (line) => process.stderr.write(`${line}\n`),
+        })
+        process.exit(code)
+      } catch (err) {
+        process.stderr.write(`sortie objectives watch: ${(err as Error).message}\n`)
         process.exit(1)
       }
     })

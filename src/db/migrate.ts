@@ -5,6 +5,7 @@ import * as m001 from './migrations/001_foundation.ts'
 import * as m002 from './migrations/002_objectives.ts'
 import * as m003 from './migrations/003_goals.ts'
 import * as m005 from './migrations/005_steering.ts'
+import * as m004 from './migrations/004_live.ts'
 import * as m006 from './migrations/006_outcomes.ts'
 
 /** Every migration, in order. New ones are added here. */
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_objectives': m002,
   '003_goals': m003,
   '005_steering': m005,
+  '004_live': m004,
   '006_outcomes': m006,
 }
 

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { GoalTables } from './schema.goals.ts'
+import type { LiveTables } from './schema.live.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -199,7 +200,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables, GoalTables {
+export interface Database extends SteeringTables, LiveTables, GoalTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable

@@ -1,0 +1,8 @@
+/**
+ * Live event streams (SSE, API.md decision 10): one objective's events with resume by event id,
+ * and a workspace-wide stream for dashboards. Each process keeps one EventHub fed by NOTIFY.
+ */
+export { streamRoutes } from './streams.routes.ts'
+export { EventHub, EVENTS_CHANNEL, type EventHubOptions } from './event-hub.ts'
+export { provideEventHub } from './hub-registry.ts'
+export { streamEnds } from './frames.ts'

@@ -1,0 +1,58 @@
+import { createSseStream } from '../../http/sse.ts'
+import { fieldError } from '../../lib/errors.ts'
+import { findAgentRow } from '../agents/index.ts'
+import type { Deps, Scope } from '../deps.ts'
+import { findObjectiveRow } from '../objectives/index.ts'
+import { eventHubOf } from './hub-registry.ts'
+import { findEvent } from './streams.repository.ts'
+import { ObjectiveSubscription, WorkspaceSubscription } from './subscriptions.ts'
+
+export interface ResumePoint {
+  /** The `Last-Event-ID` header of a reconnecting client; wins over the query. */
+  lastEventId?: string
+  sinceEventId?: string
+}
+
+/**
+ * Opens an objective's event stream (decision 10): its stored events after the resume point, then
+ * live ones, ending cleanly when the objective can produce no more. The subscription is registered
+ * with the already-listening hub before the first read, so nothing committed in between is lost.
+ */
+export async function openObjectiveStream(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+  resume: ResumePoint,
+): Promise<Response> {
+  const hub = eventHubOf(deps)
+  const objective = await findObjectiveRow(deps, scope, ref)
+  let afterSeq = 0
+  const eventId = resume.lastEventId?.trim() || resume.sinceEventId
+  if (eventId) {
+    const event = await findEvent(deps.db, eventId)
+    if (!event || event.objective_id !== objective.id) {
+      const field = resume.lastEventId?.trim() ? 'Last-Event-ID' : 'sinceEventId'
+      throw fieldError(field, 'is not an event of this objective')
+    }
+    afterSeq = event.seq
+  }
+  const stream = createSseStream()
+  hub.followObjective(new ObjectiveSubscription(stream, objective.id, afterSeq))
+  return stream.response
+}
+
+/**
+ * Opens the workspace's live event stream, optionally for one agent's objectives (dashboards).
+ * It starts at the moment it opens: there is no history to resume from across objectives.
+ */
+export async function openWorkspaceStream(
+  deps: Deps,
+  scope: Scope,
+  agentRef: string | undefined,
+): Promise<Response> {
+  const hub = eventHubOf(deps)
+  const agentId = agentRef ? (await findAgentRow(deps, scope, agentRef)).id : undefined
+  const stream = createSseStream()
+  hub.followWorkspace(new WorkspaceSubscription(stream, scope.workspaceId, agentId))
+  return stream.response
+}

@@ -1,0 +1,34 @@
+import type { ObjectiveRow } from '../objectives/index.ts'
+// The row -> ObjectiveEvent mapping of the objectives module (its index does not export it yet):
+// the webhook's objectiveEvent must be exactly what the events list serves.
+import { eventOf, objectiveMetadata } from '../objectives/objective.mappers.ts'
+import type { EnvelopeRow } from './webhook-deliveries.repository.ts'
+import { envelopeType } from './webhook-delivery.ts'
+
+/**
+ * The webhook body (API.md section 5): `{type, timestamp, data: {agent, agentVariation,
+ * objective, objectiveEvent}}`, the agent and variation as frozen into the objective at its start.
+ * Built from rows on every attempt, so each attempt of a delivery sends the same bytes.
+ */
+export function envelopeOf(row: EnvelopeRow): string {
+  // eventOf and objectiveMetadata read only these metadata columns of the objective.
+  const parent = {
+    id: row.objective_id,
+    account_id: row.o_account_id,
+    workspace_id: row.o_workspace_id,
+    profile_id: row.o_profile_id,
+    external_id: row.o_external_id,
+    labels: row.o_labels,
+    created_at: row.o_created_at,
+  } as ObjectiveRow
+  return JSON.stringify({
+    type: envelopeType(row.type),
+    timestamp: row.created_at.toISOString(),
+    data: {
+      agent: row.agent_metadata ?? {},
+      agentVariation: row.variation_metadata ?? {},
+      objective: objectiveMetadata(parent),
+      objectiveEvent: eventOf(parent, row),
+    },
+  })
+}

@@ -1,0 +1,10 @@
+/**
+ * Webhooks (API.md section 5): every event of an agent with `webhookEventsUrl` becomes a delivery
+ * in the same transaction (migration 004's trigger); the dispatcher of any worker process signs
+ * (Standard Webhooks) and sends it, retrying with backoff, in order per objective.
+ */
+export { webhookRoutes } from './webhook-deliveries.routes.ts'
+export { WebhookDispatcher, WEBHOOKS_CHANNEL, type DispatcherOptions } from './dispatcher.ts'
+export { provideWebhookConfig } from './config-registry.ts'
+export { signWebhook } from './signing.ts'
+export { isPrivateAddress } from './target-safety.ts'

@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { createSortie, type Sortie } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import {
+  MODEL_OF,
+  allEvents,
+  createAgent,
+  providerEnv,
+  startToolServer,
+  waitForState,
+  type ToolServer,
+} from './support/objectives.ts'
+import { startTestSortie, type TestSortie } from './support/sortie.ts'
+
+let t: TestSortie
+let fake: FakeProvider
+let tools: ToolServer
+before(async () => {
+  fake = await startFakeProvider('openai')
+  tools = await startToolServer()
+  t = await startTestSortie(providerEnv([fake]), { worker: true })
+})
+after(async () => {
+  await t?.sortie.stop()
+  await tools?.close()
+  await fake?.close()
+})
+
+interface Frame {
+  id?: string
+  event?: string
+  data: string
+}
+
+/** An SSE client over the in-process app: frames one by one, `undefined` at a clean end. */
+async function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie) {
+  const res = await (app ?? t.sortie).http.app.request(path, {
+    headers: { authorization: `Bearer ${t.token}`, accept: 'text/event-stream', ...headers },
+  })
+  const body = res.status === 200 ? undefined : await res.json()
+  const reader = res.status === 200 ? res.body!.getReader() : new Response('').body!.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  let raw = ''
+  const next = async (): Promise<Frame | undefined> => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n')
+      if (end >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const frame: Frame = { data: '' }
+        const data: string[] = []
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id: ')) frame.id = line.slice(4)
+          else if (line.startsWith('event: ')) frame.event = line.slice(7)
+          else if (line.startsWith('data: ')) data.push(line.slice(6))
+        }
+        frame.data = data.join('\n')
+        if (frame.id || frame.event) return frame
+        continue // retry hint or comment
+      }
+      const { done, value } = await reader.read()
+      if (done) return undefined
+      const text = decoder.decode(value, { stream: true })
+      raw += text
+      buffer += text
+    }
+  }
+  /** Event frames until the stream ends cleanly (or `count` frames were read). */
+  const collect = async (count = Infinity) => {
+    const frames: Frame[] = []
+    while (frames.length < count) {
+      const frame = await next()
+      if (!frame) break
+      if (frame.event !== 'ping') frames.push(frame)
+    }
+    return frames
+  }
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    collect,
+    raw: () => raw,
+    cancel: () => reader.cancel(),
+    body,
+  }
+}
+
+async function newAgent() {
+  return createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
+}
+
+/** Scripts `turns` tool turns, each model answer `delayMs` late, then a final answer. */
+function scriptToolTurns(turns: number, delayMs: number) {
+  for (let i = 0; i < turns; i++) {
+    fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { id: `r-${i}` } }], delayMs })
+  }
+  fake.enqueue({ text: 'all found', delayMs })
+}
+
+async function createObjective(agentId: string, message = 'Find records') {
+  const created = await t.api('POST', '/v1/objectives', {
+    agentId,
+    data: { initialMessage: message },
+  })
+  assert.equal(created.status, 200, JSON.stringify(created.body))
+  return created.body.metadata.id as string
+}
+
+describe('objective event streams (SSE)', () => {
+  it('sends the stored history then live events in order, then ends cleanly when the objective waits', async () => {
+    const { agentId } = await newAgent()
+    scriptToolTurns(2, 150)
+    const id = await createObjective(agentId)
+    const stream = await openStream(`/v1/objectives/${id}/events:stream`)
+    assert.equal(stream.status, 200)
+    assert.match(stream.contentType, /^text\/event-stream/)
+    const frames = await stream.collect()
+    assert.match(stream.raw(), /^retry: \d+\n/, 'the stream opens with a retry hint')
+    await waitForState(t, id, ['STATE_WAITING'])
+    const events = await allEvents(t, id)
+    assert.equal(events.length, 8)
+    assert.deepEqual(
+      frames.map((f) => f.id),
+      events.map((e) => e.metadata.id),
+    )
+    assert.deepEqual(
+      frames.map((f) => JSON.parse(f.data)),
+      events,
+      'each frame is the ObjectiveEvent the list serves',
+    )
+  })
+
+  it('resuming with Last-Event-ID mid-stream loses and duplicates nothing (both families)', async () => {
+    const { agentId } = await newAgent()
+    scriptToolTurns(3, 120)
+    const id = await createObjective(agentId)
+    const first = await openStream(`/v1/workspaces/${t.workspaceId}/objectives/${id}/events:stream`)
+    const head = await first.collect(3)
+    await first.cancel()
+    const second = await openStream(`/v1/objectives/${id}/events/stream`, {
+      'last-event-id': head.at(-1)!.id!,
+    })
+    const rest = await second.collect()
+    const events = await allEvents(t, id)
+    assert.equal(events.length, 11)
+    assert.deepEqual(
+      [...head, ...rest].map((f) => f.id),
+      events.map((e) => e.metadata.id),
+    )
+  })
+
+  it('sinceEventId in the query resumes like Last-Event-ID, and the header wins over it', async () => {
+    const { agentId } = await newAgent()
+    scriptToolTurns(1, 0)
+    const id = await createObjective(agentId)
+    await waitForState(t, id, ['STATE_WAITING'])
+    const events = await allEvents(t, id)
+    const byQuery = await openStream(
+      `/v1/objectives/${id}/events:stream?sinceEventId=${events[1].metadata.id}`,
+    )
+    assert.deepEqual(
+      (await byQuery.collect()).map((f) => f.id),
+      events.slice(2).map((e) => e.metadata.id),
+    )
+    const both = await openStream(
+      `/v1/objectives/${id}/events:stream?sinceEventId=${events[0].metadata.id}`,
+      { 'last-event-id': events[3].metadata.id },
+    )
+    assert.deepEqual(
+      (await both.collect()).map((f) => f.id),
+      events.slice(4).map((e) => e.metadata.id),
+    )
+  })
+
+  it('a stream of an objective that already ended sends its history and ends at once', async () => {
+    const { agentId } = await newAgent()
+    fake.enqueue({ text: 'hello' })
+    const id = await createObjective(agentId)
+    await waitForState(t, id, ['STATE_WAITING'])
+    const frames = await (await openStream(`/v1/objectives/${id}/events:stream`)).collect()
+    assert.deepEqual(
+      frames.map((f) => JSON.parse(f.data).data.type),
+      ['userMessage', 'assistantMessage'],
+    )
+  })
+
+  it('a cancel ends the stream after the cancelled event', async () => {
+    const { agentId } = await newAgent()
+    fake.enqueue({ text: 'too late', delayMs: 5000 })
+    const id = await createObjective(agentId)
+    const stream = await openStream(`/v1/objectives/${id}/events:stream`)
+    const firstFrame = await stream.collect(1)
+    assert.equal(JSON.parse(firstFrame[0]!.data).data.type, 'userMessage')
+    // Cancel while the model request is in flight, so the scripted turn is used up here.
+    while (fake.inFlight() === 0) await new Promise((r) => setTimeout(r, 10))
+    const cancelled = await t.api('POST', `/v1/objectives/${id}:cancel`, { reason: 'stop' })
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+    const rest = await stream.collect()
+    assert.deepEqual(
+      rest.map((f) => JSON.parse(f.data).data.type),
+      ['cancelled'],
+    )
+  })
+
+  it('rejects an event id of another objective (400), an unknown objective (404) and no token (401)', async () => {
+    const { agentId } = await newAgent()
+    fake.enqueue({ text: 'a' }, { text: 'b' })
+    const a = await createObjective(agentId)
+    const b = await createObjective(agentId)
+    await waitForState(t, b, ['STATE_WAITING'])
+    const otherEvent = (await allEvents(t, b))[0].metadata.id
+    const wrong = await openStream(`/v1/objectives/${a}/events:stream`, {
+      'last-event-id': otherEvent,
+    })
+    assert.equal(wrong.status, 400)
+    assert.equal(wrong.body.code, 3)
+    assert.equal(wrong.body.details[0].fieldViolations[0].field, 'Last-Event-ID')
+    const wrongQuery = await openStream(`/v1/objectives/${a}/events:stream?sinceEventId=nope`)
+    assert.equal(wrongQuery.status, 400)
+    assert.equal(wrongQuery.body.details[0].fieldViolations[0].field, 'sinceEventId')
+    const missing = await openStream('/v1/objectives/obj_00000000000000000000000000/events:stream')
+    assert.equal(missing.status, 404)
+    const res = await t.api('GET', `/v1/objectives/${a}/events:stream`, undefined, { token: null })
+    assert.equal(res.status, 401)
+  })
+
+  it('a subscriber that reads nothing does not hold back another subscriber', async () => {
+    const { agentId } = await newAgent()
+    scriptToolTurns(2, 50)
+    const id = await createObjective(agentId)
+    const stalled = await openStream(`/v1/objectives/${id}/events:stream`)
+    const reader = await openStream(`/v1/objectives/${id}/events:stream`)
+    const frames = await reader.collect()
+    assert.equal(frames.length, 8)
+    await stalled.cancel()
+  })
+})
+
+describe('the workspace event stream', () => {
+  it("carries only the chosen agent's new events, each naming its objective", async () => {
+    const mine = await newAgent()
+    const other = await newAgent()
+    const stream = await openStream(`/v1/objectives/events:stream?agentId=${mine.agentId}`)
+    fake.enqueue({ text: 'one', delayMs: 100 }, { text: 'two', delayMs: 100 })
+    const otherId = await createObjective(other.agentId, 'other')
+    const id = await createObjective(mine.agentId, 'mine')
+    const frames = await stream.collect(2)
+    await stream.cancel()
+    await waitForState(t, otherId, ['STATE_WAITING'])
+    const events = await allEvents(t, id)
+    assert.deepEqual(
+      frames.map((f) => f.id),
+      events.map((e) => e.metadata.id),
+    )
+    assert.ok(frames.every((f) => JSON.parse(f.data).info.objective.id === id))
+  })
+
+  it('an unknown agentId is 404', async () => {
+    const res = await openStream('/v1/objectives/events:stream?agentId=agent_missing')
+    assert.equal(res.status, 404)
+  })
+})
+
+describe('fan-out across processes', () => {
+  it('an API-only instance streams events produced by another instance', async () => {
+    const config = loadConfig({
+      DATABASE_URL: t.databaseUrl,
+      SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-data-')),
+      SORTIE_SECRET_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'silent',
+    })
+    const apiOnly = await createSortie(config, {
+      logger: createLogger('silent', false),
+      bootstrap: false,
+    })
+    try {
+      const { agentId } = await newAgent()
+      scriptToolTurns(2, 100)
+      const id = await createObjective(agentId)
+      const stream = await openStream(`/v1/objectives/${id}/events:stream`, {}, apiOnly)
+      const frames = await stream.collect()
+      const events = await allEvents(t, id)
+      assert.equal(events.length, 8)
+      assert.deepEqual(
+        frames.map((f) => f.id),
+        events.map((e) => e.metadata.id),
+      )
+    } finally {
+      await apiOnly.stop()
+    }
+  })
+})
