@@ -19,8 +19,8 @@ import { Worker } from './engine/index.ts'
 import type { ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
-import { EventHub, provideEventHub } from './modules/streams/index.ts'
-import { provideWebhookConfig, WebhookDispatcher } from './modules/webhooks/index.ts'
+import { EventHub } from './modules/streams/index.ts'
+import { WebhookDispatcher } from './modules/webhooks/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -81,6 +81,10 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   const { db } = createDb(databaseUrl, config.dbPoolSize)
   const env = opts.env ?? process.env
   let worker: Worker | undefined
+  // Live events: one LISTEN connection feeds this process's SSE streams and webhook dispatcher.
+  // It listens only from liveBus.start() below; until then the hub has nothing to deliver.
+  const liveBus = createNotifyBus(databaseUrl, logger)
+  const hub = new EventHub({ db, bus: liveBus, logger })
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
@@ -89,10 +93,13 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     logger,
     env,
     local: { objectiveCancelled: (id) => worker?.cancelLocal(id) },
+    events: hub,
+    webhooks: config.webhooks,
   }
   try {
     await migrateToLatest(db, databaseUrl)
   } catch (err) {
+    hub.stop()
     await db.destroy()
     await embedded?.stop()
     throw err
@@ -103,14 +110,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
-  // Live events: one LISTEN connection feeds this process's SSE streams and webhook dispatcher.
-  const liveBus = createNotifyBus(databaseUrl, logger)
-  const hub = new EventHub({ db, bus: liveBus, logger })
-  provideEventHub(deps, hub)
-  provideWebhookConfig(deps, config.webhooks)
-  const dispatcher = opts.worker
-    ? new WebhookDispatcher({ deps, bus: liveBus, config: config.webhooks })
-    : undefined
+  const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined
   await liveBus.start()
   dispatcher?.start()
   if (opts.worker) {

@@ -123,6 +123,23 @@ export function planModelTurn(
   const strikes = refused > 0 ? limit.strikes + 1 : limit.strikes
   const failed = strikes > LIMIT_GRACE_TURNS
   const parked = !failed && approvals.length > 0
+  // The usual turn asks for one HTTP tool: it starts right after this step commits, so the step
+  // also records its start (`toolCalled`, RUNNING) and the tool's execution needs one commit, not
+  // two. Several calls run one after another and record their own start.
+  const ready = rows.filter((r) => r.executionStatus === 'TOOL_CALL_EXECUTION_STATUS_PENDING')
+  const started =
+    !failed && !parked && ready.length === 1 && !tools.get(ready[0]!.functionName)?.builtin
+      ? ready[0]
+      : undefined
+  const startedEvents: EventWrite[] = []
+  if (started) {
+    started.executionStatus = 'TOOL_CALL_EXECUTION_STATUS_RUNNING'
+    startedEvents.push({
+      id: ids('event'),
+      event: { type: 'toolCalled', payload: { toolCallId: started.id } },
+      profileId,
+    })
+  }
   const events: EventWrite[] = [
     {
       id: ids('event'),
@@ -135,6 +152,7 @@ export function planModelTurn(
     },
     ...errors,
     ...approvals,
+    ...startedEvents,
   ]
   if (failed) {
     events.push({

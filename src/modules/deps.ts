@@ -1,3 +1,4 @@
+import type { WebhookConfig } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/crypto.ts'
@@ -15,6 +16,21 @@ export interface Deps {
   env: NodeJS.ProcessEnv
   /** In-process signals from use cases to the engine running beside them. */
   local: LocalSignals
+  /** This process's live event feed (the streams module's EventHub, fed by NOTIFY). */
+  events: LiveEvents
+  /** How webhook deliveries are sent: timeout, retries, private targets (SORTIE_WEBHOOK_*). */
+  webhooks: WebhookConfig
+}
+
+/**
+ * What use cases need of the live event feed, as SSE responses over plain ids: structural, so this
+ * file imports no module (the streams module implements it).
+ */
+export interface LiveEvents {
+  /** One objective's events after `afterSeq`, ending cleanly when it can produce no more. */
+  objectiveStream(objectiveId: string, afterSeq: number): Response
+  /** A workspace's (or one agent's) events from now on, until the client leaves. */
+  workspaceStream(workspaceId: string, agentId?: string): Response
 }
 
 export interface LocalSignals {

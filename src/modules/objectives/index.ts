@@ -15,6 +15,8 @@ export { decideToolCall, type ToolCallDecision } from './decide-tool-call.servic
 export { getObjective, findObjectiveRow } from './read-objective.service.ts'
 export {
   callableOf,
+  eventOf,
+  objectiveMetadata,
   storedEventData,
   storedEventOf,
   type StoredObjectiveData,

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/database.ts'
 import type { NotifyBus } from '../../db/notify.ts'
+import { createSseStream } from '../../http/sse.ts'
 import type { Logger } from '../../lib/logger.ts'
+import type { LiveEvents } from '../deps.ts'
 import { readSlices, sliceKey, type SliceKey } from './streams.repository.ts'
 import {
   ObjectiveSubscription,
@@ -33,7 +35,7 @@ const RETRY_DELAY_MS = 1000
  * into a few statements, each client getting its events in sequence order. A client whose buffer
  * is full is not read for (it cannot slow the others or the engine) until it drains.
  */
-export class EventHub {
+export class EventHub implements LiveEvents {
   private readonly byObjective = new Map<string, Set<ObjectiveSubscription>>()
   private readonly byWorkspace = new Map<string, Set<WorkspaceSubscription>>()
   private readonly pending = new Set<Subscription>()
@@ -52,6 +54,18 @@ export class EventHub {
       for (const sub of this.all) this.wake(sub, (s) => s.poll())
     }, opts.pollMs ?? 5000)
     this.pollTimer.unref()
+  }
+
+  objectiveStream(objectiveId: string, afterSeq: number): Response {
+    const stream = createSseStream()
+    this.followObjective(new ObjectiveSubscription(stream, objectiveId, afterSeq))
+    return stream.response
+  }
+
+  workspaceStream(workspaceId: string, agentId?: string): Response {
+    const stream = createSseStream()
+    this.followWorkspace(new WorkspaceSubscription(stream, workspaceId, agentId))
+    return stream.response
   }
 
   /** Streams one objective's events after `afterSeq` until it can produce no more. */

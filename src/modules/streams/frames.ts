@@ -1,8 +1,6 @@
 import type { SseFrame } from '../../http/sse.ts'
-import type { ObjectiveRow } from '../objectives/index.ts'
-// The one row -> ObjectiveEvent mapping lives in the objectives module; its index does not
-// export it yet, and a twin here could drift from what the list endpoint serves.
-import { eventOf } from '../objectives/objective.mappers.ts'
+// The one row -> ObjectiveEvent mapping: a twin here could drift from what the list endpoint serves.
+import { eventOf, type ObjectiveRow } from '../objectives/index.ts'
 import type { ParentColumns, StreamedEventRow } from './streams.repository.ts'
 
 /** Waits that end without anyone acting: more events will come, so the stream stays open. */

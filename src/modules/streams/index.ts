@@ -4,5 +4,4 @@
  */
 export { streamRoutes } from './streams.routes.ts'
 export { EventHub, EVENTS_CHANNEL, type EventHubOptions } from './event-hub.ts'
-export { provideEventHub } from './hub-registry.ts'
 export { streamEnds } from './frames.ts'

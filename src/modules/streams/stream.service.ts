@@ -1,11 +1,8 @@
-import { createSseStream } from '../../http/sse.ts'
 import { fieldError } from '../../lib/errors.ts'
 import { findAgentRow } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { findObjectiveRow } from '../objectives/index.ts'
-import { eventHubOf } from './hub-registry.ts'
 import { findEvent } from './streams.repository.ts'
-import { ObjectiveSubscription, WorkspaceSubscription } from './subscriptions.ts'
 
 export interface ResumePoint {
   /** The `Last-Event-ID` header of a reconnecting client; wins over the query. */
@@ -24,7 +21,6 @@ export async function openObjectiveStream(
   ref: string,
   resume: ResumePoint,
 ): Promise<Response> {
-  const hub = eventHubOf(deps)
   const objective = await findObjectiveRow(deps, scope, ref)
   let afterSeq = 0
   const eventId = resume.lastEventId?.trim() || resume.sinceEventId
@@ -36,9 +32,8 @@ export async function openObjectiveStream(
     }
     afterSeq = event.seq
   }
-  const stream = createSseStream()
-  hub.followObjective(new ObjectiveSubscription(stream, objective.id, afterSeq))
-  return stream.response
+  // The hub registers the subscription before its first read, so nothing committed since is lost.
+  return deps.events.objectiveStream(objective.id, afterSeq)
 }
 
 /**
@@ -50,9 +45,6 @@ export async function openWorkspaceStream(
   scope: Scope,
   agentRef: string | undefined,
 ): Promise<Response> {
-  const hub = eventHubOf(deps)
   const agentId = agentRef ? (await findAgentRow(deps, scope, agentRef)).id : undefined
-  const stream = createSseStream()
-  hub.followWorkspace(new WorkspaceSubscription(stream, scope.workspaceId, agentId))
-  return stream.response
+  return deps.events.workspaceStream(scope.workspaceId, agentId)
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { WebhookConfig } from '../../config.ts'
 import type { NotifyBus } from '../../db/notify.ts'
 import { getWebhookSigningSecret } from '../accounts/index.ts'
 import type { Deps } from '../deps.ts'
@@ -24,7 +23,6 @@ const LEASE_MARGIN_MS = 30_000
 export interface DispatcherOptions {
   deps: Deps
   bus: NotifyBus
-  config: WebhookConfig
   id?: string
 }
 
@@ -47,7 +45,7 @@ export class WebhookDispatcher {
     this.id = opts.id ?? `${hostname()}:${process.pid}:wh:${randomBytes(4).toString('hex')}`
     this.ctx = {
       db: opts.deps.db,
-      config: opts.config,
+      config: opts.deps.webhooks,
       agents: createAgents(),
       owner: this.id,
     }
@@ -55,7 +53,7 @@ export class WebhookDispatcher {
 
   start(): void {
     this.opts.bus.on(WEBHOOKS_CHANNEL, () => this.pump())
-    this.timer = setInterval(() => this.pump(), this.opts.config.pollMs)
+    this.timer = setInterval(() => this.pump(), this.opts.deps.webhooks.pollMs)
     this.timer.unref()
     this.pump()
   }
@@ -91,9 +89,9 @@ export class WebhookDispatcher {
   private async claimLoop(): Promise<void> {
     do {
       this.pumpAgain = false
-      const free = this.opts.config.concurrency - this.inFlight
+      const free = this.opts.deps.webhooks.concurrency - this.inFlight
       if (free <= 0) return
-      const leaseMs = this.opts.config.timeoutMs + LEASE_MARGIN_MS
+      const leaseMs = this.opts.deps.webhooks.timeoutMs + LEASE_MARGIN_MS
       const claimed = await claimDue(this.ctx.db, this.id, free, leaseMs)
       await this.launch(claimed)
       if (claimed.length === free) this.pumpAgain = true
@@ -103,7 +101,7 @@ export class WebhookDispatcher {
   /** After a delivery settled, its objective's next one (if due) goes out at once. */
   private async chain(objectiveId: string): Promise<void> {
     if (this.stopping) return
-    const leaseMs = this.opts.config.timeoutMs + LEASE_MARGIN_MS
+    const leaseMs = this.opts.deps.webhooks.timeoutMs + LEASE_MARGIN_MS
     await this.launch(await claimNextOf(this.ctx.db, this.id, objectiveId, leaseMs))
   }
 

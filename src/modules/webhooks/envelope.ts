@@ -1,7 +1,6 @@
-import type { ObjectiveRow } from '../objectives/index.ts'
-// The row -> ObjectiveEvent mapping of the objectives module (its index does not export it yet):
-// the webhook's objectiveEvent must be exactly what the events list serves.
-import { eventOf, objectiveMetadata } from '../objectives/objective.mappers.ts'
+// The objectives module's own mappings: the webhook's objectiveEvent must be exactly what the
+// events list serves.
+import { eventOf, objectiveMetadata, type ObjectiveRow } from '../objectives/index.ts'
 import type { EnvelopeRow } from './webhook-deliveries.repository.ts'
 import { envelopeType } from './webhook-delivery.ts'
 

@@ -5,6 +5,5 @@
  */
 export { webhookRoutes } from './webhook-deliveries.routes.ts'
 export { WebhookDispatcher, WEBHOOKS_CHANNEL, type DispatcherOptions } from './dispatcher.ts'
-export { provideWebhookConfig } from './config-registry.ts'
 export { signWebhook } from './signing.ts'
 export { isPrivateAddress } from './target-safety.ts'

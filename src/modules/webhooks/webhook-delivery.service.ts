@@ -4,7 +4,6 @@ import { findAgentRow } from '../agents/index.ts'
 import { getWebhookSigningSecret } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { attemptDelivery } from './attempt.ts'
-import { webhookConfigOf } from './config-registry.ts'
 import { envelopeOf } from './envelope.ts'
 import { createAgents } from './sender.ts'
 import type { ListDeliveriesQuery, WebhookDelivery } from './webhook-delivery.schema.ts'
@@ -86,7 +85,7 @@ export async function redeliver(
   id: string,
   agentRef?: string,
 ): Promise<WebhookDelivery> {
-  const config = webhookConfigOf(deps)
+  const config = deps.webhooks
   const row = await findDeliveryRow(deps, scope, id, agentRef)
   if (row.status === 'PENDING') {
     return deliveryOf((await repo.retryNow(deps.db, row.id)) ?? row)
