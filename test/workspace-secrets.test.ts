@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { readWorkspaceSecrets } from '../src/modules/secrets/index.ts'
+import { readSecrets } from '../src/modules/secrets/index.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
@@ -89,10 +89,10 @@ describe('workspace secrets', () => {
     assert.equal(res.body.code, 6)
   })
 
-  it('readWorkspaceSecrets decrypts the named secrets and marks them used', async () => {
+  it('readSecrets decrypts the named workspace secrets and marks them used', async () => {
     const created = await create('USED_ONE', 'sv-used-1')
     await create('UNUSED_ONE', 'sv-unused-1')
-    const values = await readWorkspaceSecrets(t.sortie.deps, t.workspaceId, [
+    const values = await readSecrets(t.sortie.deps, { workspaceId: t.workspaceId }, [
       'USED_ONE',
       'NOT_THERE',
     ])
@@ -114,7 +114,7 @@ describe('workspace secrets', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal(res.body.metadata.name, 'ROTATED')
     assert.ok(!JSON.stringify(res.body).includes('sv-new-value'))
-    const values = await readWorkspaceSecrets(t.sortie.deps, t.workspaceId, [
+    const values = await readSecrets(t.sortie.deps, { workspaceId: t.workspaceId }, [
       'ROTATED',
       'ROTATE_ME',
     ])
@@ -130,7 +130,7 @@ describe('workspace secrets', () => {
     })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.deepEqual(res.body.metadata.labels, { a: 'b' })
-    const values = await readWorkspaceSecrets(t.sortie.deps, t.workspaceId, ['MASKED'])
+    const values = await readSecrets(t.sortie.deps, { workspaceId: t.workspaceId }, ['MASKED'])
     assert.equal(values.get('MASKED'), 'sv-kept')
   })
 
@@ -164,7 +164,7 @@ describe('workspace secrets', () => {
     assert.deepEqual(res.body, {})
     assert.equal((await t.api('GET', `/v1/workspace_secrets/${id}`)).status, 404)
     assert.equal((await t.api('DELETE', `/v1/workspace_secrets/${id}`)).status, 404)
-    const values = await readWorkspaceSecrets(t.sortie.deps, t.workspaceId, ['DELETE_ME'])
+    const values = await readSecrets(t.sortie.deps, { workspaceId: t.workspaceId }, ['DELETE_ME'])
     assert.equal(values.size, 0)
   })
 

@@ -110,6 +110,10 @@ export interface WorkspaceSecretTable extends ResourceColumns {
   last_used_at: Date | null
 }
 
+export interface ToolSetSecretTable extends WorkspaceSecretTable {
+  tool_set_id: string
+}
+
 export interface AiProviderKeyTable extends ResourceColumns {
   api_key_sealed: string
 }
@@ -214,6 +218,7 @@ export interface Database extends SteeringTables, LiveTables, GoalTables {
   variation_assignments: VariationAssignmentTable
   models: ModelTable
   workspace_secrets: WorkspaceSecretTable
+  tool_set_secrets: ToolSetSecretTable
   ai_provider_keys: AiProviderKeyTable
   objectives: ObjectiveTable
   objective_events: ObjectiveEventTable
@@ -231,4 +236,5 @@ export type ResourceTable =
   | 'tools'
   | 'models'
   | 'workspace_secrets'
+  | 'tool_set_secrets'
   | 'ai_provider_keys'

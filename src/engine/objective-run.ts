@@ -7,7 +7,7 @@ import {
   type StoredObjectiveData,
   type StoredTool,
 } from '../modules/objectives/index.ts'
-import { readWorkspaceSecrets } from '../modules/secrets/index.ts'
+import { readSecrets } from '../modules/secrets/index.ts'
 import { loadTaskItems } from '../modules/tasks/index.ts'
 import type { Tool, ToolSet } from '../modules/tools/index.ts'
 import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
@@ -283,7 +283,11 @@ export class ObjectiveRun {
     return true
   }
 
-  private async resolveSecret(name: string): Promise<string | undefined> {
+  /** Secrets read so far, per tool set id ('' = workspace); undefined = there is none. */
+  private readonly readSecrets = new Map<string, Map<string, string | undefined>>()
+
+  /** `${NAME}` resolution (API.md decision 5): objective, then the tool's tool set, then workspace. */
+  private async resolveSecret(name: string, toolSetId: string | undefined) {
     if (!this.secrets) {
       const list: { name: string; value: string }[] = this.row.secrets_sealed
         ? JSON.parse(this.ctx.deps.box.open(this.row.secrets_sealed))
@@ -292,10 +296,17 @@ export class ObjectiveRun {
     }
     const own = this.secrets.get(name)
     if (own !== undefined) return own
-    const found = await readWorkspaceSecrets(this.ctx.deps, this.row.workspace_id, [name])
-    const value = found.get(name)
-    if (value !== undefined) this.secrets.set(name, value)
-    return value
+    for (const owner of toolSetId ? [toolSetId, ''] : ['']) {
+      let known = this.readSecrets.get(owner)
+      if (!known) this.readSecrets.set(owner, (known = new Map()))
+      if (!known.has(name)) {
+        const where = { workspaceId: this.row.workspace_id, toolSetId: owner || undefined }
+        known.set(name, (await readSecrets(this.ctx.deps, where, [name])).get(name))
+      }
+      const value = known.get(name)
+      if (value !== undefined) return value
+    }
+    return undefined
   }
 
   /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
@@ -318,7 +329,11 @@ export class ObjectiveRun {
           toolSet: snapshot.toolSet as unknown as ToolSet,
           arguments: inputOf(call.arguments),
           toolCallId: call.id,
-          resolveSecret: (name) => this.resolveSecret(name),
+          resolveSecret: (name) =>
+            this.resolveSecret(
+              name,
+              (snapshot.toolSet as { metadata?: { id?: string } }).metadata?.id,
+            ),
           signal: this.controller.signal,
           timeoutMs: this.ctx.toolTimeoutMs,
           fetch: this.ctx.fetch,

@@ -21,6 +21,7 @@ export const ID_PREFIX = {
   task: 'otask',
   webhookDelivery: 'whd',
   workspaceSecret: 'wsec',
+  toolSetSecret: 'tssec',
   aiProviderKey: 'aipk',
   goal: 'goal',
 } as const

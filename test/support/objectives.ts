@@ -62,7 +62,7 @@ export async function createAgent(
     constraints?: Record<string, number>
     headers?: Record<string, string>
   },
-): Promise<{ agentId: string; variationId: string; toolId: string }> {
+): Promise<{ agentId: string; variationId: string; toolId: string; toolSetId: string }> {
   const n = ++counter
   const set = await t.api('POST', '/v1/tool_sets', {
     metadata: { name: `backend-${n}` },
@@ -101,7 +101,12 @@ export async function createAgent(
     toolId: tool.body.metadata.id,
   })
   assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
-  return { agentId: agent.body.metadata.id, variationId, toolId: tool.body.metadata.id }
+  return {
+    agentId: agent.body.metadata.id,
+    variationId,
+    toolId: tool.body.metadata.id,
+    toolSetId: set.body.metadata.id,
+  }
 }
 
 /** Polls the workspace family until the objective's state is one of `states`. */

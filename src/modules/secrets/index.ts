@@ -1,4 +1,7 @@
-/** Workspace secrets: write-only values that tools reference as ${NAME} (API.md decision 5). */
+/**
+ * Secrets: write-only values that tools reference as ${NAME} (API.md decision 5), kept per
+ * workspace or per tool set.
+ */
 export { secretRoutes } from './secrets.routes.ts'
-export { readWorkspaceSecrets } from './secret.service.ts'
+export { readSecrets } from './secret.service.ts'
 export type { WorkspaceSecret } from './secret.schema.ts'

@@ -43,7 +43,21 @@ export const UpdateSecretBody = z.object({
 })
 export type UpdateSecretBody = z.infer<typeof UpdateSecretBody>
 
+export const ToolSetSecret = z
+  .object({
+    metadata: ResourceMetadata,
+    spec: z.object({}).meta({ description: 'spec.value is write-only and never returned' }),
+    info: z.object({ createdBy: Profile.optional(), lastUsedAt: Timestamp.optional() }).optional(),
+  })
+  .meta({ id: 'ToolSetSecret' })
+
 export const SecretParams = z.object({ id: z.string().min(1) })
+export const ToolSetSecretsParams = z.object({ toolSetId: z.string().min(1) })
+export const ToolSetSecretParams = z.object({
+  toolSetId: z.string().min(1),
+  id: z.string().min(1),
+})
 export const ListSecretsQuery = NamedListQuery
 export type ListSecretsQuery = z.infer<typeof ListSecretsQuery>
 export const SecretPage = pageOf(WorkspaceSecret)
+export const ToolSetSecretPage = pageOf(ToolSetSecret)

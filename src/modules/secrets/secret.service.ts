@@ -1,5 +1,11 @@
 import type { Selectable } from 'kysely'
-import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
+import {
+  deleteResource,
+  findResource,
+  insertResource,
+  updateResource,
+  type Filter,
+} from '../../db/resources.ts'
 import type { WorkspaceSecretTable } from '../../db/schema.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -14,6 +20,7 @@ import {
   resourceMetadata,
   rethrowUnique,
 } from '../resource.ts'
+import { findToolSetRow } from '../tools/index.ts'
 import type {
   CreateSecretBody,
   ListSecretsQuery,
@@ -24,7 +31,39 @@ import { findSecretsByName, touchSecrets } from './secrets.repository.ts'
 
 type SecretRow = Selectable<WorkspaceSecretTable>
 
-/** The one row -> WorkspaceSecret mapping; the sealed value never leaves the row. */
+/**
+ * Where a secret lives: the workspace, or one tool set (its rows carry `tool_set_id`). Both kinds
+ * share one shape and one set of operations (API.md decision 5).
+ */
+export interface SecretStore {
+  table: 'workspace_secrets' | 'tool_set_secrets'
+  what: string
+  idKind: 'workspaceSecret' | 'toolSetSecret'
+  filter: Filter
+  columns: Record<string, unknown>
+}
+
+export const workspaceStore: SecretStore = {
+  table: 'workspace_secrets',
+  what: 'workspace secret',
+  idKind: 'workspaceSecret',
+  filter: (qb) => qb,
+  columns: {},
+}
+
+/** The secrets of one tool set of the scope's workspace (404 when the tool set is not there). */
+export async function toolSetStore(deps: Deps, scope: Scope, toolSetRef: string) {
+  const toolSet = await findToolSetRow(deps, scope, toolSetRef)
+  return {
+    table: 'tool_set_secrets',
+    what: 'tool set secret',
+    idKind: 'toolSetSecret',
+    filter: (qb) => qb.where('tool_set_id', '=', toolSet.id),
+    columns: { tool_set_id: toolSet.id },
+  } satisfies SecretStore
+}
+
+/** The one row -> secret mapping; the sealed value never leaves the row. */
 export function secretOf(row: SecretRow, info?: WorkspaceSecret['info']): WorkspaceSecret {
   return { metadata: resourceMetadata(row), spec: {}, ...(info ? { info } : {}) }
 }
@@ -42,34 +81,54 @@ async function withInfo(deps: Deps, rows: SecretRow[]): Promise<WorkspaceSecret[
   )
 }
 
-async function findSecretRow(deps: Deps, scope: Scope, ref: string): Promise<SecretRow> {
-  const row = await findResource(deps.db, 'workspace_secrets', scope.workspaceId, parseIdRef(ref))
-  if (!row) throw notFound('workspace secret', ref)
+async function findSecretRow(
+  deps: Deps,
+  scope: Scope,
+  store: SecretStore,
+  ref: string,
+): Promise<SecretRow> {
+  const row = await findResource(
+    deps.db,
+    store.table,
+    scope.workspaceId,
+    parseIdRef(ref),
+    store.filter,
+  )
+  if (!row) throw notFound(store.what, ref)
   return row
 }
 
 export async function createSecret(
   deps: Deps,
   scope: Scope,
+  store: SecretStore,
   body: CreateSecretBody,
 ): Promise<WorkspaceSecret> {
-  const row = await insertResource(deps.db, 'workspace_secrets', {
-    ...newResourceColumns(deps.ids('workspaceSecret'), scope, body.metadata),
+  const row = await insertResource(deps.db, store.table, {
+    ...newResourceColumns(deps.ids(store.idKind), scope, body.metadata),
+    ...store.columns,
     value_sealed: deps.box.seal(body.spec.value),
-  }).catch((err) => rethrowUnique(err, 'a workspace secret'))
+  }).catch((err) => rethrowUnique(err, `a ${store.what}`))
   return (await withInfo(deps, [row]))[0]!
 }
 
-export async function getSecret(deps: Deps, scope: Scope, ref: string): Promise<WorkspaceSecret> {
-  return (await withInfo(deps, [await findSecretRow(deps, scope, ref)]))[0]!
+export async function getSecret(
+  deps: Deps,
+  scope: Scope,
+  store: SecretStore,
+  ref: string,
+): Promise<WorkspaceSecret> {
+  return (await withInfo(deps, [await findSecretRow(deps, scope, store, ref)]))[0]!
 }
 
 export async function listSecrets(
   deps: Deps,
   scope: Scope,
+  store: SecretStore,
   query: ListSecretsQuery,
 ): Promise<Page<WorkspaceSecret>> {
-  return listNamedResources(deps, 'workspace_secrets', scope, query, {
+  return listNamedResources(deps, store.table, scope, query, {
+    filter: store.filter,
     map: (r) => secretOf(r),
     withInfo: (rows) => withInfo(deps, rows),
   })
@@ -78,40 +137,47 @@ export async function listSecrets(
 export async function updateSecret(
   deps: Deps,
   scope: Scope,
+  store: SecretStore,
   ref: string,
   body: UpdateSecretBody,
 ): Promise<WorkspaceSecret> {
-  const row = await findSecretRow(deps, scope, ref)
+  const row = await findSecretRow(deps, scope, store, ref)
   const masksValue = (body.updateMask ?? '').split(',').some((p) => p.trim() === 'spec.value')
   // A secret always has a value: a mask naming spec.value must bring one.
   if (masksValue && body.spec?.value === undefined) throw fieldError('spec.value', 'is required')
   const current = { metadata: resourceMetadata(row), spec: {} as { value?: string } }
   const next = applyUpdate(current, body, body.updateMask)
-  const updated = await updateResource(deps.db, 'workspace_secrets', row.id, {
+  const updated = await updateResource(deps.db, store.table, row.id, {
     ...metadataColumns(next.metadata),
     ...(next.spec.value !== undefined ? { value_sealed: deps.box.seal(next.spec.value) } : {}),
-  }).catch((err) => rethrowUnique(err, 'a workspace secret'))
+  }).catch((err) => rethrowUnique(err, `a ${store.what}`))
   return (await withInfo(deps, [updated]))[0]!
 }
 
-export async function deleteSecret(deps: Deps, scope: Scope, ref: string): Promise<void> {
-  const row = await findSecretRow(deps, scope, ref)
-  await deleteResource(deps.db, 'workspace_secrets', row.id)
+export async function deleteSecret(
+  deps: Deps,
+  scope: Scope,
+  store: SecretStore,
+  ref: string,
+): Promise<void> {
+  const row = await findSecretRow(deps, scope, store, ref)
+  await deleteResource(deps.db, store.table, row.id)
 }
 
 /**
- * Decrypted values of the named workspace secrets (names not found are absent from the map);
- * marks each found secret as used now.
+ * Decrypted values of the named secrets of a workspace, or of one of its tool sets (names not
+ * found are absent from the map); marks each found secret as used now.
  */
-export async function readWorkspaceSecrets(
+export async function readSecrets(
   deps: Deps,
-  workspaceId: string,
+  owner: { workspaceId: string; toolSetId?: string },
   names: string[],
 ): Promise<Map<string, string>> {
-  const rows = await findSecretsByName(deps.db, workspaceId, [...new Set(names)])
+  const rows = await findSecretsByName(deps.db, owner, [...new Set(names)])
   const values = new Map(rows.map((r) => [r.name, deps.box.open(r.value_sealed)]))
   await touchSecrets(
     deps.db,
+    owner.toolSetId ? 'tool_set_secrets' : 'workspace_secrets',
     rows.map((r) => r.id),
     deps.clock.now(),
   )

@@ -12,7 +12,7 @@ export const toolRoutes: RouteDef[] = [...toolSetRoutes, ...toolItemRoutes, ...s
 
 export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
 export { toolFunctionName, toolOf } from './tool.service.ts'
-export { toolSetOf } from './tool-set.service.ts'
+export { findToolSetRow, toolSetOf } from './tool-set.service.ts'
 export {
   parseToolTemplate,
   SECRET_REFERENCE,
