@@ -9,9 +9,14 @@ import {
   type ModelCallerOptions,
   type ModelCallRequest,
 } from '../src/engine/providers/index.ts'
-import { startFakeProvider, type FakeKind, type FakeProvider } from './support/fake-provider.ts'
+import { startFakeProvider, type FakeProvider, type FakeWire } from './support/fake-provider.ts'
 
-const MODELS: Record<FakeKind, string> = { openai: 'gpt-4.1-mini', anthropic: 'claude-sonnet-4-5' }
+const MODELS: Record<FakeWire, string> = {
+  openai: 'gpt-4.1-mini',
+  anthropic: 'claude-sonnet-4-5',
+  google: 'gemini-2.5-flash',
+}
+const WIRES = ['openai', 'anthropic', 'google'] as const
 const weatherTool = {
   name: 'get_weather',
   description: 'Current weather of a city',
@@ -25,7 +30,7 @@ const noSleep: ModelCallerOptions['sleep'] = async () => {}
 /** A caller whose retries do not wait, shared by tests that do not count waits. */
 const call0 = createModelCaller({ sleep: noSleep })
 
-async function withFake(kind: FakeKind, fn: (fake: FakeProvider) => Promise<void>) {
+async function withFake(kind: FakeWire, fn: (fake: FakeProvider) => Promise<void>) {
   const fake = await startFakeProvider(kind)
   try {
     await fn(fake)
@@ -58,7 +63,7 @@ async function rejection(p: Promise<unknown>): Promise<any> {
   assert.fail('expected the call to reject')
 }
 
-for (const kind of ['openai', 'anthropic'] as const) {
+for (const kind of WIRES) {
   for (const stream of [false, true]) {
     describe(`${kind} provider, ${stream ? 'streaming' : 'non-streaming'}`, () => {
       const call = createModelCaller({ sleep: noSleep })
@@ -98,7 +103,11 @@ for (const kind of ['openai', 'anthropic'] as const) {
           assert.deepEqual(r.usage, { inputTokens: 40, outputTokens: 12 })
           assert.equal(r.finishReason, 'tool-calls')
           const tools = fake.requests[0].body.tools
-          const offered = kind === 'openai' ? tools[0].function.parameters : tools[0].input_schema
+          const offered = {
+            openai: () => tools[0].function.parameters,
+            anthropic: () => tools[0].input_schema,
+            google: () => tools[0].functionDeclarations[0].parameters,
+          }[kind]()
           assert.deepEqual(offered.required, ['city'])
         })
       })
@@ -124,8 +133,18 @@ for (const kind of ['openai', 'anthropic'] as const) {
           const messages = [...request(fake).messages, ...first.responseMessages, toolResult]
           const second = await call(request(fake, { stream, messages }))
           assert.equal(second.text, 'Paris: 21 degrees.')
-          const sent = fake.requests[1].body.messages
-          if (kind === 'openai') {
+          const sent = fake.requests[1].body[kind === 'google' ? 'contents' : 'messages']
+          if (kind === 'google') {
+            // The call's id (made up by the AI SDK when Gemini sends none) pairs it with its result.
+            assert.equal(sent[1].role, 'model')
+            const { id, ...called } = sent[1].parts.at(-1).functionCall
+            assert.deepEqual(called, { name: 'get_weather', args: { city: 'Paris' } })
+            assert.equal(sent[2].role, 'user')
+            const response = sent[2].parts[0].functionResponse
+            assert.equal(response.name, 'get_weather')
+            assert.equal(response.id, id)
+            assert.match(JSON.stringify(response.response), /temperature/)
+          } else if (kind === 'openai') {
             assert.equal(sent[1].role, 'assistant')
             assert.equal(sent[1].tool_calls[0].id, 'call_w1')
             assert.deepEqual(JSON.parse(sent[1].tool_calls[0].function.arguments), {
@@ -166,7 +185,7 @@ for (const kind of ['openai', 'anthropic'] as const) {
 }
 
 describe('retries and failures', () => {
-  for (const kind of ['openai', 'anthropic'] as const) {
+  for (const kind of WIRES) {
     for (const stream of [false, true]) {
       it(`${kind}${stream ? ' (stream)' : ''}: a 429 is retried after the Retry-After delay, then succeeds`, async () => {
         await withFake(kind, async (fake) => {

@@ -1,6 +1,7 @@
 /**
- * Local stand-ins for the OpenAI Chat Completions and Anthropic Messages APIs, speaking their real
- * wire formats (JSON and SSE, errors included) so the real AI SDK adapters run end to end.
+ * Local stand-ins for the OpenAI Chat Completions, Anthropic Messages and Google Gemini
+ * generateContent APIs, speaking their real wire formats (JSON and SSE, errors included) so the
+ * real AI SDK adapters run end to end.
  * Answers come from a queue of scripted turns, then from a responder function.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -25,11 +26,14 @@ export interface FakeRequest {
   stream: boolean
 }
 
+/** The providers most tests run against, side by side. */
 export type FakeKind = 'openai' | 'anthropic'
+/** Every wire protocol the fake speaks. */
+export type FakeWire = FakeKind | 'google'
 
 export interface FakeProvider {
-  kind: FakeKind
-  /** Includes /v1, e.g. http://127.0.0.1:PORT/v1 */
+  kind: FakeWire
+  /** Includes the API version, e.g. http://127.0.0.1:PORT/v1 (Google: .../v1beta) */
   baseUrl: string
   requests: FakeRequest[]
   /** Queues turns answered in order. */
@@ -47,14 +51,18 @@ export interface FakeProvider {
   close(): Promise<void>
 }
 
-export const FAKE_MODELS: Record<FakeKind, string[]> = {
+export const FAKE_MODELS: Record<FakeWire, string[]> = {
   openai: ['gpt-4.1-mini', 'gpt-4.1', 'fake-llama-3'],
   anthropic: ['claude-sonnet-4-5', 'claude-haiku-4-5'],
+  google: ['gemini-2.5-flash', 'gemini-2.5-pro'],
 }
+
+/** Google's model path: /v1beta/models/<model>:generateContent or :streamGenerateContent. */
+const GOOGLE_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
 
 /** Starts a fake on 127.0.0.1 (port 0 = any free port); the caller closes it. */
 export async function startFakeProvider(
-  kind: FakeKind,
+  kind: FakeWire,
   opts: { port?: number; host?: string } = {},
 ): Promise<FakeProvider> {
   const queue: FakeTurn[] = []
@@ -82,24 +90,30 @@ export async function startFakeProvider(
     }
     const headers: Record<string, string> = {}
     for (const [k, v] of Object.entries(req.headers)) headers[k] = String(v)
-    const request: FakeRequest = { path, headers, body, stream: body?.stream === true }
+    const google = kind === 'google' ? GOOGLE_PATH.exec(path) : null
+    const stream = google ? google[2] === 'streamGenerateContent' : body?.stream === true
+    const request: FakeRequest = { path, headers, body, stream }
     requests.push(request)
     if (!hasApiKey(kind, headers)) {
       return sendError(kind, res, { status: 401, errorMessage: 'missing API key' })
     }
     if (req.method === 'GET' && path === '/v1/models') return sendModels(kind, res)
-    if (req.method !== 'POST' || path !== chatPath) {
+    if (req.method !== 'POST' || (kind === 'google' ? !google : path !== chatPath)) {
       return sendError(kind, res, { status: 404, errorMessage: `no route ${req.method} ${path}` })
     }
-    if (typeof body !== 'object' || body === null || !Array.isArray(body.messages)) {
-      return sendError(kind, res, { status: 400, errorMessage: 'body must be JSON with messages' })
+    const list = kind === 'google' ? 'contents' : 'messages'
+    if (typeof body !== 'object' || body === null || !Array.isArray(body[list])) {
+      return sendError(kind, res, { status: 400, errorMessage: `body must be JSON with ${list}` })
     }
+    if (google) body.model ??= google[1]
     const turn = queue.shift() ?? responder(request)
     if (turn.delayMs && !(await waitUnlessClosed(res, turn.delayMs))) return
     if (turn.status && turn.status >= 400) return sendError(kind, res, turn)
     const answer = normaliseTurn(kind, turn, body)
     if (kind === 'openai')
       return request.stream ? streamOpenAI(res, answer, body) : sendOpenAI(res, answer)
+    if (kind === 'google')
+      return request.stream ? streamGoogle(res, answer) : sendGoogle(res, answer)
     return request.stream ? streamAnthropic(res, answer) : sendAnthropic(res, answer)
   }
 
@@ -124,7 +138,7 @@ export async function startFakeProvider(
 
   return {
     kind,
-    baseUrl: `http://${host}:${port}/v1`,
+    baseUrl: `http://${host}:${port}/${kind === 'google' ? 'v1beta' : 'v1'}`,
     requests,
     enqueue: (...turns) => void queue.push(...turns),
     setResponder: (fn) => void (responder = fn),
@@ -152,8 +166,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-function hasApiKey(kind: FakeKind, headers: Record<string, string>): boolean {
+function hasApiKey(kind: FakeWire, headers: Record<string, string>): boolean {
   if (kind === 'anthropic') return Boolean(headers['x-api-key'] || headers.authorization)
+  if (kind === 'google') return Boolean(headers['x-goog-api-key'])
   return /^Bearer \S+/.test(headers.authorization ?? '')
 }
 
@@ -183,9 +198,10 @@ let idCounter = 0
 const nextId = () => `${Date.now().toString(36)}${(++idCounter).toString(36).padStart(4, '0')}`
 
 /** Fills in ids and a deterministic usage estimate (about 4 characters per token). */
-function normaliseTurn(kind: FakeKind, turn: FakeTurn, body: any): Answer {
+function normaliseTurn(kind: FakeWire, turn: FakeTurn, body: any): Answer {
   const toolCalls = (turn.toolCalls ?? []).map((c) => ({
-    id: c.id ?? (kind === 'openai' ? `call_${nextId()}` : `toolu_${nextId()}`),
+    // Gemini function calls carry no id (the AI SDK makes one up); the others do.
+    id: c.id ?? (kind === 'anthropic' ? `toolu_${nextId()}` : `call_${nextId()}`),
     name: c.name,
     arguments: JSON.stringify(c.arguments),
   }))
@@ -193,10 +209,21 @@ function normaliseTurn(kind: FakeKind, turn: FakeTurn, body: any): Answer {
   const produced =
     text.length + toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0)
   const usage = turn.usage ?? {
-    input: Math.max(1, Math.ceil(JSON.stringify(body.messages ?? []).length / 4)),
+    input: Math.max(1, Math.ceil(JSON.stringify(body.messages ?? body.contents ?? []).length / 4)),
     output: Math.max(1, Math.ceil(produced / 4)),
   }
   return { text, toolCalls, usage, model: String(body.model ?? 'fake') }
+}
+
+/** Google's canonical status names of its error bodies. */
+const GOOGLE_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
 }
 
 const ERROR_TYPES: Record<FakeKind, Record<number, string>> = {
@@ -217,13 +244,17 @@ const ERROR_TYPES: Record<FakeKind, Record<number, string>> = {
   },
 }
 
-function sendError(kind: FakeKind, res: ServerResponse, turn: FakeTurn): void {
+function sendError(kind: FakeWire, res: ServerResponse, turn: FakeTurn): void {
   const status = turn.status ?? 500
-  const type = ERROR_TYPES[kind][status] ?? (kind === 'openai' ? 'server_error' : 'api_error')
   const message = turn.errorMessage ?? `fake ${kind} error ${status}`
-  // Both providers send retry-after with a 429; tests may set it on other statuses too.
+  // Providers send retry-after with a 429; tests may set it on other statuses too.
   const retry = status === 429 || turn.retryAfterSeconds !== undefined
   const headers = retry ? { 'retry-after': String(turn.retryAfterSeconds ?? 1) } : {}
+  if (kind === 'google') {
+    const error = { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN' }
+    return sendJson(res, status, { error }, headers)
+  }
+  const type = ERROR_TYPES[kind][status] ?? (kind === 'openai' ? 'server_error' : 'api_error')
   const code = status === 429 ? 'rate_limit_exceeded' : null
   const body =
     kind === 'openai'
@@ -232,10 +263,10 @@ function sendError(kind: FakeKind, res: ServerResponse, turn: FakeTurn): void {
   sendJson(res, status, body, headers)
 }
 
-function sendModels(kind: FakeKind, res: ServerResponse): void {
+function sendModels(kind: FakeWire, res: ServerResponse): void {
   const ids = FAKE_MODELS[kind]
   const created = 1_700_000_000
-  if (kind === 'openai') {
+  if (kind === 'openai' || kind === 'google') {
     const data = ids.map((id) => ({ id, object: 'model', created, owned_by: 'fake' }))
     return sendJson(res, 200, { object: 'list', data })
   }
@@ -390,5 +421,43 @@ function streamAnthropic(res: ServerResponse, a: Answer): void {
     usage: { output_tokens: a.usage.output },
   })
   send({ type: 'message_stop' })
+  res.end()
+}
+
+function googleResponse(a: Answer, parts: Record<string, unknown>[], finish: boolean) {
+  return {
+    candidates: [
+      {
+        content: { role: 'model', parts },
+        ...(finish ? { finishReason: 'STOP', index: 0 } : { index: 0 }),
+      },
+    ],
+    usageMetadata: {
+      promptTokenCount: a.usage.input,
+      candidatesTokenCount: a.usage.output,
+      totalTokenCount: a.usage.input + a.usage.output,
+    },
+    modelVersion: a.model,
+    responseId: `resp_${nextId()}`,
+  }
+}
+
+const googleCalls = (a: Answer) =>
+  a.toolCalls.map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) } }))
+
+function sendGoogle(res: ServerResponse, a: Answer): void {
+  const parts = [...(a.text ? [{ text: a.text }] : []), ...googleCalls(a)]
+  sendJson(res, 200, googleResponse(a, parts, true))
+}
+
+/** `?alt=sse`: one GenerateContentResponse per `data:` line; calls arrive whole, in the last. */
+function streamGoogle(res: ServerResponse, a: Answer): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+  const chunks = pieces(a.text).map((text) => [{ text }] as Record<string, unknown>[])
+  chunks.push(googleCalls(a))
+  chunks.forEach((parts, i) => {
+    const last = i === chunks.length - 1
+    res.write(`data: ${JSON.stringify(googleResponse(a, parts, last))}\r\n\r\n`)
+  })
   res.end()
 }

@@ -7,15 +7,19 @@ import type { TestSortie } from './sortie.ts'
 /** The env that points Sortie's providers at fakes. */
 export function providerEnv(fakes: FakeProvider[]): Record<string, string> {
   const env: Record<string, string> = {}
+  const prefixes = { openai: 'OPENAI', anthropic: 'ANTHROPIC', google: 'GOOGLE_GENERATIVE_AI' }
   for (const f of fakes) {
-    const prefix = f.kind === 'openai' ? 'OPENAI' : 'ANTHROPIC'
-    env[`${prefix}_BASE_URL`] = f.baseUrl
-    env[`${prefix}_API_KEY`] = 'fake-key'
+    env[`${prefixes[f.kind]}_BASE_URL`] = f.baseUrl
+    env[`${prefixes[f.kind]}_API_KEY`] = 'fake-key'
   }
   return env
 }
 
-export const MODEL_OF = { openai: 'openai/gpt-4.1-mini', anthropic: 'claude/sonnet-4.5' } as const
+export const MODEL_OF = {
+  openai: 'openai/gpt-4.1-mini',
+  anthropic: 'claude/sonnet-4.5',
+  google: 'google/gemini-2.5-flash',
+} as const
 
 export interface ToolServer {
   baseUrl: string
