@@ -3,11 +3,11 @@ import { createAnthropic } from '@ai-sdk/anthropic'
 import { createGoogleGenerativeAI } from '@ai-sdk/google'
 import { createOpenAI } from '@ai-sdk/openai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
-import type { LanguageModel } from 'ai'
+import type { LanguageModelV3 } from '@ai-sdk/provider'
 import type { ProviderTarget } from './model-call.ts'
 import { ProviderError } from './provider-error.ts'
 
-type ProviderFactory = (modelName: string) => LanguageModel
+type ProviderFactory = (modelName: string) => LanguageModelV3
 
 /** Enough for every key of a busy multi-tenant server; the oldest entry goes first. */
 const MAX_CACHED_PROVIDERS = 256
@@ -32,7 +32,7 @@ export function createLanguageModels(fetchImpl?: typeof fetch) {
     return created
   }
 
-  return (target: ProviderTarget): LanguageModel => factoryFor(target)(target.modelName)
+  return (target: ProviderTarget): LanguageModelV3 => factoryFor(target)(target.modelName)
 }
 
 function buildFactory(target: ProviderTarget, fetchImpl?: typeof fetch): ProviderFactory {
