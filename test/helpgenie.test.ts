@@ -214,6 +214,33 @@ describe('HelpGenie rules', () => {
     assertFailure(await invoke('get', {}), 'VALIDATION_ERROR', 400)
   })
 
+  it('validation messages name HelpGenie fields (name, priority, fields.N), never native spec paths', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: '  ' }, 'name: is required'],
+      [{ name: 'x', priority: 1.5 }, 'priority: must be an integer'],
+      [
+        { name: 'x', fields: [{ key: 'a', type: 'enum' }] },
+        'fields.0.options: is required for type enum',
+      ],
+      [
+        {
+          name: 'x',
+          fields: [
+            { key: 'a', type: 'string' },
+            { key: 'a', type: 'number' },
+          ],
+        },
+        'fields.1.key: duplicates another field key',
+      ],
+    ]
+    for (const [data, message] of cases) {
+      assert.equal(
+        assertFailure(await invoke('create', { data }), 'VALIDATION_ERROR', 400).message,
+        message,
+      )
+    }
+  })
+
   it('an unknown action is INVALID_ACTION and an unknown route is NOT_FOUND, both enveloped', async () => {
     assertFailure(await invoke('explode'), 'INVALID_ACTION', 400)
     assertFailure(await t.api('GET', `${BASE}/nothing`), 'NOT_FOUND', 404)
@@ -279,6 +306,64 @@ describe('HelpGenie rules', () => {
     assert.equal(theirs.status, 201)
     assertFailure(await invoke('get', { id: theirs.body.data.id }), 'NOT_FOUND', 404)
     assertFailure(await invoke('delete', { id: theirs.body.data.id }), 'NOT_FOUND', 404)
+  })
+})
+
+describe('HelpGenie listing and forms', () => {
+  it('list without a limit returns every goal; with one, at most that many', async () => {
+    const ws = await t.api('POST', '/v1/account/workspaces', { metadata: { name: 'hg-many' } })
+    const key = await t.api('POST', `/v1/workspaces/${ws.body.metadata.id}/api_keys`, {
+      metadata: { name: 'hg-many-key' },
+    })
+    const token = key.body.spec.token
+    for (let i = 0; i < 55; i++) {
+      const res = await t.api('POST', `${BASE}/goals`, { name: `many ${i}` }, { token })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+    }
+    const all = await t.api('POST', BASE, { resource: 'goals', action: 'list' }, { token })
+    assert.equal(all.body.data.count, 55)
+    assert.equal(all.body.data.items.length, 55)
+    const rest = await t.api('GET', `${BASE}/goals`, undefined, { token })
+    assert.equal(rest.body.data.count, 55)
+    const some = await t.api(
+      'POST',
+      BASE,
+      { resource: 'goals', action: 'list', data: { limit: 10 } },
+      { token },
+    )
+    assert.deepEqual([some.body.data.count, some.body.data.items.length], [10, 10])
+  })
+
+  it('get, update and delete take the goal id from data.id when it is not at the top level', async () => {
+    const goal = await createGoal({ name: 'data-id' })
+    const got = await invoke('get', { data: { id: goal.id } })
+    assert.equal(got.body.data.id, goal.id)
+    const updated = await invoke('update', { data: { id: goal.id, name: 'data-id 2' } })
+    assert.equal(updated.body.data.name, 'data-id 2')
+    const deleted = await invoke('delete', { data: { id: goal.id } })
+    assert.deepEqual(deleted.body.data, { id: goal.id, deleted: true })
+  })
+
+  it('the action endpoint and the REST paths accept a trailing slash', async () => {
+    const created = await t.api('POST', `${BASE}/`, {
+      resource: 'goals',
+      action: 'create',
+      data: { name: 'slash' },
+    })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    const id = created.body.data.id
+    const list = await t.api('GET', `${BASE}/goals/`)
+    assert.ok(list.body.data.items.some((g: any) => g.id === id))
+    assert.equal((await t.api('GET', `${BASE}/goals/${id}/`)).body.data.name, 'slash')
+    const patched = await t.api('PATCH', `${BASE}/goals/${id}/`, { priority: 2 })
+    assert.equal(patched.body.data.priority, 2)
+    assert.equal((await t.api('DELETE', `${BASE}/goals/${id}/`)).body.data.deleted, true)
+    assertFailure(await t.api('POST', `${BASE}/nothing`, { action: 'list' }), 'NOT_FOUND', 404)
+  })
+
+  it('text with a NUL character is VALIDATION_ERROR, never 500', async () => {
+    assertFailure(await invoke('create', { data: { name: 'a\u0000b' } }), 'VALIDATION_ERROR', 400)
+    assertFailure(await invoke('get', { id: 'a\u0000b' }), 'VALIDATION_ERROR', 400)
   })
 })
 

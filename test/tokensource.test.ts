@@ -118,10 +118,13 @@ describe('TokenSource objectives (seed 000 examples)', () => {
     assert.equal(o.name, 'Updated Objective Name')
     assert.equal(o.status, 'completed')
     assert.deepEqual(o.aiAssistants, [{ id: 2, name: 'Assistant B' }])
+    // metric1 gets a new row; metric2, not sent, keeps its row.
     assert.deepEqual(
       o.metrics.map((m: any) => m.value),
-      ['{"key":"metric1","value":"updated value1"}'],
+      ['{"key":"metric1","value":"updated value1"}', '{"key":"metric2","value":"value2"}'],
     )
+    const metric1 = o.metrics[0]
+    assert.ok(metric1.id > Math.max(...created.metrics.map((m: any) => m.id)))
   })
 
   it('DELETE /objectives/{id} is 200 "Objective deleted" and the objective is gone', async () => {
@@ -232,5 +235,73 @@ describe('TokenSource rules', () => {
       list.body.map((o: any) => o.name),
       ['theirs'],
     )
+  })
+
+  it('PUT metrics add a row per key sent; keys not sent keep their current value', async () => {
+    const o = await createObjective('merge', {
+      metrics: [
+        { key: 'calls', value: '1' },
+        { key: 'deals', value: '0' },
+      ],
+    })
+    const res = await t.api('PUT', `${BASE}/objectives/${o.id}`, {
+      metrics: [{ key: 'calls', value: '2' }],
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(
+      res.body.objective.metrics.map((m: any) => JSON.parse(m.value)),
+      [
+        { key: 'calls', value: '2' },
+        { key: 'deals', value: '0' },
+      ],
+    )
+  })
+
+  it('a PUT repeating a metric key is 400 {error} naming it', async () => {
+    const o = await createObjective('dup')
+    const res = await t.api('PUT', `${BASE}/objectives/${o.id}`, {
+      metrics: [
+        { key: 'a', value: '1' },
+        { key: 'a', value: '2' },
+      ],
+    })
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, { error: 'metrics.1.key: duplicates another metric key' })
+  })
+
+  it('integer ids beyond the int32 range are 404, never 500', async () => {
+    const o = await createObjective('range')
+    for (const id of ['99999999999999999999', '2147483648']) {
+      const res = await t.api('GET', `${BASE}/objectives/${id}`)
+      assert.equal(res.status, 404, id)
+      assert.deepEqual(res.body, { error: 'Objective not found' })
+    }
+    const res = await t.api('PUT', `${BASE}/objectives/${o.id}`, { aiAssistantId: 1e15 })
+    assert.equal(res.status, 404)
+    assert.deepEqual(res.body, { error: 'AI assistant not found' })
+  })
+
+  it('text with a NUL character is 400 {error}, never 500', async () => {
+    const cases = [
+      await t.api('POST', `${BASE}/objectives`, { name: 'a\u0000b' }),
+      await t.api('POST', `${BASE}/objectives`, { name: 'ok', description: 'x\u0000' }),
+      await t.api('GET', `${BASE}/objectives/a%00b`),
+    ]
+    for (const res of cases) {
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.deepEqual(Object.keys(res.body), ['error'])
+    }
+  })
+
+  it('paths with a trailing slash reach the same routes', async () => {
+    const created = await t.api('POST', `${BASE}/objectives/`, { name: 'slash' })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    const id = created.body.objective.id
+    assert.ok((await t.api('GET', `${BASE}/objectives/`)).body.some((o: any) => o.id === id))
+    assert.equal((await t.api('GET', `${BASE}/objectives/${id}/`)).body.name, 'slash')
+    const put = await t.api('PUT', `${BASE}/objectives/${id}/`, { name: 'slashed' })
+    assert.equal(put.body.objective.name, 'slashed')
+    const del = await t.api('DELETE', `${BASE}/objectives/${id}/`)
+    assert.deepEqual(del.body, { message: 'Objective deleted' })
   })
 })

@@ -34,13 +34,14 @@ export const ListData = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 })
 
+/** The goal rules under HelpGenie's own field names, so errors name `fields.0.key`, not `spec...`. */
 export const GoalData = z.object({
-  name: z.string({ error: 'is required' }),
-  description: z.string().nullable().optional(),
+  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200),
+  description: goals.GoalSpecInput.shape.description,
   status: HgStatus.optional(),
-  priority: z.number().nullable().optional(),
+  priority: goals.GoalSpecInput.shape.priority,
   agentId: ref.nullable().optional(),
-  fields: z.array(z.unknown()).optional(),
+  fields: goals.GoalFields.optional(),
 })
 export const UpdateData = GoalData.partial()
 export type UpdateData = z.infer<typeof UpdateData>

@@ -9,7 +9,7 @@ import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
 import * as hg from './helpgenie-goal.ts'
-import { compatScope, parsePayload, readJson } from './request.ts'
+import { asInputError, compatScope, parsePayload, readJson, slashed } from './request.ts'
 import { idToUuid } from './uuid.ts'
 
 export const HELPGENIE_PREFIX = '/helpgenie/v1'
@@ -40,17 +40,19 @@ function requireId(id: string | undefined): string {
 /** Runs one action; the goals service holds every rule, this only translates. */
 async function runAction(deps: Deps, scope: Scope, call: Invocation): Promise<Outcome> {
   const data = call.data ?? {}
+  // The goal id belongs at the top level; `data.id` is taken when it is not there.
+  if (call.id === undefined && typeof data.id === 'string') call = { ...call, id: data.id }
   const ok = (value: unknown, status: 200 | 201 = 200): Outcome => ({ status, data: value })
   switch (call.action) {
     case 'list': {
+      // "Retrieves all goals": without a limit, every goal; with one, the first `limit`.
       const q = parsePayload(hg.ListData, data)
-      const page = await goals.listGoals(deps, scope, {
-        agentId: q.agentId && hg.agentRef(q.agentId),
-        status: q.status,
-        limit: q.limit,
-        includeInfo: true,
-      })
-      return ok({ items: page.items.map(hg.hgGoalOf), count: page.items.length })
+      const filter = { agentId: q.agentId && hg.agentRef(q.agentId), status: q.status }
+      const items = q.limit
+        ? (await goals.listGoals(deps, scope, { ...filter, limit: q.limit, includeInfo: true }))
+            .items
+        : await goals.listAllGoals(deps, scope, filter)
+      return ok({ items: items.map(hg.hgGoalOf), count: items.length })
     }
     case 'get':
       return ok(hg.hgGoalOf(await goals.getGoal(deps, scope, requireId(call.id))))
@@ -132,7 +134,8 @@ function codeOf(err: AppError): { code: string; status: number } {
 }
 
 /** The HelpGenie failure envelope; every failure under the prefix ends here. */
-export function helpGenieError(err: Error, c: Context<HttpEnv>): Response {
+export function helpGenieError(raised: Error, c: Context<HttpEnv>): Response {
+  const err = asInputError(raised)
   if (!(err instanceof AppError)) {
     c.get('deps').logger.error({ err, path: c.req.path }, 'unhandled error')
     const error = { code: 'INTERNAL_ERROR', message: 'internal error', status: 500 }
@@ -158,18 +161,23 @@ export function helpGenieApp(): Hono<HttpEnv> {
     return raw as Record<string, unknown>
   }
 
-  app.post('/', (c) =>
+  const action = (c: Context<HttpEnv>) =>
     invoke(c, async () => {
       const call = parsePayload(Invocation, await body(c))
       if (call.resource !== 'goals') {
         throw new AppError(Code.INVALID_ARGUMENT, 'resource: must be "goals"')
       }
       return call
-    }),
+    })
+
+  app.post('/', action)
+  app.on('GET', slashed('/goals'), (c) =>
+    invoke(c, () => ({ action: 'list', data: { ...c.req.query() } })),
   )
-  app.get('/goals', (c) => invoke(c, () => ({ action: 'list', data: { ...c.req.query() } })))
-  app.get('/goals/:id', (c) => invoke(c, () => ({ action: 'get', id: c.req.param('id') })))
-  app.post('/goals', (c) =>
+  app.on('GET', slashed('/goals/:id'), (c) =>
+    invoke(c, () => ({ action: 'get', id: c.req.param('id') })),
+  )
+  app.on('POST', slashed('/goals'), (c) =>
     invoke(c, async () => {
       const raw = await body(c)
       // A body naming an action is a custom action; anything else creates.
@@ -177,11 +185,15 @@ export function helpGenieApp(): Hono<HttpEnv> {
       return { action: 'create', data: raw }
     }),
   )
-  app.on(['PATCH', 'PUT'], '/goals/:id', (c) =>
+  app.on(['PATCH', 'PUT'], slashed('/goals/:id'), (c) =>
     invoke(c, async () => ({ action: 'update', id: c.req.param('id'), data: await body(c) })),
   )
-  app.delete('/goals/:id', (c) => invoke(c, () => ({ action: 'delete', id: c.req.param('id') })))
+  app.on('DELETE', slashed('/goals/:id'), (c) =>
+    invoke(c, () => ({ action: 'delete', id: c.req.param('id') })),
+  )
   app.all('*', (c) => {
+    // The action endpoint with a trailing slash (a mounted app's `/` matches only without one).
+    if (c.req.method === 'POST' && c.req.path === `${HELPGENIE_PREFIX}/`) return action(c)
     const err = new AppError(Code.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`)
     return helpGenieError(err, c)
   })

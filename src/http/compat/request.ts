@@ -54,3 +54,19 @@ export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.
   const first = violations[0]!
   throw invalidArgument(`${first.field}: ${first.description}`, violations)
 }
+
+/** A route path with and without a trailing slash: clients differ in how they join base URLs. */
+export const slashed = (path: string): string[] => [path, `${path}/`]
+
+/** Postgres codes for text it cannot store: a NUL character in text (22021) or in JSON (22P05). */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05'])
+
+/**
+ * Text Postgres refuses outright is the client's bad input, not a server fault: it becomes
+ * InvalidArgument; any other error is returned unchanged.
+ */
+export function asInputError(err: Error): Error {
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string' || !UNSTORABLE_TEXT.has(code)) return err
+  return invalidArgument('text must not contain NUL (\\u0000) characters')
+}

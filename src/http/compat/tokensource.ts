@@ -9,7 +9,7 @@ import { AppError, Code } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
-import { compatScope, parsePayload, readJson } from './request.ts'
+import { asInputError, compatScope, parsePayload, readJson, slashed } from './request.ts'
 
 export const TOKENSOURCE_PREFIX = '/tokensource/v1'
 
@@ -29,15 +29,14 @@ function tsStatus(status: goals.GoalStatus): TsStatus {
 const Status = z.enum(['on_track', 'needs_attention', 'completed'], {
   error: 'must be one of on_track, needs_attention, completed',
 })
-const Metric = z.object({ key: z.string(), value: goals.MetricValue })
 const AssistantId = z.union([z.number().int().positive(), z.string().trim().min(1)])
 
 const ObjectiveBody = z.object({
-  name: z.string({ error: 'is required' }),
+  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200),
   externalId: z.string().optional(),
-  description: z.string().nullable().optional(),
+  description: goals.GoalSpecInput.shape.description,
   status: Status.optional(),
-  metrics: z.array(Metric).optional(),
+  metrics: goals.GoalMetrics.optional(),
   aiAssistantId: AssistantId.nullable().optional(),
 })
 const UpdateObjectiveBody = ObjectiveBody.partial()
@@ -96,12 +95,19 @@ async function objectivesOf(deps: Deps, list: goals.Goal[]) {
 
 const objectiveOf = async (deps: Deps, goal: goals.Goal) => (await objectivesOf(deps, [goal]))[0]!
 
-/** The native spec fields a TokenSource body sets (absent keys stay absent). */
-function specOf(body: z.infer<typeof UpdateObjectiveBody>) {
+/**
+ * The native spec fields a TokenSource body sets (absent keys stay absent). Metrics are rows:
+ * each one sent becomes its key's newest row, and keys not sent keep their current value.
+ */
+function specOf(body: z.infer<typeof UpdateObjectiveBody>, current: goals.GoalMetric[] = []) {
+  const metrics = body.metrics && [
+    ...current.filter((m) => !body.metrics!.some((sent) => sent.key === m.key)),
+    ...body.metrics,
+  ]
   return {
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.status ? { status: STATUS_TO_GOAL[body.status] } : {}),
-    ...(body.metrics ? { metrics: body.metrics } : {}),
+    ...(metrics ? { metrics } : {}),
   }
 }
 
@@ -109,7 +115,8 @@ const attachOf = (id: z.infer<typeof AssistantId> | null | undefined) =>
   id === undefined || id === null ? {} : { attach: [assistantRef(id)] }
 
 /** The TokenSource error body `{error}`; every failure under the prefix ends here. */
-export function tokenSourceError(err: Error, c: Context<HttpEnv>): Response {
+export function tokenSourceError(raised: Error, c: Context<HttpEnv>): Response {
+  const err = asInputError(raised)
   if (!(err instanceof AppError)) {
     c.get('deps').logger.error({ err, path: c.req.path }, 'unhandled error')
     return c.json({ error: 'Internal server error' }, 500)
@@ -127,7 +134,7 @@ export function tokenSourceApp(): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>()
   const scoped = async (c: Context<HttpEnv>) => compatScope(c, { allowXApiKey: false })
 
-  app.post('/objectives', async (c) => {
+  app.on('POST', slashed('/objectives'), async (c) => {
     const scope = await scoped(c)
     const body = parsePayload(ObjectiveBody, await readJson(c))
     const deps = c.get('deps')
@@ -143,31 +150,26 @@ export function tokenSourceApp(): Hono<HttpEnv> {
     return c.json({ message: 'Objective created', objective: await objectiveOf(deps, goal) }, 201)
   })
 
-  app.get('/objectives', async (c) => {
+  app.on('GET', slashed('/objectives'), async (c) => {
     const scope = await scoped(c)
     const deps = c.get('deps')
-    // TokenSource lists every objective at once: walk the native pages.
-    const all: goals.Goal[] = []
-    let cursor = ''
-    do {
-      const page = await goals.listGoals(deps, scope, { limit: 500, includeInfo: true, cursor })
-      all.push(...page.items)
-      cursor = page.pagination.nextCursor
-    } while (cursor)
-    return c.json(await objectivesOf(deps, all))
+    // TokenSource lists every objective at once.
+    return c.json(await objectivesOf(deps, await goals.listAllGoals(deps, scope)))
   })
 
-  app.get('/objectives/:id', async (c) => {
+  app.on('GET', slashed('/objectives/:id'), async (c) => {
     const scope = await scoped(c)
     const deps = c.get('deps')
-    return c.json(await objectiveOf(deps, await findObjective(deps, scope, c.req.param('id'))))
+    return c.json(
+      await objectiveOf(deps, await findObjective(deps, scope, c.req.param('id') ?? '')),
+    )
   })
 
-  app.on(['PUT', 'PATCH'], '/objectives/:id', async (c) => {
+  app.on(['PUT', 'PATCH'], slashed('/objectives/:id'), async (c) => {
     const scope = await scoped(c)
     const body = parsePayload(UpdateObjectiveBody, await readJson(c))
     const deps = c.get('deps')
-    const current = await findObjective(deps, scope, c.req.param('id'))
+    const current = await findObjective(deps, scope, c.req.param('id') ?? '')
     const metadata = {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.externalId !== undefined ? { externalId: body.externalId } : {}),
@@ -176,16 +178,16 @@ export function tokenSourceApp(): Hono<HttpEnv> {
       deps,
       scope,
       current.metadata.id,
-      { metadata, spec: specOf(body) },
+      { metadata, spec: specOf(body, current.spec.metrics) },
       attachOf(body.aiAssistantId),
     )
     return c.json({ message: 'Objective updated', objective: await objectiveOf(deps, goal) })
   })
 
-  app.delete('/objectives/:id', async (c) => {
+  app.on('DELETE', slashed('/objectives/:id'), async (c) => {
     const scope = await scoped(c)
     const deps = c.get('deps')
-    const current = await findObjective(deps, scope, c.req.param('id'))
+    const current = await findObjective(deps, scope, c.req.param('id') ?? '')
     await goals.deleteGoal(deps, scope, current.metadata.id)
     return c.json({ message: 'Objective deleted' })
   })

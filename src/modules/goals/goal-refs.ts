@@ -32,17 +32,28 @@ export function notFoundResourceType(err: AppError): string | undefined {
   return info ? String(info.resourceType) : undefined
 }
 
+const INT32_MAX = 2_147_483_647
+
 const lookup = (ref: Ref): repo.Lookup => (typeof ref === 'string' ? parseIdRef(ref) : ref)
+
+/** Numbers are int32 columns: a number outside that range names nothing (and must not reach SQL). */
+const unmatchable = (ref: Ref) =>
+  typeof ref !== 'string' &&
+  !(Number.isInteger(ref.number) && ref.number >= 1 && ref.number <= INT32_MAX)
 
 /** Loads a goal of the scope's workspace, or throws NotFound (other workspaces' goals included). */
 export async function findGoalRow(deps: Deps, scope: Scope, ref: Ref): Promise<repo.GoalRow> {
-  const row = await repo.findGoal(deps.db, scope.workspaceId, lookup(ref))
+  const row = unmatchable(ref)
+    ? undefined
+    : await repo.findGoal(deps.db, scope.workspaceId, lookup(ref))
   if (!row) throw resourceNotFound('goal', ref)
   return row
 }
 
 export async function findAgentRef(deps: Deps, scope: Scope, ref: Ref) {
-  const row = await repo.findAgent(deps.db, scope.workspaceId, lookup(ref))
+  const row = unmatchable(ref)
+    ? undefined
+    : await repo.findAgent(deps.db, scope.workspaceId, lookup(ref))
   if (!row) throw resourceNotFound('agent', ref)
   return row
 }

@@ -181,6 +181,22 @@ export async function listGoals(
   return { ...page, items: await presentGoals(deps.db, page.items, query.includeInfo ?? false) }
 }
 
+/** Every goal matching the filter, oldest first (the compatible surfaces list without pages). */
+export async function listAllGoals(
+  deps: Deps,
+  scope: Scope,
+  filter: Pick<ListGoalsQuery, 'status' | 'agentId'> = {},
+): Promise<Goal[]> {
+  const all: Goal[] = []
+  let cursor = ''
+  do {
+    const page = await listGoals(deps, scope, { ...filter, limit: 500, includeInfo: true, cursor })
+    all.push(...page.items)
+    cursor = page.pagination.nextCursor
+  } while (cursor)
+  return all
+}
+
 export async function updateGoal(
   deps: Deps,
   scope: Scope,

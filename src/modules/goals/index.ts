@@ -8,6 +8,7 @@ export {
   createGoal,
   getGoal,
   listGoals,
+  listAllGoals,
   updateGoal,
   deleteGoal,
   type AgentChange,
@@ -25,6 +26,8 @@ export { profileNumbers } from './goals.repository.ts'
 export {
   GoalStatus,
   GoalFields,
+  GoalMetrics,
+  GoalSpecInput,
   MetricValue,
   type Goal,
   type GoalField,
@@ -32,5 +35,4 @@ export {
   type GoalMetricRecord,
   type GoalProposal,
   type GoalSpec,
-  type GoalSpecInput,
 } from './goal.schema.ts'

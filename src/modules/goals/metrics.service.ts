@@ -79,11 +79,6 @@ const NO_FIGURES: GoalFigures = {
   feedbackScoreSum: 0,
 }
 
-/**
- * The figures of each goal. Objectives do not record the goal they were created under yet (the
- * engine step that renders goals into objectives adds it), so no objective counts toward a goal
- * until then: every goal honestly has no figures.
- */
 /** Figures of the objectives run toward each goal (objectives record their goal at creation). */
 export function loadGoalFigures(
   db: Executor,
