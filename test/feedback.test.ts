@@ -90,6 +90,24 @@ describe('feedback', () => {
     assert.equal(v.info.feedbackCount, 1)
   })
 
+  it('the flat seed-001 body {score, comment} is read as data and moves the score', async () => {
+    const { agentId, a } = await twoVariationAgent()
+    const obj = await objective(agentId, a)
+    const res = await t.api('POST', `/v1/objectives/${obj.metadata.id}/feedback`, {
+      score: -1,
+      comment: 'wrong answer',
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(res.body.data, { score: -1, comment: 'wrong answer', attributes: {} })
+    const v = await variation(agentId, a)
+    assert.equal(v.info.feedbackCount, 1)
+    // prior Beta(1, 1), r = 0: Beta(1, 2) has mean 1/3
+    assert.ok(Math.abs(v.info.score - 1 / 3) < 1e-9, String(v.info.score))
+    const bad = await t.api('POST', `/v1/objectives/${obj.metadata.id}/feedback`, { score: 3 })
+    assert.equal(bad.status, 400)
+    assert.equal(bad.body.details[0].fieldViolations[0].field, 'score')
+  })
+
   it('a score outside -1..1 or a missing data object is a field violation', async () => {
     const { agentId } = await twoVariationAgent()
     const obj = await objective(agentId)

@@ -12,22 +12,35 @@ const Attributes = z
   .record(z.string().min(1).max(63), z.string().max(1024))
   .refine((a) => Object.keys(a).length <= 64, 'at most 64 attributes')
 
-/**
- * Both eras: seed 004 sends `{data: {score, comment, attributes}}`; seed 003 adds a required
- * `metadata` and dropped `attributes`. Either is accepted.
- */
-export const CreateFeedbackBody = z.object({
-  metadata: CreateOperationMetadata.optional(),
-  data: z.object({
-    score: z
-      .number()
-      .min(-1, 'must be between -1 and 1')
-      .max(1, 'must be between -1 and 1')
-      .optional(),
-    comment: z.string().max(20_000).optional(),
-    attributes: Attributes.optional(),
-  }),
+const FeedbackData = z.object({
+  score: z
+    .number()
+    .min(-1, 'must be between -1 and 1')
+    .max(1, 'must be between -1 and 1')
+    .optional(),
+  comment: z.string().max(20_000).optional(),
+  attributes: Attributes.optional(),
 })
+
+/**
+ * Every era: seed 004 sends `{data: {score, comment, attributes}}`; seed 003 adds a required
+ * `metadata` and dropped `attributes`; the seed-001 guide sends the flat `{score, comment}`.
+ * A body with neither `data` nor a flat field is missing its `data`.
+ */
+export const CreateFeedbackBody = z
+  .object({
+    metadata: CreateOperationMetadata.optional(),
+    data: FeedbackData.optional(),
+    ...FeedbackData.shape,
+  })
+  .refine(
+    (b) =>
+      b.data !== undefined ||
+      b.score !== undefined ||
+      b.comment !== undefined ||
+      b.attributes !== undefined,
+    { message: 'is required', path: ['data'] },
+  )
 export type CreateFeedbackBody = z.infer<typeof CreateFeedbackBody>
 
 export const ObjectiveFeedback = z

@@ -75,7 +75,12 @@ export async function createFeedback(
   body: CreateFeedbackBody,
 ): Promise<ObjectiveFeedback> {
   const objective = await findObjectiveRow(deps, scope, objectiveRef)
-  const score = body.data.score ?? null
+  const data = body.data ?? {
+    score: body.score,
+    comment: body.comment,
+    attributes: body.attributes,
+  }
+  const score = data.score ?? null
   const row = await deps.db.transaction().execute(async (trx) => {
     const row = await repo.insertFeedback(trx, {
       id: deps.ids('feedback'),
@@ -88,8 +93,8 @@ export async function createFeedback(
       external_id: body.metadata?.externalId ?? '',
       labels: JSON.stringify(body.metadata?.labels ?? {}),
       score,
-      comment: body.data.comment ?? '',
-      attributes: JSON.stringify(body.data.attributes ?? {}),
+      comment: data.comment ?? '',
+      attributes: JSON.stringify(data.attributes ?? {}),
     })
     await repo.recordObservation(trx, objective.variation_id, score)
     return row

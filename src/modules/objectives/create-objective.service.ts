@@ -15,6 +15,33 @@ import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-cont
 import { WORK_CHANNEL } from './runtime.ts'
 import { selectVariation, type Rng } from './variation-selection.ts'
 
+/**
+ * Sortie has no memory layers yet, so no reference on a memory stack can resolve: refusing it
+ * names the problem instead of running an objective without the memory its caller asked for.
+ */
+function refuseMemoryStack(stack: { memoryLayerId: string }[] | undefined) {
+  if (!stack?.length) return
+  throw invalidArgument(
+    `memory layer ${stack[0]!.memoryLayerId} not found: this server has no memory layers`,
+    stack.map((ref, i) => ({
+      field: `data.memoryStack.${i}.memoryLayerId`,
+      description: `${ref.memoryLayerId} is not a memory layer of this workspace`,
+    })),
+  )
+}
+
+/**
+ * The engine cannot run sub-agents yet: an objective of a variation that assigns one is refused
+ * rather than run without the sub-agent its variation promises.
+ */
+async function refuseSubAgents(deps: Deps, variationId: string) {
+  const subAgents = await repo.subAgentAssignments(deps.db, variationId)
+  if (subAgents.length === 0) return
+  throw failedPrecondition(
+    `variation ${variationId} assigns sub-agent ${subAgents[0]!.sub_agent_id}: this server cannot run sub-agents yet; remove the assignment or choose another variation`,
+  )
+}
+
 async function chooseVariation(
   deps: Deps,
   scope: Scope,
@@ -49,6 +76,7 @@ export async function createObjective(
   rng: Rng = Math.random,
 ): Promise<Objective> {
   const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
+  refuseMemoryStack(body.data?.memoryStack)
   const agent = await findAgentRow(deps, scope, body.agentId)
   const variationRow = await chooseVariation(deps, scope, agent, body.variationId, rng)
   const variation = variationOf(variationRow)
@@ -75,6 +103,7 @@ export async function createObjective(
   }
   await resolveModel(deps, scope.workspaceId, modelId, deps.env)
   const tools = await loadVariationTools(deps, scope.workspaceId, variationRow.id)
+  await refuseSubAgents(deps, variationRow.id)
 
   const parentObjectiveId = body.data?.parentObjectiveId || null
   if (parentObjectiveId) {

@@ -68,6 +68,10 @@ export function callableOf(tool: StoredTool['tool']): CallableTool {
   return { tool: tool.metadata }
 }
 
+function snapshotMetadata(snapshot: Record<string, unknown>): ResourceMetadata {
+  return snapshot.metadata as ResourceMetadata
+}
+
 export interface ObjectiveExtras {
   createdBy?: Profile
   windows?: WindowRow[]
@@ -92,6 +96,9 @@ export function objectiveOf(
       parentObjectiveId: row.parent_objective_id ?? '',
       secrets: (data.secretNames ?? []).map((name) => ({ name })),
       systemPrompt: data.systemPrompt,
+      // Creation refuses memory references (there are no memory layers) and schedules do not exist.
+      memoryStack: [],
+      sourceScheduleId: '',
       ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
       // Output exists only once the objective is FINALIZED (API.md section 4).
       ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
@@ -114,6 +121,9 @@ export function objectiveOf(
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
       ],
+      agent: snapshotMetadata(data.agent),
+      agentVariation: snapshotMetadata(data.variation),
+      effectiveMemoryStack: [],
       ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
       totalContextWindows: row.total_context_windows,
       totalEvents: row.total_events,

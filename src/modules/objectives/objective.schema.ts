@@ -30,6 +30,14 @@ const SecretInputs = z
   .max(100)
   .refine((s) => new Set(s.map((x) => x.name)).size === s.length, 'secret names must be unique')
 
+/** A memory layer (or one pinned entry of it) on an objective's memory stack (seed 003). */
+export const MemoryReference = z
+  .object({
+    memoryLayerId: z.string().min(1).max(300),
+    memoryEntryId: z.string().max(300).optional(),
+  })
+  .meta({ id: 'MemoryReference' })
+
 export const ObjectiveData = z
   .object({
     agent: Snapshot.optional(),
@@ -40,6 +48,8 @@ export const ObjectiveData = z
     /** Names only: values are write-only (decision 5). */
     secrets: z.array(z.object({ name: z.string() })),
     systemPrompt: z.string(),
+    memoryStack: z.array(MemoryReference),
+    sourceScheduleId: z.string().meta({ description: 'empty: Sortie has no schedules yet' }),
     outputDefinition: z
       .looseObject({})
       .optional()
@@ -54,6 +64,10 @@ export const ObjectiveData = z
 export const ObjectiveInfo = z
   .object({
     callableTools: z.array(CallableTool),
+    /** Seed 003: the agent and variation that run the objective, as snapshotted at creation. */
+    agent: ResourceMetadata,
+    agentVariation: ResourceMetadata,
+    effectiveMemoryStack: z.array(MemoryReference),
     createdBy: Profile.optional(),
     totalContextWindows: z.number().int(),
     totalEvents: z.number().int(),
@@ -145,7 +159,7 @@ export const CreateObjectiveBody = z.object({
       data: z.unknown().optional(),
       secrets: SecretInputs.optional(),
       parentObjectiveId: z.string().max(300).optional(),
-      memoryStack: z.array(z.unknown()).max(10).optional(),
+      memoryStack: z.array(MemoryReference).max(10, 'at most 10 memory layers').optional(),
     })
     .optional(),
   metadata: CreateOperationMetadata.optional(),
@@ -174,6 +188,7 @@ export const ListObjectivesQuery = ListQuery.extend({
   parentObjectiveId: z.string().max(300).optional(),
   profileId: z.string().max(300).optional(),
   labels: labelFilter.optional(),
+  agentScheduleId: z.string().max(300).optional(),
 })
 export type ListObjectivesQuery = z.infer<typeof ListObjectivesQuery>
 
@@ -185,6 +200,7 @@ export type ListEventsQuery = z.infer<typeof ListEventsQuery>
 
 export const ListToolCallsQuery = ListQuery.extend({
   status: z.enum(TOOL_CALL_STATUSES).optional(),
+  executionStatus: z.enum(EXECUTION_STATUSES).optional(),
 })
 export type ListToolCallsQuery = z.infer<typeof ListToolCallsQuery>
 

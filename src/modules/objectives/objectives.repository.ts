@@ -140,10 +140,14 @@ export async function listToolCalls(
   db: Executor,
   objectiveId: string,
   position: PagePosition,
-  status?: string,
+  f: { status?: string; executionStatus?: string },
 ) {
   let base = db.selectFrom('objective_tool_calls').where('objective_id', '=', objectiveId)
-  if (status) base = base.where('status', '=', status)
+  if (f.status && f.status !== 'TOOL_CALL_STATUS_UNSPECIFIED')
+    base = base.where('status', '=', f.status)
+  if (f.executionStatus && f.executionStatus !== 'TOOL_CALL_EXECUTION_STATUS_UNSPECIFIED') {
+    base = base.where('execution_status', '=', f.executionStatus)
+  }
   let page = base
     .selectAll()
     .orderBy('id', position.sortOrder)
@@ -208,6 +212,16 @@ export function variationChoices(db: Executor, agentId: string) {
     .select(['id', 'ts_alpha', 'ts_beta', sql<number | null>`(spec->>'weight')::int`.as('weight')])
     .where('agent_id', '=', agentId)
     .orderBy('id')
+    .execute()
+}
+
+/** The sub-agents assigned to a variation (read here for the same reason as variationChoices). */
+export function subAgentAssignments(db: Executor, variationId: string) {
+  return db
+    .selectFrom('variation_assignments')
+    .select('sub_agent_id')
+    .where('variation_id', '=', variationId)
+    .where('sub_agent_id', 'is not', null)
     .execute()
 }
 

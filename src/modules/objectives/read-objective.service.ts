@@ -77,6 +77,10 @@ export async function listObjectives(
   family: RouteFamily,
 ): Promise<Page<Objective>> {
   const position = decodePageRequest(query)
+  // Only a schedule fire sets an objective's source schedule, and Sortie has no schedules.
+  if (query.agentScheduleId) {
+    return { items: [], pagination: { nextCursor: '', next_cursor: '', total: 0 } }
+  }
   const { rows, total } = await repo.listObjectives(deps.db, scope.workspaceId, position, {
     agentId: query.agentId,
     states: query.state ? stateFilter(query.state, family) : undefined,
@@ -153,7 +157,10 @@ export async function listToolCalls(
 ): Promise<Page<ObjectiveToolCall>> {
   const parent = await findObjectiveRow(deps, scope, ref)
   const position = decodePageRequest(query)
-  const { rows, total } = await repo.listToolCalls(deps.db, parent.id, position, query.status)
+  const { rows, total } = await repo.listToolCalls(deps.db, parent.id, position, {
+    status: query.status,
+    executionStatus: query.executionStatus,
+  })
   const page = toPage(rows, position, total, (r) => r)
   const profiles = await loadProfiles(deps, [
     parent.profile_id,
