@@ -155,6 +155,37 @@ describe('workspaces', () => {
 })
 
 describe('workspace isolation and access grants', () => {
+  it('the workspace route family accepts external_id: for the workspace, acting in its real id', async () => {
+    const ws = await createWorkspace('by-external', {
+      metadata: { name: 'by-external', externalId: 'wsx' },
+    })
+    const created = await t.api('POST', '/v1/workspaces/external_id:wsx/agents', {
+      metadata: { name: 'in-wsx' },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    assert.equal(created.body.metadata.workspaceId, ws.metadata.id)
+    const listed = await t.api('GET', '/v1/workspaces/eid:wsx/agents')
+    assert.equal(listed.status, 200)
+    assert.deepEqual(
+      listed.body.items.map((a: any) => a.metadata.name),
+      ['in-wsx'],
+    )
+    const unknown = await t.api('GET', '/v1/workspaces/external_id:nope/agents')
+    assert.equal(unknown.status, 404)
+  })
+
+  it('the access list of a key filters by labels', async () => {
+    await createWorkspace('labelled-a')
+    const key = await t.api('GET', '/v1/account/api_keys?prefix=admin')
+    const id = key.body.items[0].metadata.id
+    const res = await t.api('GET', `/v1/account/api_keys/${id}/workspaces?labels=tier=labelled-a`)
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(
+      res.body.items.map((w: any) => w.metadata.name),
+      ['labelled-a'],
+    )
+  })
+
   it('a key homed in another workspace cannot see the first workspace agents until granted', async () => {
     const agent = await t.api('POST', '/v1/agents', { metadata: { name: 'secret-agent' } })
     assert.equal(agent.status, 200)

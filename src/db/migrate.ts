@@ -7,6 +7,7 @@ import * as m003 from './migrations/003_goals.ts'
 import * as m005 from './migrations/005_steering.ts'
 import * as m004 from './migrations/004_live.ts'
 import * as m006 from './migrations/006_outcomes.ts'
+import * as m007 from './migrations/007_workspace_members.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_steering': m005,
   '004_live': m004,
   '006_outcomes': m006,
+  '007_workspace_members': m007,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -10,7 +10,7 @@ import type {
   Workspace,
   WorkspaceSpec,
 } from './account.schema.ts'
-import { grantWorkspace } from './api-keys.repository.ts'
+import { addMember } from './members.repository.ts'
 import { parseLabelsFilter } from './paging.ts'
 import { ensureWorkspaceModels } from '../models/index.ts'
 import * as repo from './workspaces.repository.ts'
@@ -48,7 +48,11 @@ export async function listMyWorkspaces(
   const position = decodePageRequest(query)
   const { rows, total } = await repo.listKeyWorkspaces(
     deps.db,
-    { id: actor.apiKeyId, accountId: actor.accountId, homeWorkspaceId: actor.homeWorkspaceId },
+    {
+      profileId: actor.profileId,
+      accountId: actor.accountId,
+      homeWorkspaceId: actor.homeWorkspaceId,
+    },
     position,
   )
   return toPage(rows, position, total, workspaceOf)
@@ -59,7 +63,7 @@ export async function getCurrentWorkspace(deps: Deps, actor: Actor): Promise<Wor
   return workspaceOf(await findWorkspaceRow(deps, actor, actor.homeWorkspaceId))
 }
 
-/** Creates a workspace with its model catalogue; the creating key is granted access to it. */
+/** Creates a workspace with its model catalogue; the creating key becomes a member of it. */
 export async function createWorkspace(
   deps: Deps,
   actor: Actor,
@@ -75,7 +79,12 @@ export async function createWorkspace(
       labels: body.metadata.labels ?? {},
       spec: { description: body.spec.description ?? '' },
     })
-    await grantWorkspace(trx, actor.apiKeyId, ws.id)
+    await addMember(trx, {
+      id: deps.ids('workspaceMember'),
+      accountId: actor.accountId,
+      workspaceId: ws.id,
+      profileId: actor.profileId,
+    })
     await ensureWorkspaceModels(trx, deps.ids, {
       workspaceId: ws.id,
       accountId: actor.accountId,
