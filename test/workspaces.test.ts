@@ -64,6 +64,25 @@ describe('workspaces', () => {
     assert.equal(res.body.pagination.total, ids.length)
   })
 
+  it('includeInfo=true adds the workspace counts; without it info is absent', async () => {
+    const ws = await createWorkspace('counted')
+    const agent = await t.api('POST', `/v1/workspaces/${ws.metadata.id}/agents`, {
+      metadata: { name: 'counted-agent' },
+      defaultVariation: { metadata: { name: 'v' } },
+    })
+    assert.equal(agent.status, 200, JSON.stringify(agent.body))
+    const withInfo = await t.api('GET', '/v1/workspaces?include_info=true')
+    const item = withInfo.body.items.find((w: any) => w.metadata.id === ws.metadata.id)
+    assert.deepEqual(item.info, {
+      totalAgents: 1,
+      totalAgentVariations: 1,
+      totalAvailableTools: 0,
+      totalMemoryEntries: 0,
+    })
+    const plain = await t.api('GET', '/v1/workspaces')
+    assert.equal(plain.body.items[0].info, undefined)
+  })
+
   it('GET /v1/workspaces lists only the workspaces a key may act in', async () => {
     const ws = await createWorkspace('lonely')
     const key = await keyIn(ws.metadata.id, 'lonely-key')

@@ -24,6 +24,15 @@ export const Workspace = z
     metadata: AccountResourceMetadata,
     spec: z.object({ description: z.string() }),
     status: WorkspaceStatus,
+    /** Only with `includeInfo=true`. Sortie has no memory entries, so that count is 0. */
+    info: z
+      .object({
+        totalAgents: z.number().int(),
+        totalAgentVariations: z.number().int(),
+        totalAvailableTools: z.number().int(),
+        totalMemoryEntries: z.number().int(),
+      })
+      .optional(),
   })
   .meta({ id: 'Workspace' })
 export type Workspace = z.infer<typeof Workspace>

@@ -39,11 +39,42 @@ async function findWorkspaceRow(deps: Deps, actor: Actor, ref: string): Promise<
   return row
 }
 
+/** Workspaces with their `info` counts (`includeInfo=true`). */
+async function withInfo(deps: Deps, rows: WorkspaceRow[]): Promise<Workspace[]> {
+  const counts = await repo.countWorkspaceResources(
+    deps.db,
+    rows.map((r) => r.id),
+  )
+  const byId = new Map(counts.map((c) => [c.workspace_id, c]))
+  return rows.map((row) => {
+    const c = byId.get(row.id)
+    return {
+      ...workspaceOf(row),
+      info: {
+        totalAgents: c?.agents ?? 0,
+        totalAgentVariations: c?.variations ?? 0,
+        totalAvailableTools: c?.tools ?? 0,
+        totalMemoryEntries: 0,
+      },
+    }
+  })
+}
+
+/** Maps a page of rows, with info when asked for. */
+async function pageOfWorkspaces(
+  deps: Deps,
+  page: Page<WorkspaceRow>,
+  includeInfo: boolean | undefined,
+): Promise<Page<Workspace>> {
+  const items = includeInfo ? await withInfo(deps, page.items) : page.items.map(workspaceOf)
+  return { ...page, items }
+}
+
 /** Workspaces the calling key may act in (`GET /v1/workspaces`). */
 export async function listMyWorkspaces(
   deps: Deps,
   actor: Actor,
-  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc' },
+  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc'; includeInfo?: boolean },
 ): Promise<Page<Workspace>> {
   const position = decodePageRequest(query)
   const { rows, total } = await repo.listKeyWorkspaces(
@@ -55,7 +86,11 @@ export async function listMyWorkspaces(
     },
     position,
   )
-  return toPage(rows, position, total, workspaceOf)
+  return pageOfWorkspaces(
+    deps,
+    toPage(rows, position, total, (r) => r),
+    query.includeInfo,
+  )
 }
 
 /** The calling key's home workspace (`GET /v1/workspaces/current`). */
@@ -110,7 +145,11 @@ export async function listAccountWorkspaces(
     includeArchived: query.includeArchived ?? false,
     labels: parseLabelsFilter(query.labels),
   })
-  return toPage(rows, position, total, workspaceOf)
+  return pageOfWorkspaces(
+    deps,
+    toPage(rows, position, total, (r) => r),
+    query.includeInfo,
+  )
 }
 
 export async function updateWorkspace(

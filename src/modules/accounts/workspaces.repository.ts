@@ -147,3 +147,19 @@ export async function lockActiveWorkspaceIds(db: Executor, accountId: string): P
     .execute()
   return rows.map((r) => r.id)
 }
+
+/** Per workspace: its agents, variations and available tools (for `Workspace.info`). */
+export function countWorkspaceResources(db: Executor, workspaceIds: string[]) {
+  if (workspaceIds.length === 0) return Promise.resolve([])
+  return sql<{ workspace_id: string; agents: number; variations: number; tools: number }>`
+    SELECT w.id AS workspace_id,
+      (SELECT count(*) FROM agents a WHERE a.workspace_id = w.id)::int AS agents,
+      (SELECT count(*) FROM agent_variations v WHERE v.workspace_id = w.id)::int AS variations,
+      (SELECT count(*) FROM tools t WHERE t.workspace_id = w.id
+        AND coalesce(t.spec->>'status', 'TOOL_STATUS_AVAILABLE')
+          IN ('TOOL_STATUS_AVAILABLE', 'TOOL_STATUS_UNSPECIFIED'))::int AS tools
+    FROM workspaces w WHERE w.id IN (${sql.join(workspaceIds)})
+  `
+    .execute(db)
+    .then((r) => r.rows)
+}
