@@ -199,6 +199,26 @@ describe('agents: bad input', () => {
     assert.equal(res.status, 404)
   })
 
+  it('an updateMask path naming no field is 400 INVALID_ARGUMENT', async () => {
+    const created = await t.api('POST', '/v1/agents', agentBody('mask-typo'))
+    const res = await t.api('PATCH', `/v1/agents/${created.body.metadata.id}`, {
+      spec: { description: 'x' },
+      updateMask: 'spec.descripton',
+    })
+    assert.equal(res.status, 400)
+    assert.equal(res.body.code, 3)
+    assert.equal(res.body.details[0].fieldViolations[0].field, 'updateMask')
+    const unchanged = await t.api('GET', `/v1/agents/${created.body.metadata.id}`)
+    assert.equal(unchanged.body.spec.description, 'd')
+  })
+
+  it('a limit above 500 is lowered to 500 rather than refused', async () => {
+    const res = await t.api('GET', '/v1/agents?limit=5000')
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const negative = await t.api('GET', '/v1/agents?limit=-1')
+    assert.equal(negative.status, 400)
+  })
+
   it('a bad cursor is 400', async () => {
     const res = await t.api('GET', '/v1/agents?cursor=garbage')
     assert.equal(res.status, 400)

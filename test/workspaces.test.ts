@@ -64,6 +64,25 @@ describe('workspaces', () => {
     assert.equal(res.body.pagination.total, ids.length)
   })
 
+  it('includeInfo=true adds the workspace counts; without it info is absent', async () => {
+    const ws = await createWorkspace('counted')
+    const agent = await t.api('POST', `/v1/workspaces/${ws.metadata.id}/agents`, {
+      metadata: { name: 'counted-agent' },
+      defaultVariation: { metadata: { name: 'v' } },
+    })
+    assert.equal(agent.status, 200, JSON.stringify(agent.body))
+    const withInfo = await t.api('GET', '/v1/workspaces?include_info=true')
+    const item = withInfo.body.items.find((w: any) => w.metadata.id === ws.metadata.id)
+    assert.deepEqual(item.info, {
+      totalAgents: 1,
+      totalAgentVariations: 1,
+      totalAvailableTools: 0,
+      totalMemoryEntries: 0,
+    })
+    const plain = await t.api('GET', '/v1/workspaces')
+    assert.equal(plain.body.items[0].info, undefined)
+  })
+
   it('GET /v1/workspaces lists only the workspaces a key may act in', async () => {
     const ws = await createWorkspace('lonely')
     const key = await keyIn(ws.metadata.id, 'lonely-key')
@@ -155,6 +174,37 @@ describe('workspaces', () => {
 })
 
 describe('workspace isolation and access grants', () => {
+  it('the workspace route family accepts external_id: for the workspace, acting in its real id', async () => {
+    const ws = await createWorkspace('by-external', {
+      metadata: { name: 'by-external', externalId: 'wsx' },
+    })
+    const created = await t.api('POST', '/v1/workspaces/external_id:wsx/agents', {
+      metadata: { name: 'in-wsx' },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    assert.equal(created.body.metadata.workspaceId, ws.metadata.id)
+    const listed = await t.api('GET', '/v1/workspaces/eid:wsx/agents')
+    assert.equal(listed.status, 200)
+    assert.deepEqual(
+      listed.body.items.map((a: any) => a.metadata.name),
+      ['in-wsx'],
+    )
+    const unknown = await t.api('GET', '/v1/workspaces/external_id:nope/agents')
+    assert.equal(unknown.status, 404)
+  })
+
+  it('the access list of a key filters by labels', async () => {
+    await createWorkspace('labelled-a')
+    const key = await t.api('GET', '/v1/account/api_keys?prefix=admin')
+    const id = key.body.items[0].metadata.id
+    const res = await t.api('GET', `/v1/account/api_keys/${id}/workspaces?labels=tier=labelled-a`)
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(
+      res.body.items.map((w: any) => w.metadata.name),
+      ['labelled-a'],
+    )
+  })
+
   it('a key homed in another workspace cannot see the first workspace agents until granted', async () => {
     const agent = await t.api('POST', '/v1/agents', { metadata: { name: 'secret-agent' } })
     assert.equal(agent.status, 200)

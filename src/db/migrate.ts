@@ -8,6 +8,7 @@ import * as m005 from './migrations/005_steering.ts'
 import * as m004 from './migrations/004_live.ts'
 import * as m006 from './migrations/006_outcomes.ts'
 import * as m007 from './migrations/007_tool_set_secrets.ts'
+import * as m008 from './migrations/008_workspace_members.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_live': m004,
   '006_outcomes': m006,
   '007_tool_set_secrets': m007,
+  '008_workspace_members': m008,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -61,9 +61,12 @@ export interface ApiKeyTable extends ResourceColumns {
   enabled: Generated<boolean>
 }
 
-export interface ApiKeyWorkspaceTable {
-  api_key_id: string
+/** A profile's membership of a workspace (an API key acts through its own profile's). */
+export interface WorkspaceMemberTable {
+  id: string
+  account_id: string
   workspace_id: string
+  profile_id: string
   created_at: Timestamp
 }
 
@@ -209,7 +212,7 @@ export interface Database extends SteeringTables, LiveTables, GoalTables {
   workspaces: WorkspaceTable
   profiles: ProfileTable
   api_keys: ApiKeyTable
-  api_key_workspaces: ApiKeyWorkspaceTable
+  workspace_members: WorkspaceMemberTable
   agents: ResourceColumns
   agent_variations: AgentVariationTable
   tool_sets: ResourceColumns

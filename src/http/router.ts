@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import { z } from 'zod'
-import { normalizeKeys } from '../lib/case.ts'
+import { normalizeKeys, snakeToCamel } from '../lib/case.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import type { HttpEnv } from './context.ts'
@@ -75,6 +75,44 @@ function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: str
   ])
 }
 
+type SchemaDef = {
+  type: string
+  shape?: Record<string, z.ZodType>
+  innerType?: z.ZodType
+  in?: z.ZodType
+}
+
+/** The object shape a schema accepts, looking through optional/default/pipe wrappers. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def
+  if (def.type === 'object') return def.shape
+  if (def.innerType) return objectShape(def.innerType)
+  if (def.type === 'pipe' && def.in) return objectShape(def.in)
+  return undefined
+}
+
+/**
+ * Every `updateMask` path must name a field of the request body, as AIP-161 requires; a path
+ * into a free-form map (labels, JSON Schemas) is checked only as far as the map.
+ */
+function checkUpdateMask(schema: z.ZodType, body: unknown): void {
+  const mask = (body as { updateMask?: unknown } | undefined)?.updateMask
+  if (typeof mask !== 'string' || !mask.trim()) return
+  for (const raw of mask.split(',')) {
+    const path = raw.trim()
+    let current: z.ZodType | undefined = schema
+    for (const segment of path.split('.')) {
+      const shape: Record<string, z.ZodType> | undefined = current && objectShape(current)
+      if (!shape) break
+      current = shape[segment] ?? shape[snakeToCamel(segment)]
+      if (!current || segment === 'updateMask') {
+        const description = `unknown field path ${JSON.stringify(path)}`
+        throw invalidArgument(`updateMask: ${description}`, [{ field: 'updateMask', description }])
+      }
+    }
+  }
+}
+
 async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text()
   if (!text.trim()) return {}
@@ -113,6 +151,7 @@ export function mountRoutes(
         const params = def.params ? parseWith(def.params, pathParams(c), 'path') : {}
         const query = def.query ? parseWith(def.query, c.req.query(), 'query') : {}
         const body = def.body ? parseWith(def.body, await readJsonBody(c), 'body') : {}
+        if (def.body) checkUpdateMask(def.body, body)
         const result = await def.handler({
           params,
           query,

@@ -6,6 +6,7 @@ export const ID_PREFIX = {
   workspace: 'ws',
   profile: 'prof',
   apiKey: 'apikey',
+  workspaceMember: 'actor',
   agent: 'agent',
   variation: 'agentvar',
   assignment: 'vasg',

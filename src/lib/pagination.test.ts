@@ -12,10 +12,13 @@ test('a cursor decodes to the position it was made for', () => {
   })
 })
 
-test('garbage cursors and out-of-range limits are invalid arguments', () => {
+test('garbage cursors and negative limits are invalid arguments', () => {
   assert.throws(() => decodePageRequest({ cursor: 'nope' }), AppError)
-  assert.throws(() => decodePageRequest({ limit: 501 }), AppError)
   assert.throws(() => decodePageRequest({ limit: -1 }), AppError)
+})
+
+test('a limit above the maximum is lowered to it (AIP-158)', () => {
+  assert.equal(decodePageRequest({ limit: 5000 }).limit, 500)
 })
 
 test('the last page has an empty cursor under both keys', () => {

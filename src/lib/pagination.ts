@@ -32,10 +32,15 @@ export function encodeCursor(lastId: string, sortOrder: SortOrder): string {
 }
 
 export function decodePageRequest(req: PageRequest): PagePosition {
-  const limit = req.limit ?? DEFAULT_PAGE_SIZE
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
-    throw fieldError('limit', `must be an integer between 1 and ${MAX_PAGE_SIZE}`)
+  const requested = req.limit ?? DEFAULT_PAGE_SIZE
+  if (!Number.isInteger(requested) || requested < 0) {
+    throw fieldError(
+      'limit',
+      `must be a non-negative integer (at most ${MAX_PAGE_SIZE} are returned)`,
+    )
   }
+  // As AIP-158 asks of gRPC APIs, a page size above the maximum is coerced to it, not refused.
+  const limit = Math.min(requested, MAX_PAGE_SIZE)
   const sortOrder = req.sortOrder ?? 'asc'
   if (!req.cursor) return { limit: limit || DEFAULT_PAGE_SIZE, sortOrder }
   let parsed: { a?: unknown; o?: unknown }

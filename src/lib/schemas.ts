@@ -85,7 +85,8 @@ const boolParam = z
 /** Query parameters every list endpoint takes. */
 export const ListQuery = z.object({
   cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(0).max(500).optional(),
+  /** 0 or absent = 50; above 500 is lowered to 500 (decodePageRequest). */
+  limit: z.coerce.number().int().min(0).optional(),
   sortOrder: z.enum(['asc', 'desc']).optional(),
   includeInfo: boolParam.optional(),
 })

@@ -2,18 +2,24 @@ import { route, type RouteDef } from '../../http/router.ts'
 import { Empty } from '../../lib/schemas.ts'
 import {
   Account,
+  AddMemberBody,
   CreateWorkspaceBody,
   IdParams,
   ListAccountWorkspacesQuery,
   ListProfilesQuery,
+  ListMembersQuery,
   ListWorkspacesQuery,
+  MemberPage,
+  MemberParams,
   ProfilePage,
   UpdateWorkspaceBody,
   WebhookSigningKey,
   Workspace,
+  WorkspaceMember,
   WorkspacePage,
 } from './account.schema.ts'
 import * as accounts from './account.service.ts'
+import * as members from './member.service.ts'
 import { listProfiles } from './profile.service.ts'
 import * as workspaces from './workspace.service.ts'
 
@@ -134,6 +140,44 @@ export const accountRoutes: RouteDef[] = [
     response: Empty,
     handler: async ({ deps, scope, params }) => {
       await workspaces.archiveWorkspace(deps, scope, params.id)
+      return {}
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/account/workspaces/{id}/members',
+    scope: 'account',
+    operationId: 'listWorkspaceMembers',
+    summary: 'List the profiles that may act in a workspace',
+    tags: ['Workspaces'],
+    params: IdParams,
+    query: ListMembersQuery,
+    response: MemberPage,
+    handler: ({ deps, scope, params, query }) => members.listMembers(deps, scope, params.id, query),
+  }),
+  route({
+    method: 'post',
+    path: '/account/workspaces/{id}/members',
+    scope: 'account',
+    operationId: 'addWorkspaceMember',
+    summary: 'Add a profile (by profileId, or by email: resolved or invited) to a workspace',
+    tags: ['Workspaces'],
+    params: IdParams,
+    body: AddMemberBody,
+    response: WorkspaceMember,
+    handler: ({ deps, scope, params, body }) => members.addMember(deps, scope, params.id, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/account/workspaces/{id}/members/{profileId}',
+    scope: 'account',
+    operationId: 'removeWorkspaceMember',
+    summary: "Remove a profile's access to a workspace (the profile itself stays)",
+    tags: ['Workspaces'],
+    params: MemberParams,
+    response: Empty,
+    handler: async ({ deps, scope, params }) => {
+      await members.removeMember(deps, scope, params.id, params.profileId)
       return {}
     },
   }),

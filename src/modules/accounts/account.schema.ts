@@ -24,6 +24,15 @@ export const Workspace = z
     metadata: AccountResourceMetadata,
     spec: z.object({ description: z.string() }),
     status: WorkspaceStatus,
+    /** Only with `includeInfo=true`. Sortie has no memory entries, so that count is 0. */
+    info: z
+      .object({
+        totalAgents: z.number().int(),
+        totalAgentVariations: z.number().int(),
+        totalAvailableTools: z.number().int(),
+        totalMemoryEntries: z.number().int(),
+      })
+      .optional(),
   })
   .meta({ id: 'Workspace' })
 export type Workspace = z.infer<typeof Workspace>
@@ -69,6 +78,8 @@ export const LabelsFilter = z
   )
 
 export const ListWorkspacesQuery = ListQuery
+/** Workspaces an API key may act in (`GET /v1/account/api_keys/{id}/workspaces`). */
+export const ListKeyWorkspacesQuery = ListQuery.extend({ labels: LabelsFilter.optional() })
 export const ListAccountWorkspacesQuery = ListQuery.extend({
   includeArchived: boolParam.optional(),
   labels: LabelsFilter.optional(),
@@ -85,3 +96,26 @@ export const IdParams = z.object({ id: z.string().min(1) })
 
 export const WorkspacePage = pageOf(Workspace)
 export const ProfilePage = pageOf(Profile)
+
+/** A profile with access to a workspace, and the membership (actor) row that grants it. */
+export const WorkspaceMember = z
+  .object({
+    actorId: z.string(),
+    profileId: z.string(),
+    addedAt: z.string().meta({ format: 'date-time' }),
+    email: z.string().optional(),
+    name: z.string(),
+  })
+  .meta({ id: 'WorkspaceMember' })
+export type WorkspaceMember = z.infer<typeof WorkspaceMember>
+
+/** Exactly one of an existing profile or an email (resolved, or invited as a new user profile). */
+export const AddMemberBody = z.object({
+  profileId: z.string().min(1).max(200).optional(),
+  email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+})
+export type AddMemberBody = z.infer<typeof AddMemberBody>
+
+export const ListMembersQuery = ListQuery.pick({ cursor: true, limit: true, sortOrder: true })
+export const MemberParams = z.object({ id: z.string().min(1), profileId: z.string().min(1) })
+export const MemberPage = pageOf(WorkspaceMember)

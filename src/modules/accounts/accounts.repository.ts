@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.ts'
+import type { IdRef } from '../../lib/ids.ts'
 
 /** Finds an enabled API key by the hash of its token, with the state of its home workspace. */
 export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
@@ -11,36 +12,34 @@ export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
     .executeTakeFirst()
 }
 
-/** The workspace, if the key may act in it: its own workspace or one granted to it. */
+/**
+ * The workspace (by id or external id), if the key may act in it: its home workspace or one its
+ * profile is a member of.
+ */
 export function findAccessibleWorkspace(
   db: Executor,
-  apiKeyId: string,
-  accountId: string,
-  workspaceId: string,
+  key: { accountId: string; profileId: string; homeWorkspaceId: string },
+  ref: IdRef,
 ) {
-  return db
+  let qb = db
     .selectFrom('workspaces as w')
     .select(['w.id', 'w.status'])
-    .where('w.id', '=', workspaceId)
-    .where('w.account_id', '=', accountId)
+    .where('w.account_id', '=', key.accountId)
+  qb = 'id' in ref ? qb.where('w.id', '=', ref.id) : qb.where('w.external_id', '=', ref.externalId)
+  return qb
     .where((eb) =>
       eb.or([
+        eb('w.id', '=', key.homeWorkspaceId),
         eb.exists(
           eb
-            .selectFrom('api_keys as k')
-            .select('k.id')
-            .whereRef('k.workspace_id', '=', 'w.id')
-            .where('k.id', '=', apiKeyId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('api_key_workspaces as g')
-            .select('g.api_key_id')
-            .whereRef('g.workspace_id', '=', 'w.id')
-            .where('g.api_key_id', '=', apiKeyId),
+            .selectFrom('workspace_members as m')
+            .select('m.id')
+            .whereRef('m.workspace_id', '=', 'w.id')
+            .where('m.profile_id', '=', key.profileId),
         ),
       ]),
     )
+    .orderBy('w.id')
     .executeTakeFirst()
 }
 

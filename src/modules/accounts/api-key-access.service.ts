@@ -6,7 +6,8 @@ import type { Workspace } from './account.schema.ts'
 import { findAccount } from './accounts.repository.ts'
 import { CreateApiKeyBody, type ApiKey, type CreateAccountApiKeyBody } from './api-key.schema.ts'
 import { createApiKey, findApiKeyRow, getApiKey, insertApiKey } from './api-key.service.ts'
-import * as keys from './api-keys.repository.ts'
+import * as members from './members.repository.ts'
+import { parseLabelsFilter } from './paging.ts'
 import { workspaceOf } from './workspace.service.ts'
 import * as workspaces from './workspaces.repository.ts'
 
@@ -40,14 +41,15 @@ export async function listApiKeyWorkspaces(
   deps: Deps,
   actor: Actor,
   keyRef: string,
-  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc' },
+  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc'; labels?: string },
 ): Promise<Page<Workspace>> {
   const key = await findApiKeyRow(deps, actor, keyRef, undefined)
   const position = decodePageRequest(query)
   const { rows, total } = await workspaces.listKeyWorkspaces(
     deps.db,
-    { id: key.id, accountId: key.account_id, homeWorkspaceId: key.workspace_id },
+    { profileId: key.key_profile_id, accountId: key.account_id, homeWorkspaceId: key.workspace_id },
     position,
+    parseLabelsFilter(query.labels),
   )
   return toPage(rows, position, total, workspaceOf)
 }
@@ -61,7 +63,12 @@ export async function grantApiKeyWorkspace(
 ): Promise<ApiKey> {
   const key = await findApiKeyRow(deps, actor, keyRef, undefined)
   const ws = await activeWorkspace(deps, actor.accountId, workspaceRef)
-  if (ws.id !== key.workspace_id) await keys.grantWorkspace(deps.db, key.id, ws.id)
+  await members.addMember(deps.db, {
+    id: deps.ids('workspaceMember'),
+    accountId: key.account_id,
+    workspaceId: ws.id,
+    profileId: key.key_profile_id,
+  })
   return getApiKey(deps, actor, key.id, undefined)
 }
 
@@ -81,7 +88,7 @@ export async function revokeApiKeyWorkspace(
   if (ws.id === key.workspace_id) {
     throw failedPrecondition("a key's home workspace cannot be revoked; delete the key instead")
   }
-  await keys.revokeWorkspace(deps.db, key.id, ws.id)
+  await members.removeMember(deps.db, ws.id, key.key_profile_id)
 }
 
 export interface IssuedApiKey {

@@ -14,6 +14,7 @@ import type {
 } from './api-key.schema.ts'
 import * as keys from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.repository.ts'
+import { addMember, removeProfileMemberships } from './members.repository.ts'
 import { loadProfiles } from './profile.service.ts'
 
 /**
@@ -85,6 +86,12 @@ export async function insertApiKey(
         accountId: input.accountId,
         type: 'PROFILE_TYPE_API_KEY',
         name: body.metadata.name,
+      })
+      await addMember(trx, {
+        id: deps.ids('workspaceMember'),
+        accountId: input.accountId,
+        workspaceId: input.homeWorkspaceId,
+        profileId: keyProfileId,
       })
       return keys.createApiKeyRow(trx, {
         id: deps.ids('apiKey'),
@@ -187,7 +194,10 @@ export async function deleteApiKey(
   if (row.id === actor.apiKeyId) {
     throw failedPrecondition('an API key cannot delete itself; use another key')
   }
-  await keys.deleteApiKeyRow(deps.db, row.id)
+  await deps.db.transaction().execute(async (trx) => {
+    await keys.deleteApiKeyRow(trx, row.id)
+    await removeProfileMemberships(trx, row.key_profile_id)
+  })
 }
 
 /** Issues a new token; the previous one stops working at once. A key may rotate itself. */

@@ -87,7 +87,7 @@ export function updateApiKeyRow(
   })
 }
 
-/** Removes the key (its workspace grants go with it); its profile stays for `createdBy`. */
+/** Removes the key; its profile stays for `createdBy`. */
 export function deleteApiKeyRow(db: Executor, id: string): Promise<void> {
   return deleteResource(db, 'api_keys', id)
 }
@@ -103,21 +103,4 @@ export function setApiKeyTokenHash(db: Executor, id: string, tokenHash: string) 
 
 export function renameProfile(db: Executor, profileId: string, name: string) {
   return db.updateTable('profiles').set({ name }).where('id', '=', profileId).execute()
-}
-
-/** Grants a key a workspace; granting it twice changes nothing. */
-export function grantWorkspace(db: Executor, apiKeyId: string, workspaceId: string) {
-  return db
-    .insertInto('api_key_workspaces')
-    .values({ api_key_id: apiKeyId, workspace_id: workspaceId })
-    .onConflict((oc) => oc.columns(['api_key_id', 'workspace_id']).doNothing())
-    .execute()
-}
-
-export function revokeWorkspace(db: Executor, apiKeyId: string, workspaceId: string) {
-  return db
-    .deleteFrom('api_key_workspaces')
-    .where('api_key_id', '=', apiKeyId)
-    .where('workspace_id', '=', workspaceId)
-    .execute()
 }

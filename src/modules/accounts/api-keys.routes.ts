@@ -1,6 +1,6 @@
 import { route, type RouteDef } from '../../http/router.ts'
 import { Empty } from '../../lib/schemas.ts'
-import { WorkspacePage, ListWorkspacesQuery } from './account.schema.ts'
+import { WorkspacePage, ListKeyWorkspacesQuery } from './account.schema.ts'
 import {
   ApiKey,
   ApiKeyPage,
@@ -127,7 +127,7 @@ export const apiKeyRoutes: RouteDef[] = [
     summary: 'List the workspaces an API key may act in',
     tags,
     params: ApiKeyParams,
-    query: ListWorkspacesQuery,
+    query: ListKeyWorkspacesQuery,
     response: WorkspacePage,
     handler: ({ deps, scope, params, query }) =>
       access.listApiKeyWorkspaces(deps, scope, params.id, query),

@@ -1,5 +1,6 @@
 import { hashToken } from '../../lib/crypto.ts'
 import { notFound, permissionDenied, unauthenticated } from '../../lib/errors.ts'
+import { parseIdRef } from '../../lib/ids.ts'
 import type { Actor, Deps, Scope } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
 import { WORKSPACE_ARCHIVED } from './workspaces.repository.ts'
@@ -24,17 +25,15 @@ export async function authenticate(deps: Deps, token: string | undefined): Promi
   }
 }
 
-/** The actor acting in a workspace it may use; any other workspace is 404, never 403. */
-export async function scopeTo(deps: Deps, actor: Actor, workspaceId: string): Promise<Scope> {
-  if (workspaceId === actor.homeWorkspaceId) return { ...actor, workspaceId }
-  const ws = await repo.findAccessibleWorkspace(
-    deps.db,
-    actor.apiKeyId,
-    actor.accountId,
-    workspaceId,
-  )
-  if (!ws) throw notFound('workspace', workspaceId)
+/**
+ * The actor acting in a workspace it may use, named by id or `external_id:`; any other workspace
+ * is 404, never 403. The scope carries the workspace's real id.
+ */
+export async function scopeTo(deps: Deps, actor: Actor, workspaceRef: string): Promise<Scope> {
+  if (workspaceRef === actor.homeWorkspaceId) return { ...actor, workspaceId: workspaceRef }
+  const ws = await repo.findAccessibleWorkspace(deps.db, actor, parseIdRef(workspaceRef))
+  if (!ws) throw notFound('workspace', workspaceRef)
   // The key may see it, so saying it is archived reveals nothing new.
   if (ws.status === WORKSPACE_ARCHIVED) throw permissionDenied(`workspace ${ws.id} is archived`)
-  return { ...actor, workspaceId }
+  return { ...actor, workspaceId: ws.id }
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { generateApiToken, generateWebhookSecret, hashToken } from '../../lib/crypto.ts'
 import type { Deps } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
+import { addMember } from './members.repository.ts'
 
 const BOOTSTRAP_LOCK_KEY = 8675309
 
@@ -65,6 +66,9 @@ export async function bootstrapIfEmpty(
       description: 'Created at first start',
       tokenHash: hashToken(token),
     })
+    for (const profileId of [adminProfileId, keyProfileId]) {
+      await addMember(trx, { id: deps.ids('workspaceMember'), accountId, workspaceId, profileId })
+    }
     const result = { accountId, workspaceId, apiKeyId, token }
     return result
   })

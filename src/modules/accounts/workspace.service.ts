@@ -10,7 +10,7 @@ import type {
   Workspace,
   WorkspaceSpec,
 } from './account.schema.ts'
-import { grantWorkspace } from './api-keys.repository.ts'
+import { addMember } from './members.repository.ts'
 import { parseLabelsFilter } from './paging.ts'
 import { ensureWorkspaceModels } from '../models/index.ts'
 import * as repo from './workspaces.repository.ts'
@@ -39,19 +39,58 @@ async function findWorkspaceRow(deps: Deps, actor: Actor, ref: string): Promise<
   return row
 }
 
+/** Workspaces with their `info` counts (`includeInfo=true`). */
+async function withInfo(deps: Deps, rows: WorkspaceRow[]): Promise<Workspace[]> {
+  const counts = await repo.countWorkspaceResources(
+    deps.db,
+    rows.map((r) => r.id),
+  )
+  const byId = new Map(counts.map((c) => [c.workspace_id, c]))
+  return rows.map((row) => {
+    const c = byId.get(row.id)
+    return {
+      ...workspaceOf(row),
+      info: {
+        totalAgents: c?.agents ?? 0,
+        totalAgentVariations: c?.variations ?? 0,
+        totalAvailableTools: c?.tools ?? 0,
+        totalMemoryEntries: 0,
+      },
+    }
+  })
+}
+
+/** Maps a page of rows, with info when asked for. */
+async function pageOfWorkspaces(
+  deps: Deps,
+  page: Page<WorkspaceRow>,
+  includeInfo: boolean | undefined,
+): Promise<Page<Workspace>> {
+  const items = includeInfo ? await withInfo(deps, page.items) : page.items.map(workspaceOf)
+  return { ...page, items }
+}
+
 /** Workspaces the calling key may act in (`GET /v1/workspaces`). */
 export async function listMyWorkspaces(
   deps: Deps,
   actor: Actor,
-  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc' },
+  query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc'; includeInfo?: boolean },
 ): Promise<Page<Workspace>> {
   const position = decodePageRequest(query)
   const { rows, total } = await repo.listKeyWorkspaces(
     deps.db,
-    { id: actor.apiKeyId, accountId: actor.accountId, homeWorkspaceId: actor.homeWorkspaceId },
+    {
+      profileId: actor.profileId,
+      accountId: actor.accountId,
+      homeWorkspaceId: actor.homeWorkspaceId,
+    },
     position,
   )
-  return toPage(rows, position, total, workspaceOf)
+  return pageOfWorkspaces(
+    deps,
+    toPage(rows, position, total, (r) => r),
+    query.includeInfo,
+  )
 }
 
 /** The calling key's home workspace (`GET /v1/workspaces/current`). */
@@ -59,7 +98,7 @@ export async function getCurrentWorkspace(deps: Deps, actor: Actor): Promise<Wor
   return workspaceOf(await findWorkspaceRow(deps, actor, actor.homeWorkspaceId))
 }
 
-/** Creates a workspace with its model catalogue; the creating key is granted access to it. */
+/** Creates a workspace with its model catalogue; the creating key becomes a member of it. */
 export async function createWorkspace(
   deps: Deps,
   actor: Actor,
@@ -75,7 +114,12 @@ export async function createWorkspace(
       labels: body.metadata.labels ?? {},
       spec: { description: body.spec.description ?? '' },
     })
-    await grantWorkspace(trx, actor.apiKeyId, ws.id)
+    await addMember(trx, {
+      id: deps.ids('workspaceMember'),
+      accountId: actor.accountId,
+      workspaceId: ws.id,
+      profileId: actor.profileId,
+    })
     await ensureWorkspaceModels(trx, deps.ids, {
       workspaceId: ws.id,
       accountId: actor.accountId,
@@ -101,7 +145,11 @@ export async function listAccountWorkspaces(
     includeArchived: query.includeArchived ?? false,
     labels: parseLabelsFilter(query.labels),
   })
-  return toPage(rows, position, total, workspaceOf)
+  return pageOfWorkspaces(
+    deps,
+    toPage(rows, position, total, (r) => r),
+    query.includeInfo,
+  )
 }
 
 export async function updateWorkspace(

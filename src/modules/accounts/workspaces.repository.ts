@@ -56,11 +56,12 @@ export function listAccountWorkspaces(
   return pageRows<WorkspaceRow>(base, position, 'id')
 }
 
-/** The active workspaces a key may act in: its home workspace and those granted to it. */
+/** The active workspaces a key may act in: its home workspace and those its profile is in. */
 export function listKeyWorkspaces(
   db: Executor,
-  key: { id: string; accountId: string; homeWorkspaceId: string },
+  key: { profileId: string; accountId: string; homeWorkspaceId: string },
   position: PagePosition,
+  labels?: Record<string, string>,
 ) {
   const base = db
     .selectFrom('workspaces as w')
@@ -72,14 +73,15 @@ export function listKeyWorkspaces(
         eb('w.id', '=', key.homeWorkspaceId),
         eb.exists(
           eb
-            .selectFrom('api_key_workspaces as g')
-            .select('g.api_key_id')
-            .whereRef('g.workspace_id', '=', 'w.id')
-            .where('g.api_key_id', '=', key.id),
+            .selectFrom('workspace_members as m')
+            .select('m.id')
+            .whereRef('m.workspace_id', '=', 'w.id')
+            .where('m.profile_id', '=', key.profileId),
         ),
       ]),
     )
-  return pageRows<WorkspaceRow>(base, position, 'w.id')
+  const filtered = labels ? base.where(sql<boolean>`w.labels @> ${JSON.stringify(labels)}`) : base
+  return pageRows<WorkspaceRow>(filtered, position, 'w.id')
 }
 
 export function insertWorkspace(
@@ -144,4 +146,20 @@ export async function lockActiveWorkspaceIds(db: Executor, accountId: string): P
     .forUpdate()
     .execute()
   return rows.map((r) => r.id)
+}
+
+/** Per workspace: its agents, variations and available tools (for `Workspace.info`). */
+export function countWorkspaceResources(db: Executor, workspaceIds: string[]) {
+  if (workspaceIds.length === 0) return Promise.resolve([])
+  return sql<{ workspace_id: string; agents: number; variations: number; tools: number }>`
+    SELECT w.id AS workspace_id,
+      (SELECT count(*) FROM agents a WHERE a.workspace_id = w.id)::int AS agents,
+      (SELECT count(*) FROM agent_variations v WHERE v.workspace_id = w.id)::int AS variations,
+      (SELECT count(*) FROM tools t WHERE t.workspace_id = w.id
+        AND coalesce(t.spec->>'status', 'TOOL_STATUS_AVAILABLE')
+          IN ('TOOL_STATUS_AVAILABLE', 'TOOL_STATUS_UNSPECIFIED'))::int AS tools
+    FROM workspaces w WHERE w.id IN (${sql.join(workspaceIds)})
+  `
+    .execute(db)
+    .then((r) => r.rows)
 }
