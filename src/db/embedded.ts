@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Logger } from '../lib/logger.ts'
 
 export interface EmbeddedDatabase {
@@ -21,7 +21,10 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   await mkdir(opts.dir, { recursive: true })
   // As root the server runs as the `postgres` user, which must be able to reach its data dir.
-  if (process.getuid?.() === 0) await chmod(opts.dir, 0o755)
+  if (process.getuid?.() === 0) {
+    await chmod(opts.dir, 0o755)
+    await letOthersTraverse(dirname(resolve(opts.dir)), opts.logger)
+  }
   const dataDir = join(opts.dir, 'data')
   const passwordFile = join(opts.dir, 'password')
   let password: string
@@ -59,4 +62,20 @@ export async function startEmbeddedPostgres(opts: {
   await server.start()
   const url = `postgres://postgres:${encodeURIComponent(password)}@localhost:${opts.port}/postgres?host=${encodeURIComponent(dataDir)}`
   return { url, stop: () => server.stop() }
+}
+
+/**
+ * Gives "others" search (x) permission on every ancestor of a directory that lacks it (e.g. a
+ * 0700 home or `mktemp -d` directory), so the `postgres` user can reach the data below. Only
+ * traversal is granted, never listing or reading.
+ */
+async function letOthersTraverse(dir: string, logger?: Logger): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const { mode } = await stat(d)
+    if ((mode & 0o001) === 0) {
+      await chmod(d, (mode & 0o7777) | 0o001)
+      logger?.warn({ dir: d }, 'granted others search permission so Postgres can reach its data')
+    }
+    if (dirname(d) === d) return
+  }
 }

@@ -58,7 +58,9 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 function violations(error: z.ZodError, location: string) {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.')
-    return { field: path || location, description: issue.message }
+    // zod words an absent field as a type error ("expected string, received undefined").
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+    return { field: path || location, description: missing ? 'is required' : issue.message }
   })
 }
 

@@ -103,10 +103,24 @@ export function createHttpApp(
       deps.logger.debug({ code: err.code, path: c.req.path }, err.message)
       return statusResponse(c, err)
     }
+    const input = inputRejectedByPostgres(err)
+    if (input) return statusResponse(c, input)
     deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
     return statusResponse(c, new AppError(Code.INTERNAL, 'internal error'), {
       'x-should-retry': 'false',
     })
   })
   return { app, openapi }
+}
+
+/**
+ * Input Postgres refuses to store or compare (class 22 data exceptions: a NUL character, an
+ * out-of-range number, a malformed value; 54000: a value too large to index) is the caller's
+ * error, never a 500.
+ */
+function inputRejectedByPostgres(err: unknown): AppError | undefined {
+  const e = err as { code?: unknown; message?: unknown }
+  if (typeof e?.code !== 'string' || typeof e.message !== 'string') return undefined
+  if (!e.code.startsWith('22') && e.code !== '54000') return undefined
+  return new AppError(Code.INVALID_ARGUMENT, `invalid input: ${e.message}`)
 }
