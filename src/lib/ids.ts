@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 
 /** Prefixes of every id kind (API.md decision 9). */
@@ -30,9 +31,25 @@ export type IdKind = keyof typeof ID_PREFIX
 
 export type IdGenerator = (kind: IdKind) => string
 
+/**
+ * Cryptographic random fractions in [0, 1) drawn from a pooled buffer: ulid asks for one per
+ * character, and a system call per character (its default) was a visible share of engine CPU.
+ */
+export function pooledRandom(poolBytes = 4096): () => number {
+  const pool = Buffer.alloc(poolBytes)
+  let next = poolBytes
+  return () => {
+    if (next >= poolBytes) {
+      randomFillSync(pool)
+      next = 0
+    }
+    return pool[next++]! / 256
+  }
+}
+
 /** Prefixed ULIDs; monotonic within a process so ids made in one millisecond still sort. */
 export function createIdGenerator(): IdGenerator {
-  const ulid = monotonicFactory()
+  const ulid = monotonicFactory(pooledRandom())
   return (kind) => `${ID_PREFIX[kind]}_${ulid()}`
 }
 
