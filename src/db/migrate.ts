@@ -9,6 +9,7 @@ import * as m004 from './migrations/004_live.ts'
 import * as m006 from './migrations/006_outcomes.ts'
 import * as m007 from './migrations/007_tool_set_secrets.ts'
 import * as m008 from './migrations/008_workspace_members.ts'
+import * as m009 from './migrations/009_hot_steps.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_outcomes': m006,
   '007_tool_set_secrets': m007,
   '008_workspace_members': m008,
+  '009_hot_steps': m009,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

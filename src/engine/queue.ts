@@ -26,7 +26,7 @@ export async function claimObjectives(
       WHERE state IN ('PENDING', 'RUNNING')
         AND (lease_expires_at IS NULL OR lease_expires_at < now())
         AND id <> ALL(${exclude}::text[])
-      ORDER BY updated_at
+      ORDER BY id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     )
