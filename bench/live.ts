@@ -25,6 +25,8 @@ const OBJECTIVES = Number(process.env.BENCH_LIVE_OBJECTIVES ?? 100)
 const TOOL_TURNS = 20
 const PROVIDER_DELAY_MS = 1000
 const WEBHOOK_OBJECTIVES = 200
+/** Stream requests in flight before their response (the SSE clients' connect waves). */
+const MAX_CONNECTING = 64
 
 /** Child role: opens the streams, prints latencies (ms) as JSON when every stream ended. */
 async function runClients(): Promise<void> {
@@ -34,41 +36,99 @@ async function runClients(): Promise<void> {
     ids: string[]
   }
   const latencies: number[] = []
+  const errors = new Map<string, number>()
+  const count = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1)
   let opened = 0
-  // Only the steady state counts: from one second after the last stream opened.
-  let steadyFrom = Infinity
-  const streams = Array.from({ length: SUBSCRIBERS }, (_, i) => {
-    const id = ids[i % ids.length]!
-    return new Promise<void>((resolve) => {
-      const req = request(`${url}/v1/objectives/${id}/events:stream`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-        agent: false,
-      })
-      req.on('response', (res) => {
-        if (++opened === SUBSCRIBERS) steadyFrom = Date.now() + 1000
-        let buffer = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          const now = Date.now()
-          buffer += chunk
-          let end: number
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end)
-            buffer = buffer.slice(end + 2)
-            const data = frame.split('\n').find((l) => l.startsWith('data: {'))
-            if (!data) continue
-            const created = Date.parse(JSON.parse(data.slice(6)).metadata.createdAt)
-            if (created >= steadyFrom) latencies.push(now - created)
-          }
+  let frames = 0
+  const began = Date.now()
+  let allOpenAfter = NaN
+  // Connects in waves: a thousand SYNs at once overflow the listen backlog, and the retransmits
+  // that follow would measure the kernel's timers rather than the server.
+  let connecting = 0
+  const waiting: (() => void)[] = []
+  const slot = () =>
+    connecting < MAX_CONNECTING
+      ? (connecting++, Promise.resolve())
+      : new Promise<void>((r) => waiting.push(r))
+  const release = () => {
+    const next = waiting.shift()
+    if (next) next()
+    else connecting--
+  }
+  /** Like an SDK client: a dropped stream reconnects with Last-Event-ID (at most 5 times). */
+  const follow = (id: string) =>
+    new Promise<void>((resolve) => {
+      let lastEventId = ''
+      let tries = 0
+      let first = true
+      // Live events only: from one second after this stream first opened (its history and its
+      // connection's start-up excluded).
+      let liveFrom = Infinity
+      const retry = (why: string) => {
+        count(why)
+        if (++tries > 5) return resolve()
+        setTimeout(() => void connect(), 100 * tries)
+      }
+      const connect = async () => {
+        await slot()
+        let held = true
+        const done = () => {
+          if (held) release()
+          held = false
+        }
+        const req = request(`${url}/v1/objectives/${id}/events:stream`, {
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'text/event-stream',
+            ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+          },
+          agent: false,
         })
-        res.on('end', resolve)
-        res.on('error', () => resolve())
-      })
-      req.on('error', () => resolve())
-      req.end()
+        req.on('response', (res) => {
+          done()
+          if (res.statusCode !== 200) {
+            res.resume()
+            return retry(`HTTP ${res.statusCode}`)
+          }
+          if (first) {
+            liveFrom = Date.now() + 1000
+            if (++opened === SUBSCRIBERS) allOpenAfter = Date.now() - began
+          }
+          first = false
+          let buffer = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => {
+            const now = Date.now()
+            buffer += chunk
+            let end: number
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const frame = buffer.slice(0, end)
+              buffer = buffer.slice(end + 2)
+              const data = frame.split('\n').find((l) => l.startsWith('data: {'))
+              if (!data) continue
+              const event = JSON.parse(data.slice(6))
+              lastEventId = event.metadata.id
+              frames++
+              const created = Date.parse(event.metadata.createdAt)
+              if (created >= liveFrom) latencies.push(now - created)
+            }
+          })
+          res.on('end', resolve)
+          res.on('error', (err) => retry(`stream ${err.message}`))
+        })
+        req.on('error', (err) => {
+          done()
+          retry(`connect ${err.message}`)
+        })
+        req.end()
+      }
+      void connect()
     })
-  })
-  await Promise.all(streams)
+  await Promise.all(Array.from({ length: SUBSCRIBERS }, (_, i) => follow(ids[i % ids.length]!)))
+  process.stderr.write(
+    `${opened} streams open after ${allOpenAfter} ms; ${frames} frames, ${latencies.length} live\n`,
+  )
+  if (errors.size) process.stderr.write(`stream errors (retried): ${JSON.stringify([...errors])}\n`)
   if (opened < SUBSCRIBERS)
     process.stderr.write(`only ${opened} of ${SUBSCRIBERS} streams opened\n`)
   process.stdout.write(JSON.stringify(latencies) + '\n')
@@ -258,7 +318,9 @@ export async function run(): Promise<void> {
         '',
         `SSE: ${sse.subscribers} subscribers spread over ${sse.objectives} running objectives`,
         `(${TOOL_TURNS} tool turns each, ${PROVIDER_DELAY_MS} ms per model answer). Latency = client`,
-        "receive time minus the event's createdAt (its step transaction's start), live events only.",
+        "receive time minus the event's createdAt (its step transaction's start), live events only",
+        '(created from one second after their stream opened). Clients connect 64 at a time and',
+        'reconnect with Last-Event-ID when dropped, as the SDK does.',
         '',
         table(
           ['subscribers', 'frames', 'p50 ms', 'p99 ms', 'max ms', 'RSS before MiB', 'peak RSS MiB'],

@@ -19,7 +19,7 @@ import { Worker } from './engine/index.ts'
 import type { ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
-import { EventHub } from './modules/streams/index.ts'
+import { EventHub, LIVE_READ_CONNECTIONS } from './modules/streams/index.ts'
 import { WebhookDispatcher } from './modules/webhooks/index.ts'
 import { allRoutes } from './routes.ts'
 
@@ -84,7 +84,9 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   // Live events: one LISTEN connection feeds this process's SSE streams and webhook dispatcher.
   // It listens only from liveBus.start() below; until then the hub has nothing to deliver.
   const liveBus = createNotifyBus(databaseUrl, logger)
-  const hub = new EventHub({ db, bus: liveBus, logger })
+  // Stream reads have their own connections: they never queue behind the engine's steps.
+  const { db: liveDb } = createDb(databaseUrl, LIVE_READ_CONNECTIONS)
+  const hub = new EventHub({ db: liveDb, bus: liveBus, logger, stream: config.streams })
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
@@ -100,6 +102,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     await migrateToLatest(db, databaseUrl)
   } catch (err) {
     hub.stop()
+    await liveDb.destroy()
     await db.destroy()
     await embedded?.stop()
     throw err
@@ -148,6 +151,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       await worker?.stop()
       await dispatcher?.stop()
       await liveBus.stop()
+      await liveDb.destroy()
       await db.destroy()
       await embedded?.stop()
     },

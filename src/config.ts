@@ -27,6 +27,14 @@ const envSchema = z.object({
   SORTIE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SORTIE_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   SORTIE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  SORTIE_SSE_PING_MS: z.coerce.number().int().min(10).max(3_600_000).default(15_000),
+  SORTIE_SSE_STALL_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  SORTIE_SSE_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 2 ** 20)
+    .default(256 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -42,6 +50,17 @@ export interface Config {
   logLevel: string
   engine: EngineConfig
   webhooks: WebhookConfig
+  streams: StreamConfig
+}
+
+/** Each SSE stream's housekeeping (API.md decision 10). */
+export interface StreamConfig {
+  /** `event: ping` period (15 s by default). */
+  pingMs: number
+  /** A client that reads nothing this long while its buffer is full is dropped (it resumes). */
+  stallMs: number
+  /** Bytes queued for one client before the stream stops reading events for it. */
+  highWaterBytes: number
 }
 
 /** How webhook deliveries are sent and retried (API.md section 5). */
@@ -108,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.SORTIE_WEBHOOK_TIMEOUT_MS,
       concurrency: e.SORTIE_WEBHOOK_CONCURRENCY,
       pollMs: e.SORTIE_WEBHOOK_POLL_MS,
+    },
+    streams: {
+      pingMs: e.SORTIE_SSE_PING_MS,
+      stallMs: e.SORTIE_SSE_STALL_MS,
+      highWaterBytes: e.SORTIE_SSE_BUFFER_BYTES,
     },
   }
 }

@@ -18,6 +18,7 @@ import {
   type ToolServer,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import { openStream as openSseStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
@@ -33,64 +34,9 @@ after(async () => {
   await fake?.close()
 })
 
-interface Frame {
-  id?: string
-  event?: string
-  data: string
-}
-
 /** An SSE client over the in-process app: frames one by one, `undefined` at a clean end. */
-async function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie) {
-  const res = await (app ?? t.sortie).http.app.request(path, {
-    headers: { authorization: `Bearer ${t.token}`, accept: 'text/event-stream', ...headers },
-  })
-  const body = res.status === 200 ? undefined : await res.json()
-  const reader = res.status === 200 ? res.body!.getReader() : new Response('').body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let raw = ''
-  const next = async (): Promise<Frame | undefined> => {
-    for (;;) {
-      const end = buffer.indexOf('\n\n')
-      if (end >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const frame: Frame = { data: '' }
-        const data: string[] = []
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) frame.id = line.slice(4)
-          else if (line.startsWith('event: ')) frame.event = line.slice(7)
-          else if (line.startsWith('data: ')) data.push(line.slice(6))
-        }
-        frame.data = data.join('\n')
-        if (frame.id || frame.event) return frame
-        continue // retry hint or comment
-      }
-      const { done, value } = await reader.read()
-      if (done) return undefined
-      const text = decoder.decode(value, { stream: true })
-      raw += text
-      buffer += text
-    }
-  }
-  /** Event frames until the stream ends cleanly (or `count` frames were read). */
-  const collect = async (count = Infinity) => {
-    const frames: Frame[] = []
-    while (frames.length < count) {
-      const frame = await next()
-      if (!frame) break
-      if (frame.event !== 'ping') frames.push(frame)
-    }
-    return frames
-  }
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type') ?? '',
-    collect,
-    raw: () => raw,
-    cancel: () => reader.cancel(),
-    body,
-  }
+function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie) {
+  return openSseStream(app ?? t.sortie, t.token, path, headers)
 }
 
 async function newAgent() {

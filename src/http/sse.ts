@@ -26,6 +26,8 @@ export interface SseOptions {
 export interface SseStream {
   response: Response
   send(frame: SseFrame): void
+  /** Queues frames already encoded (`encodeFrames`): one chunk, shared by many streams. */
+  write(chunk: Uint8Array): void
   hasRoom(): boolean
   /** Called each time the client has drained the buffer below the high-water mark. */
   onRoom(fn: () => void): void
@@ -47,6 +49,13 @@ export function formatFrame(frame: SseFrame): string {
   // A data line may not contain a newline: split it into several data lines.
   for (const line of frame.data.split('\n')) out += `data: ${line}\n`
   return `${out}\n`
+}
+
+/** Frames as one chunk: one write to the socket however many events a read brought. */
+export function encodeFrames(frames: SseFrame[]): Uint8Array {
+  let text = ''
+  for (const frame of frames) text += formatFrame(frame)
+  return encoder.encode(text)
 }
 
 export function createSseStream(opts: SseOptions = {}): SseStream {
@@ -83,9 +92,9 @@ export function createSseStream(opts: SseOptions = {}): SseStream {
     { highWaterMark: highWater, size: (chunk) => chunk.byteLength },
   )
 
-  const enqueue = (text: string) => {
+  const enqueue = (chunk: string | Uint8Array) => {
     if (closed) return
-    controller.enqueue(encoder.encode(text))
+    controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)
     if ((controller.desiredSize ?? 0) <= 0 && !stallTimer) {
       stallTimer = setTimeout(() => stream.abort('client too slow'), stallMs)
       stallTimer.unref()
@@ -110,6 +119,7 @@ export function createSseStream(opts: SseOptions = {}): SseStream {
       },
     }),
     send: (frame) => enqueue(formatFrame(frame)),
+    write: (chunk) => enqueue(chunk),
     hasRoom: () => !closed && (controller.desiredSize ?? 0) > 0,
     onRoom: (fn) => void roomListeners.push(fn),
     onClose: (fn) => void closeListeners.push(fn),

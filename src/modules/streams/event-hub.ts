@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { NotifyBus } from '../../db/notify.ts'
-import { createSseStream } from '../../http/sse.ts'
+import { createSseStream, type SseOptions } from '../../http/sse.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { LiveEvents } from '../deps.ts'
 import { readSlices, sliceKey, type SliceKey } from './streams.repository.ts'
@@ -22,11 +22,15 @@ export interface EventHubOptions {
   logger: Logger
   /** Re-reads every followed objective this often, in case a notification was lost. */
   pollMs?: number
+  /** Each stream's ping period, buffer and stall limit (SORTIE_SSE_*). */
+  stream?: SseOptions
 }
 
 /** Slices per statement, and statements in flight at once. */
 const KEYS_PER_READ = 256
 const MAX_READS = 4
+/** Connections the hub's reads need: give it a pool of its own this big (app.ts). */
+export const LIVE_READ_CONNECTIONS = MAX_READS
 const RETRY_DELAY_MS = 1000
 
 /**
@@ -57,13 +61,13 @@ export class EventHub implements LiveEvents {
   }
 
   objectiveStream(objectiveId: string, afterSeq: number): Response {
-    const stream = createSseStream()
+    const stream = createSseStream(this.opts.stream)
     this.followObjective(new ObjectiveSubscription(stream, objectiveId, afterSeq))
     return stream.response
   }
 
   workspaceStream(workspaceId: string, agentId?: string): Response {
-    const stream = createSseStream()
+    const stream = createSseStream(this.opts.stream)
     this.followWorkspace(new WorkspaceSubscription(stream, workspaceId, agentId))
     return stream.response
   }

@@ -1,7 +1,7 @@
-import type { SseFrame } from '../../http/sse.ts'
+import { encodeFrames, type SseFrame } from '../../http/sse.ts'
 // The one row -> ObjectiveEvent mapping: a twin here could drift from what the list endpoint serves.
 import { eventOf, type ObjectiveRow } from '../objectives/index.ts'
-import type { ParentColumns, StreamedEventRow } from './streams.repository.ts'
+import type { ObjectiveSlice, ParentColumns, StreamedEventRow } from './streams.repository.ts'
 
 /** Waits that end without anyone acting: more events will come, so the stream stays open. */
 const SELF_ENDING_WAITS = ['sub_objectives', 'enqueued']
@@ -38,3 +38,21 @@ export function eventFrame(
 
 const objectiveFrames = new WeakMap<StreamedEventRow, SseFrame>()
 const workspaceFrames = new WeakMap<StreamedEventRow, SseFrame>()
+
+/**
+ * A slice's events as one encoded chunk. Every subscriber of an objective at the same position
+ * shares one read (the hub's batch key), so the chunk is built once and queued to all of them:
+ * fan-out costs one enqueue and one socket write per subscriber, not a serialisation per event.
+ */
+export function sliceChunk(slice: ObjectiveSlice, withObjective: boolean): Uint8Array {
+  const cache = withObjective ? workspaceChunks : objectiveChunks
+  let chunk = cache.get(slice)
+  if (!chunk) {
+    chunk = encodeFrames(slice.events.map((row) => eventFrame(slice.parent, row, withObjective)))
+    cache.set(slice, chunk)
+  }
+  return chunk
+}
+
+const objectiveChunks = new WeakMap<ObjectiveSlice, Uint8Array>()
+const workspaceChunks = new WeakMap<ObjectiveSlice, Uint8Array>()

@@ -3,5 +3,10 @@
  * and a workspace-wide stream for dashboards. Each process keeps one EventHub fed by NOTIFY.
  */
 export { streamRoutes } from './streams.routes.ts'
-export { EventHub, EVENTS_CHANNEL, type EventHubOptions } from './event-hub.ts'
+export {
+  EventHub,
+  EVENTS_CHANNEL,
+  LIVE_READ_CONNECTIONS,
+  type EventHubOptions,
+} from './event-hub.ts'
 export { streamEnds } from './frames.ts'

@@ -1,5 +1,5 @@
-import type { SseStream } from '../../http/sse.ts'
-import { eventFrame, streamEnds } from './frames.ts'
+import { encodeFrames, type SseStream } from '../../http/sse.ts'
+import { eventFrame, sliceChunk, streamEnds } from './frames.ts'
 import type { ObjectiveSlice, SliceKey } from './streams.repository.ts'
 
 /** A `sortie_events` notification: an objective has events up to maxSeq (from minSeq). */
@@ -44,6 +44,18 @@ export interface Subscription {
   retry(key: SliceKey): void
 }
 
+/**
+ * Queues a slice's events after `afterSeq` as one chunk: the chunk every subscriber of the read
+ * shares when it wants them all (the usual case: it was read from its own position).
+ */
+function send(stream: SseStream, slice: ObjectiveSlice, afterSeq: number, withObjective: boolean) {
+  const events = slice.events
+  if (events.length === 0 || events.at(-1)!.seq <= afterSeq) return
+  if (events[0]!.seq > afterSeq) return stream.write(sliceChunk(slice, withObjective))
+  const fresh = events.filter((row) => row.seq > afterSeq)
+  stream.write(encodeFrames(fresh.map((row) => eventFrame(slice.parent, row, withObjective))))
+}
+
 /** Follows one objective from a sequence number until it can produce no more events. */
 export class ObjectiveSubscription implements Subscription {
   private dirty = true
@@ -77,11 +89,8 @@ export class ObjectiveSubscription implements Subscription {
   deliver(_key: SliceKey, slice: ObjectiveSlice | undefined): void {
     this.reading = false
     if (!slice) return this.stream.end()
-    for (const row of slice.events) {
-      if (row.seq <= this.lastSeq) continue
-      this.stream.send(eventFrame(slice.parent, row, false))
-      this.lastSeq = row.seq
-    }
+    send(this.stream, slice, this.lastSeq, false)
+    this.lastSeq = Math.max(this.lastSeq, slice.events.at(-1)?.seq ?? 0)
     if (slice.events.length >= SLICE_LIMIT) this.dirty = true
     else if (!this.dirty && this.lastSeq >= slice.eventSeq) {
       if (streamEnds(slice.state, slice.waitReason)) this.stream.end()
@@ -154,14 +163,9 @@ export class WorkspaceSubscription implements Subscription {
     this.reading.delete(id)
     if (!slice) return this.forget(id)
     this.agents.set(id, slice.agentId)
-    let cursor = this.cursors.get(id) ?? key.afterSeq
-    const wanted = !this.agentId || slice.agentId === this.agentId
-    for (const row of slice.events) {
-      if (row.seq <= cursor) continue
-      if (wanted) this.stream.send(eventFrame(slice.parent, row, true))
-      cursor = row.seq
-    }
-    this.cursors.set(id, cursor)
+    const cursor = this.cursors.get(id) ?? key.afterSeq
+    if (!this.agentId || slice.agentId === this.agentId) send(this.stream, slice, cursor, true)
+    this.cursors.set(id, Math.max(cursor, slice.events.at(-1)?.seq ?? 0))
     if (slice.events.length >= SLICE_LIMIT) this.dirty.add(id)
   }
 
