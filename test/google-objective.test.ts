@@ -61,6 +61,10 @@ describe('the objective loop against the Google Gemini fake', () => {
       'toolResult',
       'assistantMessage',
     ])
+    // Event ids sort like the events themselves (the single tool call's start commits with the
+    // assistant turn, and still gets the later id).
+    const ids = events.map((e) => e.metadata.id)
+    assert.deepEqual([...ids].sort(), ids)
     const call = events[1].data.assistantMessage.toolCalls[0]
     assert.equal(call.functionName, 'lookup')
     assert.equal(call.tool.tool.id, toolId)

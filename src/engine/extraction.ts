@@ -137,6 +137,8 @@ export function planExtraction(
       refused: rows.length,
     },
   }
+  // Event ids (ULIDs) sort in the order the events are written, like their sequence numbers.
+  for (const e of step.events) e.id = ids('event')
   if (output !== undefined) {
     return {
       step,

@@ -107,14 +107,14 @@ export function planModelTurn(
     })
     if (waits) {
       approvals.push({
-        id: ids('event'),
+        id: '',
         event: { type: 'toolApprovalRequested', payload: { toolCallId: id } },
         profileId,
       })
     }
     if (error) {
       errors.push({
-        id: ids('event'),
+        id: '',
         event: { type: 'toolError', payload: { toolCallId: id, message: error } },
         profileId,
       })
@@ -135,14 +135,14 @@ export function planModelTurn(
   if (started) {
     started.executionStatus = 'TOOL_CALL_EXECUTION_STATUS_RUNNING'
     startedEvents.push({
-      id: ids('event'),
+      id: '',
       event: { type: 'toolCalled', payload: { toolCallId: started.id } },
       profileId,
     })
   }
   const events: EventWrite[] = [
     {
-      id: ids('event'),
+      id: '',
       event: {
         type: 'assistantMessage',
         payload: { content: answer.text, toolCalls },
@@ -156,11 +156,13 @@ export function planModelTurn(
   ]
   if (failed) {
     events.push({
-      id: ids('event'),
+      id: '',
       event: { type: 'error', payload: { type: 'constraint', message: TOOL_CALL_LIMIT_MESSAGE } },
       profileId,
     })
   }
+  // Event ids (ULIDs) sort in the order the events are written, like their sequence numbers.
+  for (const e of events) e.id = ids('event')
   return {
     step: {
       windowId,
