@@ -15,8 +15,8 @@ import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
-import { Worker } from './engine/index.ts'
-import type { ModelCaller } from './engine/providers/index.ts'
+import { createObjectiveCompactor, Worker } from './engine/index.ts'
+import { createModelCaller, type ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
 import { EventHub } from './modules/streams/index.ts'
@@ -85,6 +85,15 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   // It listens only from liveBus.start() below; until then the hub has nothing to deliver.
   const liveBus = createNotifyBus(databaseUrl, logger)
   const hub = new EventHub({ db, bus: liveBus, logger })
+  // One caller per process: the API's manual compactions and the worker share its bounds.
+  const callModel =
+    opts.callModel ??
+    createModelCaller({
+      maxConcurrentPerProvider: config.engine.providerConcurrency,
+      maxAttempts: config.engine.providerMaxAttempts,
+      baseDelayMs: config.engine.providerRetryDelayMs,
+      fetch: opts.fetch,
+    })
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
@@ -95,7 +104,9 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     local: { objectiveCancelled: (id) => worker?.cancelLocal(id) },
     events: hub,
     webhooks: config.webhooks,
+    compactor: { compact: (...args) => compactor.compact(...args) },
   }
+  const compactor = createObjectiveCompactor(deps, callModel, env)
   try {
     await migrateToLatest(db, databaseUrl)
   } catch (err) {
@@ -119,7 +130,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       databaseUrl,
       config: config.engine,
       env,
-      callModel: opts.callModel,
+      callModel,
       fetch: opts.fetch,
     })
     await worker.start()
