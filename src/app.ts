@@ -15,8 +15,8 @@ import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
-import { Worker } from './engine/index.ts'
-import type { ModelCaller } from './engine/providers/index.ts'
+import { createObjectiveCompactor, Worker } from './engine/index.ts'
+import { createModelCaller, type ModelCaller } from './engine/providers/index.ts'
 import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
 import { EventHub, LIVE_READ_CONNECTIONS } from './modules/streams/index.ts'
@@ -87,6 +87,15 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   // Stream reads have their own connections: they never queue behind the engine's steps.
   const { db: liveDb } = createDb(databaseUrl, LIVE_READ_CONNECTIONS)
   const hub = new EventHub({ db: liveDb, bus: liveBus, logger, stream: config.streams })
+  // One caller per process: the API's manual compactions and the worker share its bounds.
+  const callModel =
+    opts.callModel ??
+    createModelCaller({
+      maxConcurrentPerProvider: config.engine.providerConcurrency,
+      maxAttempts: config.engine.providerMaxAttempts,
+      baseDelayMs: config.engine.providerRetryDelayMs,
+      fetch: opts.fetch,
+    })
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
@@ -97,7 +106,9 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     local: { objectiveCancelled: (id) => worker?.cancelLocal(id) },
     events: hub,
     webhooks: config.webhooks,
+    compactor: { compact: (...args) => compactor.compact(...args) },
   }
+  const compactor = createObjectiveCompactor(deps, callModel, env)
   try {
     await migrateToLatest(db, databaseUrl)
   } catch (err) {
@@ -122,7 +133,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       databaseUrl,
       config: config.engine,
       env,
-      callModel: opts.callModel,
+      callModel,
       fetch: opts.fetch,
     })
     await worker.start()

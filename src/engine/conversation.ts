@@ -28,12 +28,23 @@ export function inputOf(argumentsText: string): Record<string, unknown> {
 }
 
 /**
+ * The whole state of a conversation, stored (engine-only) on the `contextWindowCompacted` event
+ * that opens a compacted context window: replaying that window starts from it.
+ */
+export interface ConversationSnapshot {
+  messages: ModelMessage[]
+  pending: PendingCall[]
+  extractionAttempts: number
+  lastWasFinalAnswer: boolean
+}
+
+/**
  * The model-facing history of an objective's current context window. The worker holding an
  * objective appends to it as steps commit; a worker that claims it replays the window's events
  * into it. Both paths go through `apply`, so a recovered conversation equals the live one.
  */
 export class Conversation {
-  readonly messages: ModelMessage[] = []
+  messages: ModelMessage[] = []
   /** Sequence number of the last event applied. */
   seq = 0
   pending: PendingCall[] = []
@@ -107,9 +118,33 @@ export class Conversation {
           ...(event.payload.memo ? { reason: event.payload.memo } : {}),
         })
         return
+      case 'contextWindowCompacted': {
+        const snapshot = event.x?.conversation as ConversationSnapshot | undefined
+        if (snapshot) this.restore(snapshot)
+        return
+      }
       default:
         return
     }
+  }
+
+  /** A deep copy of the state, for a compacted window to start from. */
+  snapshot(): ConversationSnapshot {
+    return structuredClone({
+      messages: this.messages,
+      pending: this.pending,
+      extractionAttempts: this.extractionAttempts,
+      lastWasFinalAnswer: this.lastWasFinalAnswer,
+    })
+  }
+
+  private restore(snapshot: ConversationSnapshot): void {
+    const copy = structuredClone(snapshot)
+    this.messages = copy.messages
+    this.pending = copy.pending
+    this.extractionAttempts = copy.extractionAttempts
+    this.lastWasFinalAnswer = copy.lastWasFinalAnswer
+    this.names = new Map(copy.pending.map((c) => [c.id, c.functionName]))
   }
 
   /** The instruction sent (in memory only) with extraction attempt `attempt`, if any. */

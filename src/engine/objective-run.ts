@@ -26,6 +26,9 @@ import {
 } from './journal.ts'
 import { planExtraction } from './extraction.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
+import { compactionDue, compactionSettings, planCompaction } from './compaction.ts'
+import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
+import { summariserFor, variationCompactionConfig } from './compact-objective.ts'
 import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 import { runTaskTool, type TaskItem } from './task-tool.ts'
@@ -45,7 +48,8 @@ export class ObjectiveRun {
   readonly controller = new AbortController()
   private readonly lease: Lease
   private readonly data: StoredObjectiveData
-  private readonly windowId: string
+  /** The current context window: compaction moves it. */
+  private windowId: string
   private readonly tools: Map<string, EngineTool>
   private readonly modelTools: ModelTool[]
   /** The extraction tool, when the objective has an output definition. */
@@ -54,6 +58,8 @@ export class ObjectiveRun {
   private readonly budget: Budget
   private readonly used: Usage
   private conversation = new Conversation()
+  /** Input tokens of the last model call: what decides automatic compaction. */
+  private lastInputTokens = 0
   private secrets?: Map<string, string>
   /** The to-do list, loaded on the first task-tool call of this run (only this run writes it). */
   private tasks?: TaskItem[]
@@ -179,6 +185,7 @@ export class ObjectiveRun {
     const signal = this.controller.signal
     if (signal.aborted) return true
     if (await this.overBudget()) return true
+    await this.compactIfDue(model)
     const messages = this.conversation.messages.length
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
@@ -206,6 +213,7 @@ export class ObjectiveRun {
     )
     this.used.inputTokens += answer.usage.inputTokens
     this.used.outputTokens += answer.usage.outputTokens
+    this.lastInputTokens = answer.usage.inputTokens
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.submitTool ? {} : WAIT_FOR_INPUT)
     await this.commit(plan.step)
@@ -213,6 +221,36 @@ export class ObjectiveRun {
     this.limit.strikes = plan.strikes
     if (plan.parked) this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
     return plan.failed || plan.parked
+  }
+
+  /**
+   * Automatic compaction (API.md section 4), between steps under the lease: when the last call's
+   * input reached the threshold of the model's context window, the conversation is compacted and
+   * committed with a new window before the next call. A crash before the commit loses only the
+   * summarisation call; the recovering worker rebuilds the old window and compacts again.
+   */
+  private async compactIfDue(model: ResolvedModel): Promise<void> {
+    const settings = compactionSettings(variationCompactionConfig(this.data))
+    if (!compactionDue(this.lastInputTokens, model.maxInputTokens, settings)) return
+    this.lastInputTokens = 0
+    const signal = this.controller.signal
+    const summarise = summariserFor(this.ctx.callModel, model, signal)
+    const plan = await planCompaction(this.conversation, settings, summarise)
+    if (!plan || signal.aborted) return
+    const windowId = this.ctx.deps.ids('contextWindow')
+    const eventId = this.ctx.deps.ids('event')
+    const profileId = this.row.profile_id
+    const write = { plan, windowId, eventId, profileId }
+    const db = this.ctx.deps.db
+    const result = await commitCompaction(db, { lease: this.lease }, write)
+    if (!result) {
+      await recordLostCompaction(db, this.row.id, this.windowId, plan)
+      throw new Superseded()
+    }
+    this.windowId = windowId
+    this.used.inputTokens += plan.usage.inputTokens
+    this.used.outputTokens += plan.usage.outputTokens
+    this.afterCommit([{ id: eventId, event: result.event, profileId }], result)
   }
 
   private get temperature(): number | undefined {

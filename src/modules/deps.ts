@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/crypto.ts'
 import type { IdGenerator } from '../lib/ids.ts'
 import type { Logger } from '../lib/logger.ts'
+import type { CompactionConfig } from './agents/index.ts'
 
 /** What every use case may depend on; built once in app.ts and passed down, never imported. */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   local: LocalSignals
   /** This process's live event feed (the streams module's EventHub, fed by NOTIFY). */
   events: LiveEvents
+  /** Manual compaction of idle objectives (the engine implements it; it calls models). */
+  compactor: ObjectiveCompactor
   /** How webhook deliveries are sent: timeout, retries, private targets (SORTIE_WEBHOOK_*). */
   webhooks: WebhookConfig
 }
@@ -31,6 +34,18 @@ export interface LiveEvents {
   objectiveStream(objectiveId: string, afterSeq: number): Response
   /** A workspace's (or one agent's) events from now on, until the client leaves. */
   workspaceStream(workspaceId: string, agentId?: string): Response
+}
+
+export interface ObjectiveCompactor {
+  /**
+   * Compacts the current context window of an objective no worker holds, as `profileId`, with
+   * `config` (a CompactionConfig) overriding the variation's; resolves with the new window's id.
+   */
+  compact(
+    objectiveId: string,
+    config: CompactionConfig | undefined,
+    profileId: string,
+  ): Promise<string>
 }
 
 export interface LocalSignals {

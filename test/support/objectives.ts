@@ -65,6 +65,7 @@ export async function createAgent(
     prompt?: string
     constraints?: Record<string, number>
     headers?: Record<string, string>
+    compactionConfig?: Record<string, unknown>
   },
 ): Promise<{ agentId: string; variationId: string; toolId: string; toolSetId: string }> {
   const n = ++counter
@@ -95,6 +96,7 @@ export async function createAgent(
         prompt: opts.prompt ?? 'You look records up.',
         modelConfig: { modelId: opts.modelId },
         ...(opts.constraints ? { constraints: opts.constraints } : {}),
+        ...(opts.compactionConfig ? { compactionConfig: opts.compactionConfig } : {}),
       },
     },
   })

@@ -59,6 +59,7 @@ export const CompactionConfig = z
     summarization: z.object({ instructions: z.string().max(20_000).optional() }).optional(),
   })
   .meta({ id: 'CompactionConfig' })
+export type CompactionConfig = z.infer<typeof CompactionConfig>
 
 export const AgentVariationSpec = z
   .object({

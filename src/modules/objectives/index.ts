@@ -1,6 +1,6 @@
 /**
  * Objectives: launching an agent on an initial message, reading its durable history (events,
- * tool calls, context windows, frozen tools), cancelling and continuing it. The engine
+ * tool calls, context windows, frozen tools), cancelling, continuing and compacting it. The engine
  * (src/engine) runs them; it reads and writes their rows through what is exported here.
  */
 import type { RouteDef } from '../../http/router.ts'
@@ -11,6 +11,7 @@ import { toolCallDecisionRoutes } from './tool-call.routes.ts'
 export const objectiveRoutes: RouteDef[] = [...coreRoutes, ...toolCallDecisionRoutes]
 export { createObjective } from './create-objective.service.ts'
 export { cancelObjective, continueObjective } from './control-objective.service.ts'
+export { compactObjective } from './compact-objective.service.ts'
 export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'
 export { getObjective, findObjectiveRow } from './read-objective.service.ts'
 export {

@@ -8,6 +8,7 @@ import {
   ResourceMetadata,
   pageOf,
 } from '../../lib/schemas.ts'
+import { CompactionConfig } from '../agents/index.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
 
 /** Snapshots of other modules' resources: their shape is defined (and documented) there. */
@@ -176,6 +177,17 @@ export const ContinueObjectiveBody = z.object({
   secrets: SecretInputs.optional(),
 })
 export type ContinueObjectiveBody = z.infer<typeof ContinueObjectiveBody>
+
+export const CompactObjectiveBody = z.object({
+  compactionConfig: CompactionConfig.optional().meta({
+    description: "overrides the variation's compaction config for this compaction",
+  }),
+})
+export type CompactObjectiveBody = z.infer<typeof CompactObjectiveBody>
+export const CompactObjectiveResponse = z
+  .object({ contextWindow: ContextWindowData.optional() })
+  .meta({ id: 'CompactObjectiveResponse' })
+export type CompactObjectiveResponse = z.infer<typeof CompactObjectiveResponse>
 
 const labelFilter = z
   .string()

@@ -19,6 +19,22 @@ export type WaitReason = 'turn_complete' | 'approval' | 'sub_objectives' | 'enqu
 export const CANCELLABLE_STATES: ObjectiveState[] = ['PENDING', 'RUNNING', 'WAITING']
 /** States a continue resumes from (decision 2); RUNNING only with `enqueue`. */
 export const CONTINUABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
+/**
+ * States a manual compact acts in: no worker holds the objective. A RUNNING one compacts itself
+ * at its threshold; FINALIZED, CANCELLED and TIMED_OUT are super-terminal (API.md section 4).
+ */
+export const COMPACTABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
+
+/** Why an objective in `state` cannot be compacted now. */
+export function compactRefusal(id: string, state: string): string {
+  if (state === 'RUNNING' || state === 'PENDING') {
+    return (
+      `objective ${id} is ${state}: it compacts itself between steps when its context reaches ` +
+      'the trigger threshold; compact it manually once it is WAITING'
+    )
+  }
+  return `objective ${id} is ${state} and can no longer be compacted`
+}
 
 export const API_STATES = [
   'STATE_UNSPECIFIED',
@@ -114,7 +130,18 @@ export interface EventPayloads {
   cancelled: { message: string }
   finalized: { output: unknown }
   subObjectiveCreated: { metadata: Record<string, unknown> }
-  contextWindowCompacted: Record<string, unknown>
+  contextWindowCompacted: {
+    messagesCompacted: number
+    newContextWindow: {
+      objectiveId: string
+      sequence: number
+      promptTokens: number
+      completionTokens: number
+      previousWindowContinueInstructions: string
+    }
+    strategies: string[]
+    summary: string
+  }
 }
 
 /** Engine-only fields of a stored event, never served. */
@@ -123,6 +150,8 @@ export interface EventExtras {
   toolCallIds?: string[]
   /** Set on the assistant message of an output extraction attempt: its number (1, 2). */
   extraction?: number
+  /** On `contextWindowCompacted`: the engine's conversation the new window starts from. */
+  conversation?: unknown
 }
 
 /**

@@ -192,6 +192,14 @@ export async function listWindows(db: Executor, objectiveId: string, position: P
   return { rows, total: Number(count.n) }
 }
 
+export function findWindow(db: Executor, id: string) {
+  return db
+    .selectFrom('objective_context_windows')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+}
+
 export function lastWindows(db: Executor, objectiveId: string, n: number) {
   return db
     .selectFrom('objective_context_windows')

@@ -1,9 +1,12 @@
 import { route, type RouteDef } from '../../http/router.ts'
 import { ListQuery } from '../../lib/schemas.ts'
 import { cancelObjective, continueObjective } from './control-objective.service.ts'
+import { compactObjective } from './compact-objective.service.ts'
 import { createObjective } from './create-objective.service.ts'
 import {
   CancelObjectiveBody,
+  CompactObjectiveBody,
+  CompactObjectiveResponse,
   ContextWindowPage,
   ContinueObjectiveBody,
   CreateObjectiveBody,
@@ -84,6 +87,19 @@ export const objectiveRoutes: RouteDef[] = [
     response: ObjectiveEvent,
     handler: ({ deps, scope, params, body }) =>
       continueObjective(deps, scope, params.objectiveId, body),
+  }),
+  route({
+    method: 'post',
+    path: '/objectives/{objectiveId}/compact',
+    scope: 'workspace',
+    operationId: 'compactObjective',
+    summary: 'Compact the context window of a WAITING or FAILED objective into a new window',
+    tags,
+    params: ObjectiveParams,
+    body: CompactObjectiveBody,
+    response: CompactObjectiveResponse,
+    handler: ({ deps, scope, params, body }) =>
+      compactObjective(deps, scope, params.objectiveId, body),
   }),
   route({
     method: 'get',
