@@ -117,23 +117,3 @@ describe('tool call filters', () => {
     assert.equal(bad.body.details[0].fieldViolations[0].field, 'executionStatus')
   })
 })
-
-describe('sub-agents', () => {
-  it('an objective of a variation with a sub-agent is refused 400 FAILED_PRECONDITION, not run without it', async () => {
-    const parent = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
-    const child = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
-    const assigned = await t.api('POST', `/v1/agent_variations/${parent.variationId}/assignments`, {
-      subAgentId: child.agentId,
-    })
-    assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
-    const res = await t.api('POST', '/v1/objectives', {
-      agentId: parent.agentId,
-      data: { initialMessage: 'delegate' },
-    })
-    assert.equal(res.status, 400, JSON.stringify(res.body))
-    assert.equal(res.body.code, 9)
-    assert.match(res.body.message, /sub-agent/)
-    const listed = await t.api('GET', `/v1/objectives?agentId=${parent.agentId}`)
-    assert.equal(listed.body.pagination.total, 0)
-  })
-})

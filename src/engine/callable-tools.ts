@@ -1,13 +1,16 @@
 import {
+  subAgentDescription,
+  subAgentParameters,
   submitOutputCallable,
   SUBMIT_OUTPUT_TOOL_NAME,
   taskToolCallable,
   TASK_TOOL_NAME,
   type BuiltinOwner,
   type CallableTool,
+  type StoredSubAgent,
   type StoredTool,
 } from '../modules/objectives/index.ts'
-import { toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
+import { functionName, toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
 import type { ModelTool } from './providers/index.ts'
 import { SUBMIT_OUTPUT_DESCRIPTION } from './extraction.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
@@ -22,16 +25,23 @@ export interface EngineTool {
   /** Set for HTTP tools; built-ins run in-process. */
   snapshot?: StoredTool
   builtin?: 'tasks' | 'submit_output'
+  /** Set for sub-agents: a call spawns a child objective of this agent. */
+  subAgent?: StoredSubAgent
 }
 
 const EMPTY_PARAMETERS = { type: 'object', properties: {} }
 
 /**
- * The tools of one run, by the function name the model calls: the objective's frozen tools plus
- * the built-in task tool (which takes precedence over a user tool of the same name). Built once
- * per claim, so no step recomputes schemas or approval rules.
+ * The tools of one run, by the function name the model calls: the objective's frozen tools, its
+ * sub-agents (a name already taken gets a numeric suffix) and the built-in task tool (which takes
+ * precedence over a user tool of the same name). Built once per claim, so no step recomputes
+ * schemas or approval rules.
  */
-export function engineTools(stored: StoredTool[], owner: BuiltinOwner): Map<string, EngineTool> {
+export function engineTools(
+  stored: StoredTool[],
+  owner: BuiltinOwner,
+  subAgents: StoredSubAgent[] = [],
+): Map<string, EngineTool> {
   const tools = new Map<string, EngineTool>()
   for (const t of stored) {
     const tool = t.tool as unknown as Tool
@@ -46,6 +56,24 @@ export function engineTools(stored: StoredTool[], owner: BuiltinOwner): Map<stri
       toolId: t.tool.metadata.id,
       requiresApproval: needsApproval(tool, t.toolSet as unknown as ToolSet),
       snapshot: t,
+    })
+  }
+  for (const agent of subAgents) {
+    const base = functionName(agent.metadata.name, 'agent')
+    let name = base
+    for (let n = 2; tools.has(name) || name === TASK_TOOL_NAME; n++) {
+      name = `${base.slice(0, 60)}_${n}`
+    }
+    tools.set(name, {
+      model: {
+        name,
+        description: subAgentDescription(agent),
+        parameters: subAgentParameters(agent),
+      },
+      callable: { agent: agent.metadata },
+      toolId: null,
+      requiresApproval: false,
+      subAgent: agent,
     })
   }
   tools.set(TASK_TOOL_NAME, {

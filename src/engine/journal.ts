@@ -1,6 +1,14 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Executor } from '../db/database.ts'
-import { storedEventData, type StoredEvent } from '../modules/objectives/index.ts'
+import {
+  insertPreparedObjective,
+  lockObjectiveRow,
+  settlesParent,
+  storedEventData,
+  wakeParent,
+  type PreparedObjective,
+  type StoredEvent,
+} from '../modules/objectives/index.ts'
 
 /**
  * The engine's writes. A step's rows (events, tool calls, counters, window tokens, maybe a new
@@ -13,6 +21,8 @@ export interface Lease {
   objectiveId: string
   version: number
   owner: string
+  /** Set on a sub-objective: the parent whose call it answers (locked first, then woken). */
+  parentId?: string
 }
 
 export interface EventWrite {
@@ -55,6 +65,8 @@ export interface StepWrite {
   state?: { state: string; waitReason: string | null; message: string }
   /** The structured output the objective finalizes with. */
   output?: unknown
+  /** Sub-objectives spawned by this step's sub-agent calls, inserted in the same transaction. */
+  children?: PreparedObjective[]
 }
 
 export interface StepResult {
@@ -64,7 +76,63 @@ export interface StepResult {
 
 const values = (rows: RawBuilder<unknown>[]) => sql.join(rows)
 
+/**
+ * Commits a step. A step that spawns sub-objectives inserts them in the same transaction; a step
+ * that settles a sub-objective (its turn ends, it finalizes or fails) locks the parent first
+ * (ancestors before descendants, like a cancel) and wakes it when no other child is at work.
+ */
 export async function commitStep(
+  db: Executor,
+  lease: Lease,
+  step: StepWrite,
+): Promise<StepResult | undefined> {
+  const parentId =
+    lease.parentId && step.state && settlesParent(step.state.state, step.state.waitReason)
+      ? lease.parentId
+      : undefined
+  if (!parentId && !step.children?.length) return writeStep(db, lease, step)
+  const commit = async (trx: Executor) => {
+    if (parentId) await lockObjectiveRow(trx, parentId)
+    const result = await writeStep(trx, lease, step)
+    if (!result) return undefined
+    for (const child of step.children ?? []) await insertPreparedObjective(trx, child)
+    if (parentId) await wakeParent(trx, parentId)
+    return result
+  }
+  return db.isTransaction ? commit(db) : db.transaction().execute(commit)
+}
+
+/**
+ * A step whose rows depend on what the database holds once the objective is locked: `build` runs
+ * after the compare-and-set lock, in the transaction that commits what it returns.
+ */
+export async function commitLocked(
+  db: Executor,
+  lease: Lease,
+  build: (trx: Executor) => Promise<StepWrite>,
+): Promise<{ step: StepWrite; result: StepResult } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    if (lease.parentId) await lockObjectiveRow(trx, lease.parentId)
+    if (!(await lockLeased(trx, lease))) return undefined
+    const step = await build(trx)
+    const result = await commitStep(trx, lease, step)
+    return result ? { step, result } : undefined
+  })
+}
+
+function lockLeased(trx: Executor, lease: Lease) {
+  return trx
+    .selectFrom('objectives')
+    .select('id')
+    .where('id', '=', lease.objectiveId)
+    .where('version', '=', lease.version)
+    .where('lease_owner', '=', lease.owner)
+    .where('state', '=', 'RUNNING')
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+async function writeStep(
   db: Executor,
   lease: Lease,
   step: StepWrite,
@@ -196,16 +264,9 @@ export async function commitTurnEnd(
   { result: StepResult; taken: { id: string; content: string }[]; idled: boolean } | undefined
 > {
   return db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('objectives')
-      .select('id')
-      .where('id', '=', lease.objectiveId)
-      .where('version', '=', lease.version)
-      .where('lease_owner', '=', lease.owner)
-      .where('state', '=', 'RUNNING')
-      .forUpdate()
-      .executeTakeFirst()
-    if (!locked) return undefined
+    // A sub-objective's turn end may settle its parent's call: the parent is locked first.
+    if (lease.parentId) await lockObjectiveRow(trx, lease.parentId)
+    if (!(await lockLeased(trx, lease))) return undefined
     const inbox = await trx
       .deleteFrom('objective_inbox')
       .where('objective_id', '=', lease.objectiveId)

@@ -1,6 +1,7 @@
 import { compileJsonSchema, describeSchemaErrors } from '../lib/json-schema.ts'
 import {
   LIMIT_GRACE_TURNS,
+  SUB_OBJECTIVE_LIMIT_MESSAGE,
   TOOL_CALL_LIMIT_MESSAGE,
   type AssistantToolCall,
 } from '../modules/objectives/index.ts'
@@ -16,6 +17,9 @@ export interface LimitState {
   executed: number
   /** Turns in a row that asked for tools after the limit was reached. */
   strikes: number
+  /** `constraints.maxSubObjectives` (0 = unlimited) and the sub-objectives spawned so far. */
+  maxSubObjectives: number
+  spawned: number
 }
 
 export interface PlannedTurn {
@@ -27,6 +31,7 @@ export interface PlannedTurn {
   /** A call waits for a human: the step parks the objective in WAITING(approval). */
   parked: boolean
   executedAdded: number
+  spawnedAdded: number
   strikes: number
 }
 
@@ -51,7 +56,8 @@ function rejection(tool: EngineTool | undefined, name: string, input: unknown): 
 /**
  * Turns a model answer into the rows of one step: the assistant message, a tool call row per
  * call, and an immediate `toolError` for every call that cannot run (unknown tool, arguments
- * that fail the tool's JSON Schema, the tool-call limit). Those errors go back to the model.
+ * that fail the tool's JSON Schema, the tool-call and sub-objective limits). Those errors go back
+ * to the model.
  * A call of a tool that needs approval is created WAITING_FOR_APPROVAL with a
  * `toolApprovalRequested` event, and the step parks the objective in WAITING(approval): no lease
  * is held while a human decides.
@@ -69,8 +75,12 @@ export function planModelTurn(
     ...answer.rejectedToolCalls,
   ]
   let allowed = limit.maxToolCalls > 0 ? Math.max(0, limit.maxToolCalls - limit.executed) : Infinity
+  let spawnable =
+    limit.maxSubObjectives > 0 ? Math.max(0, limit.maxSubObjectives - limit.spawned) : Infinity
   let refused = 0
+  let limitMessage = TOOL_CALL_LIMIT_MESSAGE
   let executedAdded = 0
+  let spawnedAdded = 0
   const rows: ToolCallInsert[] = []
   const toolCalls: AssistantToolCall[] = []
   const errors: EventWrite[] = []
@@ -81,13 +91,20 @@ export function planModelTurn(
     const text = argumentsText(call.input)
     let error = call.error ? `invalid tool call: ${call.error}` : undefined
     error ??= rejection(tool, call.toolName, call.input)
-    if (!error && allowed <= 0) {
-      error = TOOL_CALL_LIMIT_MESSAGE
+    let limited: string | undefined
+    if (!error && allowed <= 0) limited = TOOL_CALL_LIMIT_MESSAGE
+    else if (!error && tool?.subAgent && spawnable <= 0) limited = SUB_OBJECTIVE_LIMIT_MESSAGE
+    if (limited) {
+      error = limitMessage = limited
       refused++
     }
     if (!error) {
       allowed--
       executedAdded++
+      if (tool?.subAgent) {
+        spawnable--
+        spawnedAdded++
+      }
     }
     const callable = tool?.callable ?? {}
     const waits = !error && !!tool?.requiresApproval
@@ -128,7 +145,11 @@ export function planModelTurn(
   // two. Several calls run one after another and record their own start.
   const ready = rows.filter((r) => r.executionStatus === 'TOOL_CALL_EXECUTION_STATUS_PENDING')
   const started =
-    !failed && !parked && ready.length === 1 && !tools.get(ready[0]!.functionName)?.builtin
+    !failed &&
+    !parked &&
+    ready.length === 1 &&
+    !tools.get(ready[0]!.functionName)?.builtin &&
+    !tools.get(ready[0]!.functionName)?.subAgent
       ? ready[0]
       : undefined
   const startedEvents: EventWrite[] = []
@@ -157,7 +178,7 @@ export function planModelTurn(
   if (failed) {
     events.push({
       id: '',
-      event: { type: 'error', payload: { type: 'constraint', message: TOOL_CALL_LIMIT_MESSAGE } },
+      event: { type: 'error', payload: { type: 'constraint', message: limitMessage } },
       profileId,
     })
   }
@@ -175,9 +196,7 @@ export function planModelTurn(
         refused: rows.length - executedAdded,
       },
       limitStrikes: strikes,
-      ...(failed
-        ? { state: { state: 'FAILED', waitReason: null, message: TOOL_CALL_LIMIT_MESSAGE } }
-        : {}),
+      ...(failed ? { state: { state: 'FAILED', waitReason: null, message: limitMessage } } : {}),
       ...(parked
         ? { state: { state: 'WAITING', waitReason: 'approval', message: APPROVAL_MESSAGE } }
         : {}),
@@ -186,6 +205,7 @@ export function planModelTurn(
     failed,
     parked,
     executedAdded,
+    spawnedAdded,
     strikes,
   }
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../lib/errors.ts'
 import type { ResolvedModel } from '../modules/models/index.ts'
 import {
+  countSubObjectives,
   storedEventOf,
   type ObjectiveRow,
   type StoredEvent,
@@ -15,6 +16,7 @@ import { engineTools, submitOutputTool, type EngineTool } from './callable-tools
 import { Conversation, inputOf, type PendingCall } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import {
+  commitLocked,
   commitStep,
   commitTurnEnd,
   WAIT_FOR_INPUT,
@@ -31,6 +33,7 @@ import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
 import { summariserFor, variationCompactionConfig } from './compact-objective.ts'
 import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
+import { collectSubObjectives, spawnInTurn, spawnSubObjective } from './sub-agent-tool.ts'
 import { runTaskTool, type TaskItem } from './task-tool.ts'
 import { executeHttpTool } from './tools/http-tool.ts'
 
@@ -68,8 +71,16 @@ export class ObjectiveRun {
     private readonly row: ObjectiveRow,
     private readonly ctx: EngineContext,
   ) {
-    this.lease = { objectiveId: row.id, version: row.version, owner: ctx.owner }
     this.data = row.data as unknown as StoredObjectiveData
+    this.lease = {
+      objectiveId: row.id,
+      version: row.version,
+      owner: ctx.owner,
+      // A spawned sub-objective answers its parent's call: its settling commits wake the parent.
+      ...(this.data.parentToolCallId && row.parent_objective_id
+        ? { parentId: row.parent_objective_id }
+        : {}),
+    }
     this.windowId = row.current_window_id ?? ''
     const owner = {
       accountId: row.account_id,
@@ -77,7 +88,7 @@ export class ObjectiveRun {
       profileId: row.profile_id,
       createdAt: row.created_at.toISOString(),
     }
-    this.tools = engineTools(row.tools as unknown as StoredTool[], owner)
+    this.tools = engineTools(row.tools as unknown as StoredTool[], owner, this.data.subAgents)
     if (this.data.outputDefinition) {
       this.submitTool = submitOutputTool(this.data.outputDefinition, owner)
     }
@@ -85,12 +96,16 @@ export class ObjectiveRun {
     this.budget = budgetOf(this.data.variation)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
     const constraints = (
-      this.data.variation as { spec?: { constraints?: { maxToolCalls?: number } } }
+      this.data.variation as {
+        spec?: { constraints?: { maxToolCalls?: number; maxSubObjectives?: number } }
+      }
     ).spec?.constraints
     this.limit = {
       maxToolCalls: constraints?.maxToolCalls ?? 0,
       executed: row.total_tool_calls - row.refused_tool_calls,
       strikes: row.limit_strikes,
+      maxSubObjectives: constraints?.maxSubObjectives ?? 0,
+      spawned: 0,
     }
   }
 
@@ -107,13 +122,19 @@ export class ObjectiveRun {
     try {
       const model = await this.ctx.models.get(this.row.workspace_id, this.data.modelId)
       await this.loadConversation()
+      if (this.limit.maxSubObjectives > 0 && this.data.subAgents?.length) {
+        this.limit.spawned = await countSubObjectives(this.ctx.deps.db, this.row.id)
+      }
       while (!this.controller.signal.aborted) {
-        const next = this.conversation.pending[0]
+        // Started sub-agent calls wait for their children; everything else runs first.
+        const next = this.conversation.pending.find((c) => !(c.started && this.isSubAgent(c)))
         if (next?.awaitingApproval) {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
         } else if (next) await this.runToolCall(next)
-        else if (
+        else if (this.conversation.pending.length) {
+          if (await this.awaitSubObjectives()) return
+        } else if (
           this.submitTool &&
           (this.conversation.turnComplete || this.conversation.extractionAttempts > 0)
         ) {
@@ -216,7 +237,12 @@ export class ObjectiveRun {
     this.lastInputTokens = answer.usage.inputTokens
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.submitTool ? {} : WAIT_FOR_INPUT)
+    const unspawned =
+      plan.spawnedAdded && !plan.failed && !plan.parked
+        ? await spawnInTurn(this.ctx.deps, this.row, this.tools, plan.step, (e) => this.event(e))
+        : 0
     await this.commit(plan.step)
+    this.limit.spawned += plan.spawnedAdded - unspawned
     this.limit.executed += plan.executedAdded
     this.limit.strikes = plan.strikes
     if (plan.parked) this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
@@ -347,10 +373,48 @@ export class ObjectiveRun {
     return undefined
   }
 
+  private isSubAgent(call: PendingCall): boolean {
+    return !!this.tools.get(call.functionName)?.subAgent
+  }
+
+  /** Starts a sub-agent call not started with its turn (it waited for another call's approval). */
+  private async spawnCall(call: PendingCall, agent: NonNullable<EngineTool['subAgent']>) {
+    const args = { id: call.id, arguments: inputOf(call.arguments) }
+    const spawn = await spawnSubObjective(this.ctx.deps, this.row, agent, args, (e) =>
+      this.event(e),
+    )
+    await this.commit({
+      windowId: this.windowId,
+      events: spawn.events,
+      toolCallUpdates: [
+        { id: call.id, executionStatus: spawn.executionStatus, result: spawn.result },
+      ],
+      ...(spawn.child ? { children: [spawn.child] } : {}),
+    })
+    if (!spawn.child) this.limit.spawned--
+  }
+
+  /**
+   * Every remaining call waits for a child: answers those that settled, and parks in
+   * WAITING(sub_objectives) while any still works. Returns true when parked.
+   */
+  private async awaitSubObjectives(): Promise<boolean> {
+    const ids = this.conversation.pending.map((c) => c.id)
+    const done = await commitLocked(this.ctx.deps.db, this.lease, (trx) =>
+      collectSubObjectives(trx, this.row.id, ids, this.windowId, (e) => this.event(e)),
+    )
+    if (!done) throw new Superseded()
+    this.afterCommit(done.step.events, done.result)
+    if (!done.step.state) return false
+    this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
+    return true
+  }
+
   /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
   private async runToolCall(call: PendingCall): Promise<void> {
     const tool = this.tools.get(call.functionName)
     if (tool?.builtin === 'tasks') return this.runTaskCall(call)
+    if (tool?.subAgent) return this.spawnCall(call, tool.subAgent)
     if (!call.started) {
       await this.commit({
         windowId: this.windowId,

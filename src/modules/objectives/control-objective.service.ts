@@ -6,14 +6,60 @@ import { CANCELLABLE_STATES, CONTINUABLE_STATES, type ObjectiveState } from './o
 import { eventOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
 import type { ContinueObjectiveBody, Objective, ObjectiveEvent } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
+import type { ObjectiveRow } from './objectives.repository.ts'
+import { lockObjectiveRow, wakeParent } from './sub-objectives.ts'
+import type { Executor } from '../../db/database.ts'
 import { findObjectiveRow, getObjective } from './read-objective.service.ts'
 import { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
 
+/** Writes CANCELLED and the `cancelled` event on a locked row; drops its queued messages. */
+async function writeCancel(
+  trx: Executor,
+  deps: Deps,
+  row: ObjectiveRow,
+  reason: string,
+  profileId: string,
+) {
+  const seq = row.event_seq + 1
+  await trx
+    .updateTable('objectives')
+    .set({
+      state: 'CANCELLED',
+      wait_reason: null,
+      state_message: reason,
+      version: row.version + 1,
+      lease_owner: null,
+      lease_expires_at: null,
+      event_seq: seq,
+      total_events: row.total_events + 1,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', row.id)
+    .execute()
+  await repo.insertEvent(trx, {
+    id: deps.ids('event'),
+    objective_id: row.id,
+    seq,
+    window_id: row.current_window_id ?? '',
+    type: 'cancelled',
+    data: JSON.stringify(storedEventData({ type: 'cancelled', payload: { message: reason } })),
+    profile_id: profileId,
+  })
+  // Queued messages will never be taken now.
+  await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
+  await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
+}
+
+export const CASCADE_REASON = 'the parent objective was cancelled'
+
 /**
- * Cancels an objective. CANCELLED commits first, with the `cancelled` event as the objective's
- * last event: the version bump makes every later write of the engine fail its compare-and-set.
- * Then the worker holding it is told (in-process directly, other processes by NOTIFY) and aborts
- * its in-flight provider and tool requests.
+ * Cancels an objective and, with it, its sub-objectives still at work (level by level, each
+ * level locked before its children are read, so none spawned meanwhile escapes). CANCELLED
+ * commits first, with the `cancelled` event as each objective's last event: the version bump
+ * makes every later write of the engine fail its compare-and-set. A cancelled sub-objective
+ * settles its parent's call (whose parent is locked first: ancestors before descendants, as the
+ * engine locks them). Then the workers holding them are told (in-process directly, other
+ * processes by NOTIFY) and abort their in-flight provider and tool requests.
  */
 export async function cancelObjective(
   deps: Deps,
@@ -23,43 +69,26 @@ export async function cancelObjective(
   family: RouteFamily,
 ): Promise<Objective> {
   const found = await findObjectiveRow(deps, scope, ref)
-  await deps.db.transaction().execute(async (trx) => {
+  const cancelled = await deps.db.transaction().execute(async (trx) => {
+    if (found.parent_objective_id) await lockObjectiveRow(trx, found.parent_objective_id)
     const row = (await repo.lockObjective(trx, found.id))!
     if (!CANCELLABLE_STATES.includes(row.state as ObjectiveState)) {
       throw failedPrecondition(`objective ${row.id} is ${row.state} and can no longer be cancelled`)
     }
-    const seq = row.event_seq + 1
-    await trx
-      .updateTable('objectives')
-      .set({
-        state: 'CANCELLED',
-        wait_reason: null,
-        state_message: reason ?? '',
-        version: row.version + 1,
-        lease_owner: null,
-        lease_expires_at: null,
-        event_seq: seq,
-        total_events: row.total_events + 1,
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', row.id)
-      .execute()
-    await repo.insertEvent(trx, {
-      id: deps.ids('event'),
-      objective_id: row.id,
-      seq,
-      window_id: row.current_window_id ?? '',
-      type: 'cancelled',
-      data: JSON.stringify(
-        storedEventData({ type: 'cancelled', payload: { message: reason ?? '' } }),
-      ),
-      profile_id: scope.profileId,
-    })
-    // Queued messages will never be taken now.
-    await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
-    await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
+    await writeCancel(trx, deps, row, reason ?? '', scope.profileId)
+    const ids = [row.id]
+    for (let level = [row.id]; level.length;) {
+      const children = await repo.lockWorkingChildren(trx, level)
+      for (const child of children) {
+        await writeCancel(trx, deps, child, CASCADE_REASON, scope.profileId)
+      }
+      level = children.map((c) => c.id)
+      ids.push(...level)
+    }
+    if (row.parent_objective_id) await wakeParent(trx, row.parent_objective_id)
+    return ids
   })
-  deps.local.objectiveCancelled(found.id)
+  for (const id of cancelled) deps.local.objectiveCancelled(id)
   return getObjective(deps, scope, found.id, family)
 }
 
@@ -97,11 +126,17 @@ export async function continueObjective(
     const row = (await repo.lockObjective(trx, found.id))!
     const state = row.state as ObjectiveState
     const data = withSecretNames(row.data, body.secrets)
-    // A turn parked for approval is still in progress: its calls need answers before a message.
+    // A turn parked for approval or for sub-objectives is still in progress: its calls need
+    // answers before a message.
     const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
-    if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval) {
+    const awaitingChildren = state === 'WAITING' && row.wait_reason === 'sub_objectives'
+    if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval || awaitingChildren) {
       if (!body.enqueue) {
-        const what = awaitingApproval ? 'waiting for tool call approval' : 'running'
+        const what = awaitingApproval
+          ? 'waiting for tool call approval'
+          : awaitingChildren
+            ? 'waiting for sub-objectives'
+            : 'running'
         throw failedPrecondition(
           `objective ${row.id} is ${what}: pass enqueue: true to queue the message for the end of its turn`,
         )

@@ -7,9 +7,18 @@ import type { RouteFamily } from '../../http/router.ts'
 import { failedPrecondition, fieldError, invalidArgument } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { rethrowUnique } from '../resource.ts'
-import { objectiveOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
+import type { Executor } from '../../db/database.ts'
+import type { ObjectiveTable } from '../../db/schema.ts'
+import type { Insertable } from 'kysely'
+import {
+  objectiveOf,
+  storedEventData,
+  type StoredObjectiveData,
+  type StoredSubAgent,
+} from './objective.mappers.ts'
 import type { CreateObjectiveBody, Objective } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
+import type { ObjectiveRow } from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
 import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
@@ -30,16 +39,13 @@ function refuseMemoryStack(stack: { memoryLayerId: string }[] | undefined) {
   )
 }
 
-/**
- * The engine cannot run sub-agents yet: an objective of a variation that assigns one is refused
- * rather than run without the sub-agent its variation promises.
- */
-async function refuseSubAgents(deps: Deps, variationId: string) {
-  const subAgents = await repo.subAgentAssignments(deps.db, variationId)
-  if (subAgents.length === 0) return
-  throw failedPrecondition(
-    `variation ${variationId} assigns sub-agent ${subAgents[0]!.sub_agent_id}: this server cannot run sub-agents yet; remove the assignment or choose another variation`,
+/** The agents a variation assigns as sub-agents, snapshotted like its tools. */
+async function loadSubAgents(deps: Deps, scope: Scope, variationId: string) {
+  const assigned = await repo.subAgentAssignments(deps.db, variationId)
+  const agents = await Promise.all(
+    assigned.map((a) => findAgentRow(deps, scope, a.sub_agent_id!).then((row) => agentOf(row))),
   )
+  return agents as unknown as StoredSubAgent[]
 }
 
 async function chooseVariation(
@@ -61,20 +67,32 @@ async function chooseVariation(
   return findVariationRow(deps, scope, agent.id, id)
 }
 
+/** What an objective's creation inserts, checked and built before any transaction opens. */
+export interface PreparedObjective {
+  row: Insertable<ObjectiveTable>
+  windowId: string
+  firstMessage?: { eventId: string; content: string }
+}
+
+/** Where a sub-objective comes from: the parent and the parent's tool call that spawned it. */
+export interface SubObjectiveOrigin {
+  parentToolCallId: string
+}
+
 /**
- * Creates an objective: picks and snapshots the variation, its tools and the agent, validates
- * `data` against the agent's inputDataSchema and renders the variation prompt with it (plus the
- * attached goal, whose fields become the output definition when the agent has none), checks the
- * model resolves (a bad model or missing credential is a 400 now, not a failure later), then
- * writes the objective, its first context window and the first user message in one transaction.
+ * Checks a creation and builds its rows: picks and snapshots the variation, its tools, sub-agents
+ * and the agent, validates `data` against the agent's inputDataSchema and renders the variation
+ * prompt with it (plus the attached goal, whose fields become the output definition when the agent
+ * has none), and checks the model resolves (a bad model or missing credential is a 400 now, not a
+ * failure later). Reads only: the engine calls it before the step that inserts a sub-objective.
  */
-export async function createObjective(
+export async function prepareObjective(
   deps: Deps,
   scope: Scope,
   body: CreateObjectiveBody,
-  family: RouteFamily,
   rng: Rng = Math.random,
-): Promise<Objective> {
+  origin?: SubObjectiveOrigin,
+): Promise<PreparedObjective> {
   const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
   refuseMemoryStack(body.data?.memoryStack)
   const agent = await findAgentRow(deps, scope, body.agentId)
@@ -103,7 +121,7 @@ export async function createObjective(
   }
   await resolveModel(deps, scope.workspaceId, modelId, deps.env)
   const tools = await loadVariationTools(deps, scope.workspaceId, variationRow.id)
-  await refuseSubAgents(deps, variationRow.id)
+  const subAgents = await loadSubAgents(deps, scope, variationRow.id)
 
   const parentObjectiveId = body.data?.parentObjectiveId || null
   if (parentObjectiveId) {
@@ -113,7 +131,6 @@ export async function createObjective(
   const secrets = body.data?.secrets ?? []
   const metadata = body.metadata ?? {}
   const id = deps.ids('objective')
-  const windowId = deps.ids('contextWindow')
   const data: StoredObjectiveData = {
     initialMessage,
     ...(body.data?.data !== undefined ? { data: body.data.data } : {}),
@@ -124,48 +141,81 @@ export async function createObjective(
     modelId,
     ...(outputDefinition ? { outputDefinition } : {}),
     ...(goal ? { goalId: goal.id } : {}),
+    ...(subAgents.length ? { subAgents } : {}),
+    ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
   }
   const hasMessage = initialMessage.trim() !== ''
+  const windowId = deps.ids('contextWindow')
+  return {
+    windowId,
+    ...(hasMessage
+      ? { firstMessage: { eventId: deps.ids('event'), content: initialMessage } }
+      : {}),
+    row: {
+      id,
+      account_id: scope.accountId,
+      workspace_id: scope.workspaceId,
+      profile_id: scope.profileId,
+      external_id: metadata.externalId ?? body.externalId ?? '',
+      labels: JSON.stringify(metadata.labels ?? body.labels ?? {}),
+      agent_id: agent.id,
+      variation_id: variationRow.id,
+      parent_objective_id: parentObjectiveId,
+      state: 'PENDING',
+      data: JSON.stringify(data),
+      secrets_sealed: secrets.length ? deps.box.seal(JSON.stringify(secrets)) : null,
+      tools: JSON.stringify(tools),
+      total_context_windows: 1,
+      total_events: hasMessage ? 1 : 0,
+      event_seq: hasMessage ? 1 : 0,
+      current_window_id: windowId,
+      goal_id: goal?.id ?? null,
+    },
+  }
+}
+
+/**
+ * Inserts a prepared objective, its first context window and first user message, and wakes the
+ * engine once the surrounding transaction commits.
+ */
+export async function insertPreparedObjective(
+  trx: Executor,
+  prepared: PreparedObjective,
+): Promise<ObjectiveRow> {
+  const row = await repo.insertObjective(trx, prepared.row)
+  await repo.insertWindow(trx, { id: prepared.windowId, objective_id: row.id, sequence: 1 })
+  if (prepared.firstMessage) {
+    await repo.insertEvent(trx, {
+      id: prepared.firstMessage.eventId,
+      objective_id: row.id,
+      seq: 1,
+      window_id: prepared.windowId,
+      type: 'userMessage',
+      data: JSON.stringify(
+        storedEventData({
+          type: 'userMessage',
+          payload: { content: prepared.firstMessage.content },
+        }),
+      ),
+      profile_id: row.profile_id,
+    })
+  }
+  await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
+  return row
+}
+
+/** Creates an objective (see prepareObjective) in one transaction. */
+export async function createObjective(
+  deps: Deps,
+  scope: Scope,
+  body: CreateObjectiveBody,
+  family: RouteFamily,
+  rng: Rng = Math.random,
+): Promise<Objective> {
+  const prepared = await prepareObjective(deps, scope, body, rng)
   const row = await deps.db
     .transaction()
-    .execute(async (trx) => {
-      const row = await repo.insertObjective(trx, {
-        id,
-        account_id: scope.accountId,
-        workspace_id: scope.workspaceId,
-        profile_id: scope.profileId,
-        external_id: metadata.externalId ?? body.externalId ?? '',
-        labels: JSON.stringify(metadata.labels ?? body.labels ?? {}),
-        agent_id: agent.id,
-        variation_id: variationRow.id,
-        parent_objective_id: parentObjectiveId,
-        state: 'PENDING',
-        data: JSON.stringify(data),
-        secrets_sealed: secrets.length ? deps.box.seal(JSON.stringify(secrets)) : null,
-        tools: JSON.stringify(tools),
-        total_context_windows: 1,
-        total_events: hasMessage ? 1 : 0,
-        event_seq: hasMessage ? 1 : 0,
-        current_window_id: windowId,
-        goal_id: goal?.id ?? null,
-      })
-      await repo.insertWindow(trx, { id: windowId, objective_id: id, sequence: 1 })
-      if (hasMessage) {
-        await repo.insertEvent(trx, {
-          id: deps.ids('event'),
-          objective_id: id,
-          seq: 1,
-          window_id: windowId,
-          type: 'userMessage',
-          data: JSON.stringify(
-            storedEventData({ type: 'userMessage', payload: { content: initialMessage } }),
-          ),
-          profile_id: scope.profileId,
-        })
-      }
-      await repo.notifyChannel(trx, WORK_CHANNEL, id)
-      return row
-    })
+    .execute((trx) => insertPreparedObjective(trx, prepared))
     .catch((err) => rethrowUnique(err, 'an objective'))
   const profiles = await loadProfiles(deps, [row.profile_id])
   return objectiveOf(row, family, { withInfo: true, createdBy: profiles.get(row.profile_id) })

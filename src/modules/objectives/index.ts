@@ -9,7 +9,25 @@ import { toolCallDecisionRoutes } from './tool-call.routes.ts'
 
 /** Every route of the module: objectives, their history, control and tool-call decisions. */
 export const objectiveRoutes: RouteDef[] = [...coreRoutes, ...toolCallDecisionRoutes]
-export { createObjective } from './create-objective.service.ts'
+export {
+  createObjective,
+  insertPreparedObjective,
+  type PreparedObjective,
+} from './create-objective.service.ts'
+export {
+  countSubObjectives,
+  lockObjectiveRow,
+  preparedMetadata,
+  prepareSubObjective,
+  settlesParent,
+  subAgentDescription,
+  subAgentParameters,
+  subObjectiveOutcomes,
+  wakeParent,
+  SUB_OBJECTIVE_LIMIT_MESSAGE,
+  WAITING_FOR_SUB_OBJECTIVES,
+  type SubObjectiveOutcome,
+} from './sub-objectives.ts'
 export { cancelObjective, continueObjective } from './control-objective.service.ts'
 export { compactObjective } from './compact-objective.service.ts'
 export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'
@@ -21,6 +39,7 @@ export {
   storedEventData,
   storedEventOf,
   type StoredObjectiveData,
+  type StoredSubAgent,
   type StoredTool,
 } from './objective.mappers.ts'
 export type { ObjectiveRow, EventRow } from './objectives.repository.ts'

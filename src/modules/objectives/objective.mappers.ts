@@ -26,6 +26,19 @@ export interface StoredObjectiveData {
   outputDefinition?: Record<string, unknown>
   /** The goal attached to the agent at creation, if any. */
   goalId?: string
+  /** The agents the variation assigns as sub-agents, frozen like its tools. */
+  subAgents?: StoredSubAgent[]
+  /** Set on a sub-objective: the parent's tool call that spawned it and waits for it. */
+  parentToolCallId?: string
+}
+
+/** A sub-agent as frozen into its parent objective: the agent's metadata and spec. */
+export interface StoredSubAgent {
+  metadata: ResourceMetadata
+  spec: { description?: string; inputDataSchema?: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >
 }
 
 /** A frozen tool as stored in `objectives.tools` (the tools module's ToolSnapshot shape). */
@@ -118,6 +131,7 @@ export function objectiveOf(
     objective.info = {
       callableTools: [
         ...tools.map((t) => callableOf(t.tool)),
+        ...(data.subAgents ?? []).map((a) => ({ agent: a.metadata })),
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
       ],
@@ -204,6 +218,10 @@ export function toolCallOf(
   }
 }
 
-export function objectiveToolOf(t: StoredTool): ObjectiveTool {
-  return { metadata: { id: t.tool.metadata.id, name: t.tool.metadata.name }, snapshot: t.tool }
+/** A frozen tool or sub-agent as the objective's tool list shows it. */
+export function objectiveToolOf(t: StoredTool['tool'] | StoredSubAgent): ObjectiveTool {
+  return {
+    metadata: { id: t.metadata.id, name: t.metadata.name },
+    snapshot: t as unknown as Record<string, unknown>,
+  }
 }

@@ -233,6 +233,29 @@ export function subAgentAssignments(db: Executor, variationId: string) {
     .execute()
 }
 
+/**
+ * Locks the children of `parentIds` still at work (running, or waiting on something other than
+ * input), in id order: a cancel takes them after their parent.
+ */
+export function lockWorkingChildren(trx: Executor, parentIds: string[]) {
+  return trx
+    .selectFrom('objectives')
+    .selectAll()
+    .where('parent_objective_id', 'in', parentIds)
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', ['PENDING', 'RUNNING']),
+        eb.and([
+          eb('state', '=', 'WAITING'),
+          eb('wait_reason', 'is distinct from', 'turn_complete'),
+        ]),
+      ]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
 /** Moves a call out of WAITING_FOR_APPROVAL; matches nothing when it was already decided. */
 export function decideToolCall(
   trx: Executor,

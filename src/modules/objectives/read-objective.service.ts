@@ -17,6 +17,7 @@ import {
   objectiveToolOf,
   toolCallOf,
   windowOf,
+  type StoredObjectiveData,
   type StoredTool,
 } from './objective.mappers.ts'
 import type {
@@ -203,19 +204,21 @@ export async function listObjectiveTools(
 ): Promise<Page<ObjectiveTool>> {
   const parent = await findObjectiveRow(deps, scope, ref)
   const position = decodePageRequest(query)
-  // The snapshot is a small array on the objective row: page it in memory, by tool id.
-  const all = [...(parent.tools as unknown as StoredTool[])].sort((a, b) =>
-    a.tool.metadata.id.localeCompare(b.tool.metadata.id),
+  // The snapshot is a small array on the objective row: page it in memory, by tool id. Sub-agents
+  // are callable tools too (by agent id).
+  const subAgents = (parent.data as unknown as StoredObjectiveData).subAgents ?? []
+  const all = [...(parent.tools as unknown as StoredTool[]).map((t) => t.tool), ...subAgents].sort(
+    (a, b) => a.metadata.id.localeCompare(b.metadata.id),
   )
   if (position.sortOrder === 'desc') all.reverse()
   const after = position.after
   const start = after
     ? all.findIndex((t) =>
-        position.sortOrder === 'asc' ? t.tool.metadata.id > after : t.tool.metadata.id < after,
+        position.sortOrder === 'asc' ? t.metadata.id > after : t.metadata.id < after,
       )
     : 0
   const rest = start < 0 ? [] : all.slice(start, start + position.limit + 1)
-  const rows = rest.map((t) => ({ id: t.tool.metadata.id, t }))
+  const rows = rest.map((t) => ({ id: t.metadata.id, t }))
   return toPage(rows, position, all.length, (r) => objectiveToolOf(r.t))
 }
 

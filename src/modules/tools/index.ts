@@ -11,7 +11,7 @@ import { toolItemRoutes } from './tool.routes.ts'
 export const toolRoutes: RouteDef[] = [...toolSetRoutes, ...toolItemRoutes, ...searchRoutes]
 
 export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
-export { toolFunctionName, toolOf } from './tool.service.ts'
+export { functionName, toolFunctionName, toolOf } from './tool.service.ts'
 export { findToolSetRow, toolSetOf } from './tool-set.service.ts'
 export {
   parseToolTemplate,

@@ -74,7 +74,12 @@ export function toolFunctionName(tool: Pick<Tool, 'metadata' | 'spec'>): string 
     config.mcp?.toolName ||
     config.openapi?.operationId ||
     tool.metadata.name
-  return raw.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'tool'
+  return functionName(raw, 'tool')
+}
+
+/** A name as providers accept it for a function: [a-zA-Z0-9_-], at most 64 characters. */
+export function functionName(raw: string, fallback: string): string {
+  return raw.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || fallback
 }
 
 /** Function names must stay unique in a tool set; the set row is locked by the caller. */
