@@ -17,7 +17,7 @@ const envSchema = z.object({
   SORTIE_PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
-  SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')

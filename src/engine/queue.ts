@@ -5,7 +5,8 @@ import type { ObjectiveRow } from '../modules/objectives/index.ts'
 /**
  * Claims up to `limit` runnable objectives: PENDING ones, and RUNNING ones whose lease is free or
  * expired (an expired lease is how a crashed worker's objectives are re-queued, so this query is
- * also the sweeper). SKIP LOCKED lets many workers claim at once without waiting on each other;
+ * also the sweeper). Each half reads its own partial index, so leases held elsewhere are never
+ * scanned. SKIP LOCKED lets many workers claim at once without waiting on each other;
  * the version bump makes the previous holder's next write fail its compare-and-set.
  */
 export async function claimObjectives(
@@ -16,19 +17,29 @@ export async function claimObjectives(
   exclude: string[],
 ): Promise<ObjectiveRow[]> {
   const { rows } = await sql<ObjectiveRow>`
+    WITH fresh AS (
+      SELECT id FROM objectives
+      WHERE state IN ('PENDING', 'RUNNING') AND lease_owner IS NULL
+        AND id <> ALL(${exclude}::text[])
+      ORDER BY id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), expired AS (
+      SELECT id FROM objectives
+      WHERE state IN ('PENDING', 'RUNNING') AND lease_owner IS NOT NULL
+        AND lease_expires_at < now() AND id <> ALL(${exclude}::text[])
+      ORDER BY lease_expires_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
     UPDATE objectives SET
       lease_owner = ${owner},
       lease_expires_at = now() + make_interval(secs => ${leaseSeconds}),
       state = CASE WHEN state = 'PENDING' THEN 'RUNNING' ELSE state END,
       version = version + 1
     WHERE id IN (
-      SELECT id FROM objectives
-      WHERE state IN ('PENDING', 'RUNNING')
-        AND (lease_expires_at IS NULL OR lease_expires_at < now())
-        AND id <> ALL(${exclude}::text[])
-      ORDER BY id
+      SELECT id FROM (SELECT id FROM fresh UNION ALL SELECT id FROM expired) runnable
       LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
     )
     RETURNING *`.execute(db)
   return rows

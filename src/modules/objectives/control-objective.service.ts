@@ -45,9 +45,31 @@ async function writeCancel(
     data: JSON.stringify(storedEventData({ type: 'cancelled', payload: { message: reason } })),
     profile_id: profileId,
   })
-  // Queued messages will never be taken now.
+  // Queued messages will never be taken now, nor will unfinished calls finish.
   await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
+  await settleUnfinishedCalls(trx, row.id, 'the objective was cancelled')
   await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
+}
+
+/**
+ * Tool calls that will never run to their end (the objective was cancelled, or failed and is
+ * continued: its conversation answers them with an error) are recorded as ERRORED, not left
+ * PENDING or RUNNING forever.
+ */
+async function settleUnfinishedCalls(trx: Executor, objectiveId: string, message: string) {
+  await trx
+    .updateTable('objective_tool_calls')
+    .set({
+      execution_status: 'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+      result: message,
+      updated_at: sql`now()`,
+    })
+    .where('objective_id', '=', objectiveId)
+    .where('execution_status', 'in', [
+      'TOOL_CALL_EXECUTION_STATUS_PENDING',
+      'TOOL_CALL_EXECUTION_STATUS_RUNNING',
+    ])
+    .execute()
 }
 
 export const CASCADE_REASON = 'the parent objective was cancelled'
@@ -165,6 +187,9 @@ export async function continueObjective(
     }
     if (!CONTINUABLE_STATES.includes(state)) {
       throw failedPrecondition(`objective ${row.id} is ${state} and cannot be continued`)
+    }
+    if (state === 'FAILED') {
+      await settleUnfinishedCalls(trx, row.id, 'the tool call was not completed')
     }
     const seq = row.event_seq + 1
     await trx
