@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { createSortie, type Sortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
@@ -17,6 +18,7 @@ import {
   waitForState,
   type ToolServer,
 } from './support/objectives.ts'
+import { freePort } from './support/database.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 import { openStream as openSseStream } from './support/sse.ts'
 
@@ -35,7 +37,7 @@ after(async () => {
 })
 
 /** An SSE client over the in-process app: frames one by one, `undefined` at a clean end. */
-function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie) {
+function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie | string) {
   return openSseStream(app ?? t.sortie, t.token, path, headers)
 }
 
@@ -241,6 +243,56 @@ describe('fan-out across processes', () => {
       )
     } finally {
       await apiOnly.stop()
+    }
+  })
+
+  it('a sortie serve --no-worker process streams over HTTP the events written by the worker of another process', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, ['bin/sortie.js', 'serve', '--no-worker'], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: t.databaseUrl,
+        SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-api-')),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr!.on('data', (d) => (stderr += d))
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      const base = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const up = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (up) break
+        assert.ok(Date.now() < deadline && child.exitCode === null, `API process: ${stderr}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const { agentId } = await newAgent()
+      scriptToolTurns(3, 100)
+      const id = await createObjective(agentId)
+      const stream = await openStream(`/v1/objectives/${id}/events:stream`, {}, base)
+      assert.equal(stream.status, 200)
+      const frames = await stream.collect()
+      const events = await allEvents(t, id)
+      assert.equal(events.length, 11)
+      assert.deepEqual(
+        frames.map((f) => f.id),
+        events.map((e) => e.metadata.id),
+      )
+      assert.deepEqual(
+        frames.map((f) => JSON.parse(f.data).data.type),
+        events.map((e) => e.data.type),
+      )
+    } finally {
+      child.kill('SIGTERM')
+      await exited
     }
   })
 })

@@ -20,16 +20,23 @@ export interface SseClient {
   cancel(): Promise<void>
 }
 
-/** An SSE client over the in-process app (no socket): it reads only when asked to. */
+/**
+ * An SSE client over the in-process app (no socket), or over HTTP when given a base URL
+ * (another process): it reads only when asked to.
+ */
 export async function openStream(
-  app: Sortie,
+  app: Sortie | string,
   token: string,
   path: string,
   headers: Record<string, string> = {},
 ): Promise<SseClient> {
-  const res = await app.http.app.request(path, {
+  const init = {
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...headers },
-  })
+  }
+  const res =
+    typeof app === 'string'
+      ? await fetch(`${app}${path}`, init)
+      : await app.http.app.request(path, init)
   const body = res.status === 200 ? undefined : await res.json()
   const reader = res.status === 200 ? res.body!.getReader() : new Response('').body!.getReader()
   const decoder = new TextDecoder()
