@@ -21,13 +21,15 @@ const secretName = z
 
 const secretValue = z.string().min(1, 'is required').max(65_536)
 
-export const WorkspaceSecret = z
-  .object({
+/** A secret as it is read: metadata and info, never the value (workspace and tool-set kinds). */
+const secretShape = () =>
+  z.object({
     metadata: ResourceMetadata,
     spec: z.object({}).meta({ description: 'spec.value is write-only and never returned' }),
     info: z.object({ createdBy: Profile.optional(), lastUsedAt: Timestamp.optional() }).optional(),
   })
-  .meta({ id: 'WorkspaceSecret' })
+
+export const WorkspaceSecret = secretShape().meta({ id: 'WorkspaceSecret' })
 export type WorkspaceSecret = z.infer<typeof WorkspaceSecret>
 
 export const CreateSecretBody = z.object({
@@ -43,13 +45,7 @@ export const UpdateSecretBody = z.object({
 })
 export type UpdateSecretBody = z.infer<typeof UpdateSecretBody>
 
-export const ToolSetSecret = z
-  .object({
-    metadata: ResourceMetadata,
-    spec: z.object({}).meta({ description: 'spec.value is write-only and never returned' }),
-    info: z.object({ createdBy: Profile.optional(), lastUsedAt: Timestamp.optional() }).optional(),
-  })
-  .meta({ id: 'ToolSetSecret' })
+export const ToolSetSecret = secretShape().meta({ id: 'ToolSetSecret' })
 
 export const SecretParams = z.object({ id: z.string().min(1) })
 export const ToolSetSecretsParams = z.object({ toolSetId: z.string().min(1) })
