@@ -39,21 +39,30 @@ interface Result extends Scenario {
   peakInFlight: number
 }
 
-/** CPU time (ms) of every postgres process on the machine, from /proc. */
-function postgresCpuMs(): number {
+/** CPU time (ms) of every postgres process on the machine, from /proc, by process title. */
+function postgresCpuByKind(): Map<string, number> {
   const tick = 1000 / 100
-  let total = 0
+  const byKind = new Map<string, number>()
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
       if (!stat.includes('(postgres)')) continue
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      total += (Number(fields[11]) + Number(fields[12])) * tick
+      // "postgres: walwriter", "postgres: postgres bench_x [local] idle": the kind of process
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+      const kind = / \[local\]| 127\.0\.0\.1/.test(title)
+        ? 'backend'
+        : (title.match(/^postgres: ([a-z ]+?)(?: |$)/)?.[1] ?? 'postmaster')
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick)
     } catch {
       // the process ended while we looked
     }
   }
-  return total
+  return byKind
+}
+
+function postgresCpuMs(): number {
+  return [...postgresCpuByKind().values()].reduce((a, b) => a + b, 0)
 }
 
 /** Starts bench/fakes.ts in a child process; resolves with its URLs once it listens. */
@@ -163,6 +172,10 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   )
 
   let db = sortie.deps.db
+  if (process.env.BENCH_PG_STATEMENTS === '1') {
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db)
+    await sql`SELECT pg_stat_statements_reset()`.execute(db)
+  }
   const before = await sql<{ rows: string; lsn: string }>`
     SELECT (SELECT sum(tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database
              WHERE datname = current_database())::text AS rows,
@@ -171,6 +184,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100)
   const cpu0 = process.cpuUsage()
   const pg0 = postgresCpuMs()
+  const pgKinds0 = postgresCpuByKind()
   const t0 = performance.now()
   const creates: Promise<unknown>[] = []
   for (let i = 0; i < s.objectives; i++) {
@@ -210,6 +224,13 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   if (after.rows[0]!.failed > 0)
     throw new Error(`${after.rows[0]!.failed} objectives did not reach WAITING`)
   const steps = s.objectives * (2 * s.toolTurns + 1)
+  if (process.env.BENCH_PG_STATEMENTS === '1') {
+    await printStatements(db, steps)
+    for (const [kind, ms] of postgresCpuByKind())
+      console.error(
+        `pg CPU ${kind}: ${((ms - (pgKinds0.get(kind) ?? 0)) / steps).toFixed(3)} ms/step`,
+      )
+  }
   const { gaps, peakInFlight } = await fakes.stats()
   await sortie.stop()
   await fakes.stop()
@@ -230,6 +251,29 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   }
 }
 
+/** The statements of this database by total execution time, per step, to stderr. */
+async function printStatements(db: Sortie['deps']['db'], steps: number) {
+  const { rows } = await sql<{ calls: string; ms: number; plan: number; query: string }>`
+    SELECT calls::text, total_exec_time AS ms, total_plan_time AS plan, query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+     ORDER BY total_exec_time DESC LIMIT 30`.execute(db)
+  let calls = 0
+  let ms = 0
+  let plan = 0
+  for (const r of rows) {
+    calls += Number(r.calls)
+    ms += r.ms
+    plan += r.plan
+    const q = r.query.replace(/\s+/g, ' ').slice(0, 160)
+    console.error(
+      `${(Number(r.calls) / steps).toFixed(2).padStart(6)} calls/step ${(r.ms / steps).toFixed(3).padStart(7)} ms/step ${(r.plan / steps).toFixed(3).padStart(7)} plan ms/step  ${q}`,
+    )
+  }
+  console.error(
+    `top 30: ${(calls / steps).toFixed(2)} calls/step, ${(ms / steps).toFixed(3)} ms/step executing, ${(plan / steps).toFixed(3)} ms/step planning`,
+  )
+}
+
 const SCENARIOS: Scenario[] = [
   { objectives: 20, toolTurns: 5, concurrency: 1 },
   { objectives: 300, toolTurns: 5, concurrency: 50 },
@@ -244,7 +288,20 @@ const SCENARIOS: Scenario[] = [
 export async function run(): Promise<void> {
   const only = process.env.BENCH_ENGINE_SCENARIOS // e.g. "1,2" to run a subset while iterating
   const dir = await mkdtemp(join(tmpdir(), 'sortie-bench-pg-'))
-  const pg = await startEmbeddedPostgres({ dir, port: await freePort(), persistent: false })
+  // BENCH_PG_STATEMENTS=1 prints, per scenario, the statements Postgres ran per step and their
+  // execution time (pg_stat_statements), to see where the database's share of a step goes.
+  const profile = process.env.BENCH_PG_STATEMENTS === '1'
+  const pg = await startEmbeddedPostgres({
+    dir,
+    port: await freePort(),
+    persistent: false,
+    settings: profile
+      ? {
+          shared_preload_libraries: 'pg_stat_statements',
+          'pg_stat_statements.track_planning': 'on',
+        }
+      : undefined,
+  })
   const results: Result[] = []
   try {
     for (const [i, s] of SCENARIOS.entries()) {

@@ -18,6 +18,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number
   logger?: Logger
   persistent?: boolean
+  /** Further `-c name=value` settings, e.g. for profiling in the benchmarks. */
+  settings?: Record<string, string>
 }): Promise<EmbeddedDatabase> {
   await mkdir(opts.dir, { recursive: true })
   // As root the server runs as the `postgres` user, which must be able to reach its data dir.
@@ -54,6 +56,7 @@ export async function startEmbeddedPostgres(opts: {
       // fifth of the engine's CPU per step.
       '-c',
       `unix_socket_directories=${dataDir}`,
+      ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: (msg) => opts.logger?.debug({ pg: String(msg).trim() }, 'postgres'),
     onError: (msg) => opts.logger?.warn({ pg: String(msg).trim() }, 'postgres'),

@@ -1,5 +1,5 @@
-import { sql, type RawBuilder } from 'kysely'
-import type { Executor } from '../db/database.ts'
+import { sql } from 'kysely'
+import { prepared, type Executor } from '../db/database.ts'
 import {
   insertPreparedObjective,
   lockObjectiveRow,
@@ -74,8 +74,6 @@ export interface StepResult {
   eventSeq: number
 }
 
-const values = (rows: RawBuilder<unknown>[]) => sql.join(rows)
-
 /**
  * Commits a step. A step that spawns sub-objectives inserts them in the same transaction; a step
  * that settles a sub-objective (its turn ends, it finalizes or fails) locks the parent first
@@ -120,16 +118,13 @@ export async function commitLocked(
   })
 }
 
-function lockLeased(trx: Executor, lease: Lease) {
-  return trx
-    .selectFrom('objectives')
-    .select('id')
-    .where('id', '=', lease.objectiveId)
-    .where('version', '=', lease.version)
-    .where('lease_owner', '=', lease.owner)
-    .where('state', '=', 'RUNNING')
-    .forUpdate()
-    .executeTakeFirst()
+async function lockLeased(trx: Executor, lease: Lease): Promise<boolean> {
+  const { rows } = await sql`${prepared}
+    SELECT id FROM objectives
+    WHERE id = ${lease.objectiveId} AND version = ${lease.version}
+      AND lease_owner = ${lease.owner} AND state = 'RUNNING'
+    FOR UPDATE`.execute(trx)
+  return rows.length > 0
 }
 
 async function writeStep(
@@ -149,41 +144,44 @@ async function writeStep(
     step.output !== undefined ? sql`, output = ${JSON.stringify(step.output)}::jsonb` : sql``
   const strikes =
     step.limitStrikes !== undefined ? sql`, limit_strikes = ${step.limitStrikes}` : sql``
+  // Rows go in array parameters (unnest), so the statement's text does not depend on how many
+  // there are: it takes a handful of shapes, each a prepared statement planned once per connection.
   const events = n
     ? sql`, ev AS (
         INSERT INTO objective_events (id, objective_id, seq, window_id, type, data, profile_id)
-        SELECT v.id, ${lease.objectiveId}, o.base_seq + v.ord, ${step.windowId}, v.type, v.data, v.profile_id
-        FROM o, (VALUES ${values(
-          step.events.map(
-            (e, i) =>
-              sql`(${e.id}, ${i + 1}::int, ${e.event.type}, ${JSON.stringify(storedEventData(e.event))}::jsonb, ${e.profileId})`,
-          ),
-        )}) AS v(id, ord, type, data, profile_id)
+        SELECT v.id, ${lease.objectiveId}, o.base_seq + v.ord, ${step.windowId}, v.type, v.data,
+          v.profile_id
+        FROM o, unnest(${step.events.map((e) => e.id)}::text[],
+          ${step.events.map((e) => e.event.type)}::text[],
+          ${step.events.map((e) => JSON.stringify(storedEventData(e.event)))}::jsonb[],
+          ${step.events.map((e) => e.profileId)}::text[])
+          WITH ORDINALITY AS v(id, type, data, profile_id, ord)
         RETURNING 1)`
     : sql``
-  const inserts = step.toolCalls?.length
+  const calls = step.toolCalls ?? []
+  const inserts = calls.length
     ? sql`, tc AS (
         INSERT INTO objective_tool_calls (id, objective_id, window_id, provider_call_id,
           function_name, tool_id, callable, arguments, status, execution_status, result)
         SELECT v.id, ${lease.objectiveId}, ${step.windowId}, v.pid, v.fn, v.tool_id, v.callable,
           v.args, v.status, v.es, v.result
-        FROM o, (VALUES ${values(
-          step.toolCalls.map(
-            (t) =>
-              sql`(${t.id}, ${t.providerCallId}, ${t.functionName}, ${t.toolId}::text,
-                ${JSON.stringify(t.callable)}::jsonb, ${JSON.stringify(t.arguments ?? null)}::jsonb,
-                ${t.status}, ${t.executionStatus}, ${t.result}::text)`,
-          ),
-        )}) AS v(id, pid, fn, tool_id, callable, args, status, es, result)
+        FROM o, unnest(${calls.map((t) => t.id)}::text[],
+          ${calls.map((t) => t.providerCallId)}::text[], ${calls.map((t) => t.functionName)}::text[],
+          ${calls.map((t) => t.toolId)}::text[], ${calls.map((t) => JSON.stringify(t.callable))}::jsonb[],
+          ${calls.map((t) => JSON.stringify(t.arguments ?? null))}::jsonb[],
+          ${calls.map((t) => t.status)}::text[], ${calls.map((t) => t.executionStatus)}::text[],
+          ${calls.map((t) => t.result)}::text[])
+          AS v(id, pid, fn, tool_id, callable, args, status, es, result)
         RETURNING 1)`
     : sql``
-  const updates = step.toolCallUpdates?.length
+  const changed = step.toolCallUpdates ?? []
+  const updates = changed.length
     ? sql`, tu AS (
         UPDATE objective_tool_calls t SET execution_status = v.es, result = v.result,
           updated_at = now()
-        FROM o, (VALUES ${values(
-          step.toolCallUpdates.map((u) => sql`(${u.id}, ${u.executionStatus}, ${u.result}::text)`),
-        )}) AS v(id, es, result)
+        FROM o, unnest(${changed.map((u) => u.id)}::text[],
+          ${changed.map((u) => u.executionStatus)}::text[], ${changed.map((u) => u.result)}::text[])
+          AS v(id, es, result)
         WHERE t.id = v.id AND t.objective_id = ${lease.objectiveId}
         RETURNING 1)`
     : sql``
@@ -193,9 +191,8 @@ async function writeStep(
     ? sql`, ta AS (
         INSERT INTO objective_tasks (id, objective_id, number, task)
         SELECT v.id, ${lease.objectiveId}, v.number, v.task
-        FROM o, (VALUES ${values(
-          added.map((t) => sql`(${t.id}, ${t.number}::int, ${t.task})`),
-        )}) AS v(id, number, task)
+        FROM o, unnest(${added.map((t) => t.id)}::text[], ${added.map((t) => t.number)}::int[],
+          ${added.map((t) => t.task)}::text[]) AS v(id, number, task)
         RETURNING 1)`
     : sql``
   const taskUpdates = done.length
@@ -214,7 +211,7 @@ async function writeStep(
         FROM o WHERE objective_context_windows.id = ${step.windowId}
         RETURNING 1)`
       : sql``
-  const result = await sql<{ version: number; event_seq: number }>`
+  const result = await sql<{ version: number; event_seq: number }>`${prepared}
     WITH o AS (
       UPDATE objectives SET
         version = version + 1,
@@ -267,11 +264,14 @@ export async function commitTurnEnd(
     // A sub-objective's turn end may settle its parent's call: the parent is locked first.
     if (lease.parentId) await lockObjectiveRow(trx, lease.parentId)
     if (!(await lockLeased(trx, lease))) return undefined
-    const inbox = await trx
-      .deleteFrom('objective_inbox')
-      .where('objective_id', '=', lease.objectiveId)
-      .returning(['id', 'content', 'profile_id', 'created_at'])
-      .execute()
+    const { rows: inbox } = await sql<{
+      id: string
+      content: string
+      profile_id: string
+      created_at: Date
+    }>`${prepared}
+      DELETE FROM objective_inbox WHERE objective_id = ${lease.objectiveId}
+      RETURNING id, content, profile_id, created_at`.execute(trx)
     inbox.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1))
     const taken: EventWrite[] = inbox.map((m) => ({
       id: m.id,

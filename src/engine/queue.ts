@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../db/database.ts'
+import { prepared, type Db } from '../db/database.ts'
 import type { ObjectiveRow } from '../modules/objectives/index.ts'
 
 /**
@@ -53,7 +53,7 @@ export async function renewLeases(
   leaseSeconds: number,
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set()
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await sql<{ id: string }>`${prepared}
     UPDATE objectives SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
     WHERE id = ANY(${ids}::text[]) AND lease_owner = ${owner} AND state = 'RUNNING'
     RETURNING id`.execute(db)
