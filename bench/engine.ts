@@ -30,6 +30,8 @@ interface Result extends Scenario {
   seconds: number
   stepsPerSecond: number
   nodeCpuMsPerStep: number
+  /** The kernel's share of nodeCpuMsPerStep (socket writes and reads, mostly). */
+  nodeSysMsPerStep: number
   pgCpuMsPerStep: number
   gapP50: number
   gapP99: number
@@ -241,6 +243,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     seconds,
     stepsPerSecond: steps / seconds,
     nodeCpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps,
+    nodeSysMsPerStep: cpu.system / 1000 / steps,
     pgCpuMsPerStep: pgCpu / steps,
     gapP50: percentile(gaps, 50),
     gapP99: percentile(gaps, 99),
