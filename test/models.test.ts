@@ -98,6 +98,29 @@ describe('models', () => {
     assert.equal(enabled.body.pagination.total, BUILTIN_MODELS.length - 1)
   })
 
+  it('PUT status also takes the family/model name unencoded, on both route families', async () => {
+    const off = await t.api('PUT', '/v1/models/openai/gpt-4.1-nano/status', {
+      status: 'MODEL_STATUS_DISABLED',
+    })
+    assert.equal(off.status, 200, JSON.stringify(off.body))
+    assert.equal(off.body.metadata.name, 'openai/gpt-4.1-nano')
+    assert.equal(off.body.spec.status, 'MODEL_STATUS_DISABLED')
+    const on = await t.api(
+      'PUT',
+      `/v1/workspaces/${t.workspaceId}/models/openai/gpt-4.1-nano/status`,
+      {
+        status: 'MODEL_STATUS_ENABLED',
+      },
+    )
+    assert.equal(on.status, 200, JSON.stringify(on.body))
+    assert.equal(on.body.spec.status, 'MODEL_STATUS_ENABLED')
+    const unknown = await t.api('PUT', '/v1/models/openai/no-such-model/status', {
+      status: 'MODEL_STATUS_ENABLED',
+    })
+    assert.equal(unknown.status, 404)
+    assert.equal(unknown.body.code, 5)
+  })
+
   it('the :enable and :disable colon verbs set the status', async () => {
     const id = (await t.api('GET', '/v1/models/openai%2Fgpt-4o-mini')).body.metadata.id
     const off = await t.api('POST', `/v1/models/${id}:disable`)

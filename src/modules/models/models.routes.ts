@@ -14,6 +14,9 @@ import { swapModelOnVariations } from './swap.service.ts'
 
 const tags = ['Models']
 
+const statusOf = (body: { status?: string }) =>
+  body.status === 'MODEL_STATUS_DISABLED' ? 'MODEL_STATUS_DISABLED' : 'MODEL_STATUS_ENABLED'
+
 const setStatusRoute = (verb: 'enable' | 'disable') =>
   route({
     method: 'post',
@@ -70,6 +73,19 @@ export const modelRoutes: RouteDef[] = [
   }),
   route({
     method: 'put',
+    path: '/models/{family}/{model}/status',
+    scope: 'workspace',
+    operationId: 'setModelStatusByName',
+    summary: 'Enable or disable a model by its family/model name',
+    tags,
+    params: ModelNameParams,
+    body: SetModelStatusBody,
+    response: Model,
+    handler: ({ deps, scope, params, body }) =>
+      models.setModelStatus(deps, scope, `${params.family}/${params.model}`, statusOf(body)),
+  }),
+  route({
+    method: 'put',
     path: '/models/{id}/status',
     scope: 'workspace',
     operationId: 'setModelStatus',
@@ -79,12 +95,7 @@ export const modelRoutes: RouteDef[] = [
     body: SetModelStatusBody,
     response: Model,
     handler: ({ deps, scope, params, body }) =>
-      models.setModelStatus(
-        deps,
-        scope,
-        params.id,
-        body.status === 'MODEL_STATUS_DISABLED' ? 'MODEL_STATUS_DISABLED' : 'MODEL_STATUS_ENABLED',
-      ),
+      models.setModelStatus(deps, scope, params.id, statusOf(body)),
   }),
   setStatusRoute('enable'),
   setStatusRoute('disable'),
