@@ -69,6 +69,26 @@ describe('agents', () => {
     assert.equal(got.body.metadata.name, 'fam')
   })
 
+  it('JSON null on an optional field reads as unset (proto3 JSON), on create and on a masked update', async () => {
+    const res = await t.api('POST', '/v1/agents', {
+      metadata: { name: 'nulls', externalId: null, labels: null },
+      spec: { description: null, webhookEventsUrl: 'https://example.test/hook', status: null },
+      defaultVariation: null,
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.metadata.externalId, '')
+    assert.deepEqual(res.body.metadata.labels, {})
+    assert.equal(res.body.spec.description, '')
+    const cleared = await t.api('PATCH', `/v1/agents/${res.body.metadata.id}`, {
+      spec: { webhookEventsUrl: null },
+      updateMask: 'spec.webhookEventsUrl',
+    })
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body))
+    assert.equal(cleared.body.spec.webhookEventsUrl, '')
+    const required = await t.api('POST', '/v1/agents', { metadata: null, spec: {} })
+    assert.equal(required.status, 400)
+  })
+
   it('an update with updateMask changes only the listed fields', async () => {
     const created = await t.api('POST', '/v1/agents', agentBody('masked'))
     const id = created.body.metadata.id

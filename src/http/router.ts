@@ -65,7 +65,7 @@ function violations(error: z.ZodError, location: string) {
 }
 
 function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: string): z.infer<T> {
-  const result = schema.safeParse(normalizeKeys(schema, value))
+  const result = schema.safeParse(normalizeKeys(schema, value, { nullIsUnset: true }))
   if (result.success) return result.data
   const fieldViolations = violations(result.error, location)
   const first = fieldViolations[0]

@@ -33,3 +33,23 @@ test('keys inside free-form maps and JSON values are kept as sent', () => {
   assert.deepEqual(out.metadata.labels, { team_name: 'a' })
   assert.deepEqual(out.spec.inputDataSchema.properties, { first_name: { type: 'string' } })
 })
+
+test('with nullIsUnset, null on an optional field is dropped; nulls in free-form values and required fields stay', () => {
+  const out = normalizeKeys(
+    schema,
+    {
+      metadata: { external_id: null, labels: { a: 'b' } },
+      spec: { webhookEventsUrl: null, inputDataSchema: { default: null } },
+      items: null,
+    },
+    { nullIsUnset: true },
+  ) as any
+  assert.deepEqual(out, {
+    metadata: { labels: { a: 'b' } },
+    spec: { inputDataSchema: { default: null } },
+  })
+  const required = normalizeKeys(schema, { metadata: null }, { nullIsUnset: true }) as any
+  assert.deepEqual(required, { metadata: null })
+  const kept = normalizeKeys(schema, { items: null }) as any
+  assert.deepEqual(kept, { items: null })
+})

@@ -22,11 +22,25 @@ function defOf(schema: z.ZodType): AnyDef {
   return (schema as unknown as { _zod: { def: AnyDef } })._zod.def
 }
 
+export interface NormalizeOptions {
+  /**
+   * A JSON `null` on an optional field that does not take null reads as the field being unset,
+   * as proto3 JSON mapping says ("null is accepted for all field types and treated as the default
+   * value"). Values inside free-form maps (data, JSON Schemas) are never touched.
+   */
+  nullIsUnset?: boolean
+}
+
 /**
  * Renames snake_case keys to the camelCase names the schema declares, as a gRPC-JSON transcoder does.
  * Walks the schema beside the value, so free-form maps (labels, data, JSON Schemas) keep their keys.
  */
-export function normalizeKeys(schema: z.ZodType, value: unknown): unknown {
+export function normalizeKeys(
+  schema: z.ZodType,
+  value: unknown,
+  opts: NormalizeOptions = {},
+): unknown {
+  const recurse = (inner: z.ZodType, item: unknown) => normalizeKeys(inner, item, opts)
   const def = defOf(schema)
   switch (def.type) {
     case 'optional':
@@ -36,16 +50,16 @@ export function normalizeKeys(schema: z.ZodType, value: unknown): unknown {
     case 'readonly':
     case 'catch':
     case 'nonoptional':
-      return normalizeKeys(def.innerType!, value)
+      return recurse(def.innerType!, value)
     case 'pipe':
-      return normalizeKeys(def.in!, value)
+      return recurse(def.in!, value)
     case 'lazy':
-      return normalizeKeys(def.getter!(), value)
+      return recurse(def.getter!(), value)
     case 'array':
-      return Array.isArray(value) ? value.map((item) => normalizeKeys(def.element!, item)) : value
+      return Array.isArray(value) ? value.map((item) => recurse(def.element!, item)) : value
     case 'union':
       // Objects in our unions are alternatives of one shape family; merge their fields.
-      return def.options!.reduce((acc, option) => normalizeKeys(option, acc), value)
+      return def.options!.reduce((acc, option) => recurse(option, acc), value)
     case 'object': {
       if (!value || typeof value !== 'object' || Array.isArray(value)) return value
       const shape = def.shape!
@@ -54,11 +68,20 @@ export function normalizeKeys(schema: z.ZodType, value: unknown): unknown {
         const name = key in shape ? key : snakeToCamel(key)
         const field = shape[name]
         if (name in out && name !== key) continue // the camelCase spelling wins over its snake twin
-        out[name] = field ? normalizeKeys(field, item) : item
+        if (item === null && field && opts.nullIsUnset && isOptional(field)) {
+          if (!field.safeParse(null).success) continue
+        }
+        out[name] = field ? recurse(field, item) : item
       }
       return out
     }
     default:
       return value
   }
+}
+
+/** Whether an object field may be left out (optional, or with a default). */
+function isOptional(field: z.ZodType): boolean {
+  const type = defOf(field).type
+  return type === 'optional' || type === 'default' || type === 'prefault'
 }
