@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import { startFakeProvider, type FakeProvider, type FakeRequest } from './support/fake-provider.ts'
 import {
@@ -12,6 +14,7 @@ import {
   type ToolServer,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import { openStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
@@ -19,7 +22,15 @@ let tools: ToolServer
 before(async () => {
   fake = await startFakeProvider('openai')
   tools = await startToolServer()
-  t = await startTestSortie(providerEnv([fake]), { worker: true })
+  t = await startTestSortie(
+    {
+      ...providerEnv([fake]),
+      SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
+      SORTIE_WEBHOOK_BACKOFF_MS: '20',
+      SORTIE_WEBHOOK_POLL_MS: '20',
+    },
+    { worker: true },
+  )
 })
 after(async () => {
   await t?.sortie.stop()
@@ -147,6 +158,7 @@ describe('sub-agents as tools', () => {
       'assistantMessage',
       'toolCalled',
       'subObjectiveCreated',
+      'subAgentUpdated',
       'toolResult',
       'assistantMessage',
     ])
@@ -162,8 +174,8 @@ describe('sub-agents as tools', () => {
       'userMessage',
       'assistantMessage',
     ])
-    assert.equal(events[4].data.toolResult.content, 'child answer to find r-1')
-    assert.equal(events[5].data.assistantMessage.content, 'summary: child answer to find r-1')
+    assert.equal(events[5].data.toolResult.content, 'child answer to find r-1')
+    assert.equal(events[6].data.assistantMessage.content, 'summary: child answer to find r-1')
 
     const calls = await t.api('GET', `/v1/objectives/${id}/tool_calls`)
     assert.equal(calls.body.items.length, 1)
@@ -172,11 +184,11 @@ describe('sub-agents as tools', () => {
     assert.deepEqual(call.data.arguments, { prompt: 'find r-1' })
     assert.equal(call.executionStatus, 'TOOL_CALL_EXECUTION_STATUS_COMPLETED')
     assert.equal(call.data.result, 'child answer to find r-1')
-    assert.equal(events[4].data.toolResult.toolCallId, call.metadata.id)
+    assert.equal(events[5].data.toolResult.toolCallId, call.metadata.id)
 
     const info = (await t.api('GET', `/v1/objectives/${id}`)).body.info
     assert.equal(info.totalToolCalls, 1)
-    assert.equal(info.totalEvents, 6)
+    assert.equal(info.totalEvents, 7)
     assert.equal(info.totalInputTokens, 20, 'two parent turns; the child counts its own')
     assert.equal(info.totalOutputTokens, 10)
     const childInfo = (await t.api('GET', `/v1/objectives/${kid.metadata.id}`)).body.info
@@ -200,6 +212,7 @@ describe('sub-agents as tools', () => {
     const types = eventTypes(await allEvents(t, id))
     assert.equal(types.filter((x) => x === 'subObjectiveCreated').length, 3)
     assert.equal(types.filter((x) => x === 'toolResult').length, 3)
+    assert.equal(types.filter((x) => x === 'subAgentUpdated').length, 3)
     assert.equal(types.at(-1), 'assistantMessage')
     const parentTurns = fake.requests.slice(requests).filter((r) => !chat(r).isChild)
     assert.equal(parentTurns.length, 2, 'the model is called again only once every child answered')
@@ -221,6 +234,7 @@ describe('sub-agents as tools', () => {
       'toolError',
       'toolCalled',
       'subObjectiveCreated',
+      'subAgentUpdated',
       'toolResult',
       'assistantMessage',
     ])
@@ -248,10 +262,11 @@ describe('sub-agents as tools', () => {
       'assistantMessage',
       'toolCalled',
       'subObjectiveCreated',
+      'subAgentUpdated',
       'toolError',
       'assistantMessage',
     ])
-    const message = events[4].data.toolError.message
+    const message = events[5].data.toolError.message
     assert.match(message, new RegExp(`sub-objective ${kid.metadata.id} failed`))
     assert.match(message, /the child model refused/)
   })
@@ -356,11 +371,218 @@ describe('sub-objectives and control', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body))
     const done = await waitForTurnEnd(id)
     const events = await allEvents(t, id)
-    assert.deepEqual(eventTypes(events).slice(-2), ['toolError', 'assistantMessage'])
+    assert.deepEqual(eventTypes(events).slice(-3), [
+      'subAgentUpdated',
+      'toolError',
+      'assistantMessage',
+    ])
     assert.equal(
       events.at(-2).data.toolError.message,
       `sub-objective ${kid.metadata.id} was cancelled: not needed`,
     )
+    assert.equal(events.at(-3).data.subAgentUpdated.status, 'STATUS_CANCELLED')
+    assert.equal(events.at(-3).data.subAgentUpdated.objective.id, kid.metadata.id)
     assert.equal(done.status.state, 'STATE_COMPLETED')
+  })
+})
+
+/** A webhook receiver on 127.0.0.1 that acknowledges everything and keeps the parsed bodies. */
+async function startReceiver() {
+  const bodies: any[] = []
+  const server: Server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d) => (body += d))
+    req.on('end', () => {
+      bodies.push(JSON.parse(body))
+      res.writeHead(200).end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    bodies,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+async function wsEvents(id: string): Promise<any[]> {
+  const res = await t.api('GET', `${ws()}/objectives/${id}/events?limit=500`)
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return res.body.items
+}
+
+describe('sub-agent events (seed 003: subAgentSpawned, subAgentUpdated)', () => {
+  it('the workspace family shows the spawn as subAgentSpawned{agent, objective, task} and the implicit family as subObjectiveCreated: one event, same id, same count', async () => {
+    const { parent, child, tool } = await family()
+    script(tool, ['find r-2'])
+    const id = await launch(parent.agentId)
+    await waitForTurnEnd(id)
+    const [kid] = await children(id)
+
+    const implicit = await allEvents(t, id)
+    const workspace = await wsEvents(id)
+    assert.deepEqual(
+      workspace.map((e) => e.metadata.id),
+      implicit.map((e) => e.metadata.id),
+    )
+    assert.deepEqual(eventTypes(workspace), [
+      'userMessage',
+      'assistantMessage',
+      'toolCalled',
+      'subAgentSpawned',
+      'subAgentUpdated',
+      'toolResult',
+      'assistantMessage',
+    ])
+    assert.equal(implicit[3].data.type, 'subObjectiveCreated')
+    assert.deepEqual(implicit[3].data.subObjectiveCreated, { metadata: kid.metadata })
+    assert.equal(implicit[3].data.subAgentSpawned, undefined)
+
+    const spawned = workspace[3].data
+    assert.equal(spawned.subObjectiveCreated, undefined)
+    assert.deepEqual(Object.keys(spawned.subAgentSpawned).sort(), ['agent', 'objective', 'task'])
+    assert.deepEqual(spawned.subAgentSpawned.agent, kid.data.agent.metadata)
+    assert.equal(spawned.subAgentSpawned.agent.id, child.agentId)
+    assert.equal(spawned.subAgentSpawned.agent.name, tool)
+    assert.deepEqual(spawned.subAgentSpawned.objective, kid.metadata)
+    assert.equal(spawned.subAgentSpawned.task, 'find r-2')
+
+    for (const path of [`/v1/objectives/${id}`, `${ws()}/objectives/${id}`]) {
+      const info = (await t.api('GET', path)).body.info
+      assert.equal(info.totalEvents, workspace.length, path)
+    }
+
+    // Streams present the same way, and resuming after the toolCalled starts at the spawn.
+    const wsStream = await openStream(t.sortie, t.token, `${ws()}/objectives/${id}/events:stream`)
+    const wsFrames = await wsStream.collect()
+    assert.deepEqual(
+      wsFrames.map((f) => f.id),
+      workspace.map((e) => e.metadata.id),
+    )
+    assert.deepEqual(JSON.parse(wsFrames[3]!.data).data, spawned)
+    const implicitStream = await openStream(t.sortie, t.token, `/v1/objectives/${id}/events:stream`)
+    const implicitFrames = await implicitStream.collect()
+    assert.deepEqual(JSON.parse(implicitFrames[3]!.data).data, implicit[3].data)
+    const resumed = await openStream(t.sortie, t.token, `${ws()}/objectives/${id}/events:stream`, {
+      'last-event-id': workspace[2].metadata.id,
+    })
+    const rest = await resumed.collect()
+    assert.equal(rest.length, workspace.length - 3)
+    assert.equal(JSON.parse(rest[0]!.data).data.type, 'subAgentSpawned')
+  })
+
+  it("subAgentUpdated precedes each call's result: STATUS_COMPLETED with the child's answer, STATUS_FAILED with its failure", async () => {
+    const { parent, child, tool } = await family()
+    script(tool, ['fine', 'break'], (req) => {
+      const prompt = chat(req)
+        .messages.filter((m) => m.role === 'user')
+        .at(-1)?.content
+      if (prompt === 'break') return { status: 400, errorMessage: 'the child model refused' }
+      return { text: `child answer to ${prompt}`, usage: USAGE }
+    })
+    const id = await launch(parent.agentId)
+    const done = await waitForTurnEnd(id)
+    assert.equal(done.status.state, 'STATE_COMPLETED', JSON.stringify(done.status))
+    const kids = await children(id)
+    const kidOf = (prompt: string) => kids.find((k) => k.data.initialMessage === prompt)
+
+    for (const events of [await allEvents(t, id), await wsEvents(id)]) {
+      const types = eventTypes(events)
+      assert.equal(types.filter((x) => x === 'subAgentUpdated').length, 2)
+      const results = events.filter((e) => ['toolResult', 'toolError'].includes(e.data.type))
+      assert.equal(results.length, 2)
+      for (const result of results) {
+        const update = events[events.indexOf(result) - 1].data.subAgentUpdated
+        assert.ok(update, `the event before ${result.data.type} is a subAgentUpdated`)
+        assert.deepEqual(update.agent, { id: child.agentId, name: tool })
+        if (result.data.type === 'toolResult') {
+          assert.equal(update.status, 'STATUS_COMPLETED')
+          assert.deepEqual(update.objective, { id: kidOf('fine').metadata.id })
+          assert.equal(update.message, 'child answer to fine')
+        } else {
+          assert.equal(update.status, 'STATUS_FAILED')
+          assert.deepEqual(update.objective, { id: kidOf('break').metadata.id })
+          assert.equal(update.message, result.data.toolError.message)
+          assert.match(update.message, /the child model refused/)
+        }
+      }
+      assert.equal(done.info.totalEvents, events.length)
+    }
+  })
+
+  it('a sub-agent with an inputDataSchema is spawned with its arguments as the task', async () => {
+    const created = await t.api('POST', '/v1/agents', {
+      metadata: { name: 'geo_agent' },
+      spec: {
+        status: 'AGENT_STATUS_PUBLISHED',
+        inputDataSchema: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+      defaultVariation: {
+        metadata: { name: 'v1' },
+        spec: { prompt: `${CHILD} Locate {{ city }}.`, modelConfig: { modelId: MODEL_OF.openai } },
+      },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const parent = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+      prompt: PARENT,
+    })
+    const assigned = await t.api('POST', `/v1/agent_variations/${parent.variationId}/assignments`, {
+      subAgentId: created.body.metadata.id,
+    })
+    assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
+    fake.setResponder((req) => {
+      const { messages, isChild } = chat(req)
+      if (isChild) return { text: 'found it', usage: USAGE }
+      if (messages.some((m) => m.role === 'tool')) return { text: 'ok', usage: USAGE }
+      return { toolCalls: [{ name: 'geo_agent', arguments: { city: 'Oslo' } }], usage: USAGE }
+    })
+    const id = await launch(parent.agentId)
+    await waitForTurnEnd(id)
+    const spawned = (await wsEvents(id)).find((e) => e.data.type === 'subAgentSpawned')
+    assert.deepEqual(JSON.parse(spawned.data.subAgentSpawned.task), { city: 'Oslo' })
+    assert.equal(spawned.data.subAgentSpawned.agent.name, 'geo_agent')
+  })
+
+  it('webhook receivers get objective_event.sub_agent_spawned and objective_event.sub_agent_updated', async () => {
+    const receiver = await startReceiver()
+    try {
+      const { parent, tool } = await family()
+      const patched = await t.api('PATCH', `/v1/agents/${parent.agentId}`, {
+        spec: { webhookEventsUrl: receiver.url },
+        updateMask: 'spec.webhookEventsUrl',
+      })
+      assert.equal(patched.status, 200, JSON.stringify(patched.body))
+      script(tool, ['hooked'])
+      const id = await launch(parent.agentId)
+      const done = await waitForTurnEnd(id)
+      const total = done.info.totalEvents
+      for (let i = 0; i < 400 && receiver.bodies.length < total; i++) {
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      const ours = receiver.bodies.filter((b) => b.data.objective.id === id)
+      assert.equal(ours.length, total)
+      const types = ours.map((b) => b.type)
+      assert.ok(types.includes('objective_event.sub_agent_spawned'), types.join())
+      assert.ok(types.includes('objective_event.sub_agent_updated'), types.join())
+      assert.ok(!types.includes('objective_event.sub_objective_created'), types.join())
+      const spawned = ours.find((b) => b.type === 'objective_event.sub_agent_spawned')
+      const listed = (await wsEvents(id)).find((e) => e.data.type === 'subAgentSpawned')
+      assert.deepEqual(spawned.data.objectiveEvent, listed)
+      const updated = ours.find((b) => b.type === 'objective_event.sub_agent_updated')
+      assert.equal(updated.data.objectiveEvent.data.subAgentUpdated.status, 'STATUS_COMPLETED')
+      assert.equal(
+        updated.data.objectiveEvent.data.subAgentUpdated.message,
+        'child answer to hooked',
+      )
+    } finally {
+      await receiver.close()
+    }
   })
 })

@@ -34,6 +34,14 @@ export function formatEvent(event: Event): string | undefined {
       return `cancelled${d.message ? `: ${d.message}` : ''}`
     case 'finalized':
       return `output: ${JSON.stringify(d.output ?? {})}`
+    case 'subObjectiveCreated':
+      return `  ↳ sub-objective ${d.metadata?.id ?? ''} started`
+    case 'subAgentSpawned':
+      return `  ↳ ${d.agent?.name ?? 'sub-agent'} started ${d.objective?.id ?? ''}: ${clip(String(d.task ?? ''), 200)}`
+    case 'subAgentUpdated':
+      return `  ↳ ${d.agent?.name ?? 'sub-agent'} ${String(d.status ?? '')
+        .replace('STATUS_', '')
+        .toLowerCase()}: ${clip(String(d.message ?? ''), 200)}`
     default:
       return type ? `[${type}]` : undefined
   }

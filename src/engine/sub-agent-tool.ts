@@ -2,8 +2,8 @@ import type { Executor } from '../db/database.ts'
 import { AppError } from '../lib/errors.ts'
 import type { Deps } from '../modules/deps.ts'
 import {
-  preparedMetadata,
   prepareSubObjective,
+  subAgentSpawned,
   subObjectiveOutcomes,
   WAITING_FOR_SUB_OBJECTIVES,
   type ObjectiveRow,
@@ -18,7 +18,7 @@ import type { EventWrite, StepWrite } from './journal.ts'
 export type EventOf = (event: StoredEvent) => EventWrite
 
 export interface Spawn {
-  /** `toolCalled`, then `subObjectiveCreated` (or `toolError` when the child cannot start). */
+  /** `toolCalled`, then `subAgentSpawned` (or `toolError` when the child cannot start). */
   events: EventWrite[]
   child?: PreparedObjective
   executionStatus: string
@@ -50,12 +50,13 @@ export async function spawnSubObjective(
       result: message,
     }
   }
-  const created = eventOf({
-    type: 'subObjectiveCreated',
-    payload: { metadata: preparedMetadata(child) },
+  // One stored event; the implicit route family serves it as `subObjectiveCreated` (eventOf).
+  const spawned = eventOf({
+    type: 'subAgentSpawned',
+    payload: subAgentSpawned(agent, child, call.arguments),
   })
   return {
-    events: [called, created],
+    events: [called, spawned],
     child,
     executionStatus: 'TOOL_CALL_EXECUTION_STATUS_RUNNING',
     result: null,
@@ -64,7 +65,7 @@ export async function spawnSubObjective(
 
 /**
  * Folds the start of a model turn's sub-agent calls into the turn's own step: the tool call rows,
- * their children and `subObjectiveCreated` commit at once. Returns how many could not start.
+ * their children and `subAgentSpawned` commit at once. Returns how many could not start.
  */
 export async function spawnInTurn(
   deps: Deps,
@@ -96,9 +97,10 @@ export async function spawnInTurn(
 
 /**
  * The step of a parent whose remaining calls all wait for children, built under the parent's row
- * lock: each settled child's answer becomes its call's `toolResult` (or `toolError`), and while any
- * child still works the parent parks in WAITING(sub_objectives), releasing its lease. A child
- * settling later finds the parent parked (it locks the parent too) and wakes it.
+ * lock: each settled child's outcome becomes a `subAgentUpdated` followed by its call's
+ * `toolResult` (or `toolError`), all in this one step, and while any child still works the parent
+ * parks in WAITING(sub_objectives), releasing its lease. A child settling later finds the parent
+ * parked (it locks the parent too) and wakes it.
  */
 export async function collectSubObjectives(
   trx: Executor,
@@ -117,6 +119,9 @@ export async function collectSubObjectives(
     if (!outcome) {
       working = true
       continue
+    }
+    if ('update' in outcome) {
+      step.events.push(eventOf({ type: 'subAgentUpdated', payload: outcome.update }))
     }
     step.events.push(
       eventOf(

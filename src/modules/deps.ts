@@ -1,5 +1,6 @@
 import type { WebhookConfig } from '../config.ts'
 import type { Db } from '../db/database.ts'
+import type { RouteFamily } from '../http/router.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/crypto.ts'
 import type { IdGenerator } from '../lib/ids.ts'
@@ -30,10 +31,13 @@ export interface Deps {
  * file imports no module (the streams module implements it).
  */
 export interface LiveEvents {
-  /** One objective's events after `afterSeq`, ending cleanly when it can produce no more. */
-  objectiveStream(objectiveId: string, afterSeq: number): Response
+  /**
+   * One objective's events after `afterSeq`, ending cleanly when it can produce no more; shown as
+   * `family` shows events.
+   */
+  objectiveStream(objectiveId: string, afterSeq: number, family: RouteFamily): Response
   /** A workspace's (or one agent's) events from now on, until the client leaves. */
-  workspaceStream(workspaceId: string, agentId?: string): Response
+  workspaceStream(workspaceId: string, family: RouteFamily, agentId?: string): Response
 }
 
 export interface ObjectiveCompactor {

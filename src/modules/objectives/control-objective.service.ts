@@ -142,6 +142,7 @@ export async function continueObjective(
   scope: Scope,
   ref: string,
   body: ContinueObjectiveBody,
+  family: RouteFamily,
 ): Promise<ObjectiveEvent> {
   const found = await findObjectiveRow(deps, scope, ref)
   return deps.db.transaction().execute(async (trx) => {
@@ -176,14 +177,18 @@ export async function continueObjective(
           .where('id', '=', row.id)
           .execute()
       }
-      return eventOf(row, {
-        id: queued.id,
-        type: 'userMessage',
-        data: storedEventData({ type: 'userMessage', payload: { content: body.message } }),
-        window_id: row.current_window_id ?? '',
-        profile_id: scope.profileId,
-        created_at: queued.created_at,
-      })
+      return eventOf(
+        row,
+        {
+          id: queued.id,
+          type: 'userMessage',
+          data: storedEventData({ type: 'userMessage', payload: { content: body.message } }),
+          window_id: row.current_window_id ?? '',
+          profile_id: scope.profileId,
+          created_at: queued.created_at,
+        },
+        family,
+      )
     }
     if (!CONTINUABLE_STATES.includes(state)) {
       throw failedPrecondition(`objective ${row.id} is ${state} and cannot be continued`)
@@ -222,6 +227,6 @@ export async function continueObjective(
       profile_id: scope.profileId,
     })
     await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
-    return eventOf(row, event)
+    return eventOf(row, event, family)
   })
 }

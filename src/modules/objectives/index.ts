@@ -21,6 +21,7 @@ export {
   prepareSubObjective,
   settlesParent,
   subAgentDescription,
+  subAgentSpawned,
   subAgentParameters,
   subObjectiveOutcomes,
   wakeParent,

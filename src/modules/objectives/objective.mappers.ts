@@ -183,16 +183,35 @@ export function storedEventData(event: StoredEvent): Record<string, unknown> {
   return { [event.type]: event.payload, ...(event.x ? { x: event.x } : {}) }
 }
 
+/**
+ * A stored event's variant as a family serves it. One stored event is one served event in both
+ * families (same id, same place, same count): only the spawn of a sub-agent reads differently, as
+ * the seed-004 `subObjectiveCreated{metadata}` on the implicit family and as the seed-003
+ * `subAgentSpawned{agent, objective, task}` on the workspace family, its stream and webhooks.
+ */
+export function presentEvent(event: StoredEvent, family: RouteFamily): ObjectiveEvent['data'] {
+  if (event.type === 'subAgentSpawned' && family === 'implicit') {
+    const type = 'subObjectiveCreated'
+    return { type, [type]: { metadata: event.payload.objective } }
+  }
+  if (event.type === 'subObjectiveCreated' && family === 'workspace') {
+    // Written before subAgentSpawned was stored: only the child's metadata is known.
+    const type = 'subAgentSpawned'
+    return { type, [type]: { objective: event.payload.metadata } }
+  }
+  return { type: event.type, [event.type]: event.payload }
+}
+
 export function eventOf(
   parent: ObjectiveRow,
   row: Pick<EventRow, 'id' | 'type' | 'data' | 'window_id' | 'profile_id' | 'created_at'>,
+  family: RouteFamily,
   info?: { createdBy?: Profile },
 ): ObjectiveEvent {
-  const { type, payload } = storedEventOf(row)
   return {
     metadata: childMetadata(parent, row.id, row.profile_id, row.created_at),
     contextWindowId: row.window_id,
-    data: { type, [type]: payload },
+    data: presentEvent(storedEventOf(row), family),
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }
 }

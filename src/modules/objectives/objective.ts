@@ -1,5 +1,5 @@
 import type { RouteFamily } from '../../http/router.ts'
-import type { ResourceMetadata } from '../../lib/schemas.ts'
+import type { BareMetadata, OperationMetadata, ResourceMetadata } from '../../lib/schemas.ts'
 
 /** Internal states (API.md decision 2); WAITING carries a reason. */
 export const OBJECTIVE_STATES = [
@@ -101,8 +101,19 @@ export type EventType =
   | 'error'
   | 'cancelled'
   | 'finalized'
+  | 'subAgentSpawned'
+  | 'subAgentUpdated'
   | 'subObjectiveCreated'
   | 'contextWindowCompacted'
+
+/** `subAgentUpdated.status` (seed 003 and later). */
+export type SubAgentStatus =
+  | 'STATUS_UNSPECIFIED'
+  | 'STATUS_PENDING'
+  | 'STATUS_RUNNING'
+  | 'STATUS_COMPLETED'
+  | 'STATUS_FAILED'
+  | 'STATUS_CANCELLED'
 
 export interface CallableTool {
   tool?: ResourceMetadata
@@ -129,6 +140,19 @@ export interface EventPayloads {
   error: { type: string; message: string }
   cancelled: { message: string }
   finalized: { output: unknown }
+  /** Stored when a sub-agent call starts its child (seed 003 and later). */
+  subAgentSpawned: { agent: ResourceMetadata; objective: OperationMetadata; task: string }
+  /** Stored when the parent collects a child's outcome, before the call's result. */
+  subAgentUpdated: {
+    agent: BareMetadata
+    objective: BareMetadata
+    status: SubAgentStatus
+    message: string
+  }
+  /**
+   * The seed-004 form of `subAgentSpawned`, served by the implicit family (eventOf). New steps do
+   * not store it; rows written before `subAgentSpawned` existed still hold it.
+   */
   subObjectiveCreated: { metadata: Record<string, unknown> }
   contextWindowCompacted: {
     messagesCompacted: number

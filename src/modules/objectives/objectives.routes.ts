@@ -85,8 +85,8 @@ export const objectiveRoutes: RouteDef[] = [
     params: ObjectiveParams,
     body: ContinueObjectiveBody,
     response: ObjectiveEvent,
-    handler: ({ deps, scope, params, body }) =>
-      continueObjective(deps, scope, params.objectiveId, body),
+    handler: ({ deps, scope, params, body, family }) =>
+      continueObjective(deps, scope, params.objectiveId, body, family),
   }),
   route({
     method: 'post',
@@ -111,8 +111,8 @@ export const objectiveRoutes: RouteDef[] = [
     params: ObjectiveParams,
     query: ListEventsQuery,
     response: EventPage,
-    handler: ({ deps, scope, params, query }) =>
-      read.listEvents(deps, scope, params.objectiveId, query),
+    handler: ({ deps, scope, params, query, family }) =>
+      read.listEvents(deps, scope, params.objectiveId, query, family),
   }),
   route({
     method: 'get',

@@ -119,6 +119,7 @@ export async function listEvents(
   scope: Scope,
   ref: string,
   query: ListEventsQuery,
+  family: RouteFamily,
 ): Promise<Page<ObjectiveEvent>> {
   const parent = await findObjectiveRow(deps, scope, ref)
   const position = eventPosition(query)
@@ -145,7 +146,7 @@ export async function listEvents(
       )
     : undefined
   const items = pageRows.map((r) =>
-    eventOf(parent, r, profiles ? { createdBy: profiles.get(r.profile_id) } : undefined),
+    eventOf(parent, r, family, profiles ? { createdBy: profiles.get(r.profile_id) } : undefined),
   )
   return { items, pagination: { nextCursor, next_cursor: nextCursor, total } }
 }

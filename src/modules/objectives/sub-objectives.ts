@@ -3,6 +3,7 @@ import type { Executor } from '../../db/database.ts'
 import type { OperationMetadata } from '../../lib/schemas.ts'
 import type { Deps } from '../deps.ts'
 import { prepareObjective, type PreparedObjective } from './create-objective.service.ts'
+import type { EventPayloads, SubAgentStatus } from './objective.ts'
 import type { StoredSubAgent } from './objective.mappers.ts'
 import type { ObjectiveRow } from './objectives.repository.ts'
 import { notifyChannel } from './objectives.repository.ts'
@@ -71,7 +72,7 @@ export async function prepareSubObjective(
     workspaceId: parent.workspace_id,
   }
   const withSchema = agent.spec.inputDataSchema !== undefined
-  const prompt = typeof args.prompt === 'string' ? args.prompt : ''
+  const prompt = promptOf(args)
   const prepared = await prepareObjective(
     deps,
     scope,
@@ -85,12 +86,28 @@ export async function prepareSubObjective(
     Math.random,
     { parentToolCallId: toolCallId },
   )
-  // Fixed now so the parent's `subObjectiveCreated` event shows the child's exact metadata.
+  // Fixed now so the parent's `subAgentSpawned` event shows the child's exact metadata.
   prepared.row.created_at = deps.clock.now()
   return prepared
 }
 
-/** The child's metadata (OM) as `subObjectiveCreated` carries it. */
+const promptOf = (args: Record<string, unknown>) =>
+  typeof args.prompt === 'string' ? args.prompt : ''
+
+/**
+ * The parent's `subAgentSpawned` for a child it starts: the sub-agent, the child's metadata, and
+ * its task (the prompt; the arguments as JSON for an agent with an inputDataSchema).
+ */
+export function subAgentSpawned(
+  agent: StoredSubAgent,
+  child: PreparedObjective,
+  args: Record<string, unknown>,
+): EventPayloads['subAgentSpawned'] {
+  const task = agent.spec.inputDataSchema !== undefined ? JSON.stringify(args) : promptOf(args)
+  return { agent: agent.metadata, objective: preparedMetadata(child), task }
+}
+
+/** The child's metadata (OM) as `subAgentSpawned.objective` carries it. */
 export function preparedMetadata(prepared: PreparedObjective): OperationMetadata {
   const r = prepared.row
   return {
@@ -129,8 +146,30 @@ export async function wakeParent(trx: Executor, parentId: string): Promise<void>
   if (rows.length) await notifyChannel(trx, WORK_CHANNEL, parentId)
 }
 
-/** What a sub-agent call returns to its parent's model; undefined while the child works. */
-export type SubObjectiveOutcome = { ok: true; content: string } | { ok: false; message: string }
+/**
+ * What a sub-agent call returns to its parent's model, and the parent's `subAgentUpdated` that
+ * reports it.
+ */
+export type SubObjectiveOutcome = (
+  { ok: true; content: string } | { ok: false; message: string }
+) & {
+  update: EventPayloads['subAgentUpdated']
+}
+
+/** `subAgentUpdated.message` stays short: the call's result carries the whole answer. */
+const UPDATE_MESSAGE_CHARS = 500
+
+function clip(text: string): string {
+  return text.length > UPDATE_MESSAGE_CHARS ? `${text.slice(0, UPDATE_MESSAGE_CHARS - 1)}…` : text
+}
+
+const SETTLED_STATUS: Record<string, SubAgentStatus> = {
+  WAITING: 'STATUS_COMPLETED',
+  FINALIZED: 'STATUS_COMPLETED',
+  FAILED: 'STATUS_FAILED',
+  TIMED_OUT: 'STATUS_FAILED',
+  CANCELLED: 'STATUS_CANCELLED',
+}
 
 /**
  * The outcome of each child spawned by one of `toolCallIds`, by tool call id: its `output` JSON
@@ -150,9 +189,11 @@ export async function subObjectiveOutcomes(
     state_message: string
     output: unknown
     answer: string | null
+    agent_id: string
+    agent_name: string | null
   }>`
     SELECT c.id, c.data->>'parentToolCallId' AS call_id, c.state, c.wait_reason, c.state_message,
-      c.output,
+      c.output, c.agent_id, c.data->'agent'->'metadata'->>'name' AS agent_name,
       (SELECT e.data->'assistantMessage'->>'content' FROM objective_events e
         WHERE e.objective_id = c.id AND e.type = 'assistantMessage'
           AND coalesce(e.data->'assistantMessage'->>'content', '') <> ''
@@ -167,15 +208,21 @@ export async function subObjectiveOutcomes(
       continue
     }
     const detail = c.state_message ? `: ${c.state_message}` : ''
-    let outcome: SubObjectiveOutcome
-    if (c.state === 'FINALIZED') outcome = { ok: true, content: JSON.stringify(c.output ?? null) }
-    else if (c.state === 'WAITING') outcome = { ok: true, content: c.answer ?? '' }
+    let answer: { ok: true; content: string } | { ok: false; message: string }
+    if (c.state === 'FINALIZED') answer = { ok: true, content: JSON.stringify(c.output ?? null) }
+    else if (c.state === 'WAITING') answer = { ok: true, content: c.answer ?? '' }
     else if (c.state === 'CANCELLED') {
-      outcome = { ok: false, message: `sub-objective ${c.id} was cancelled${detail}` }
+      answer = { ok: false, message: `sub-objective ${c.id} was cancelled${detail}` }
     } else if (c.state === 'TIMED_OUT') {
-      outcome = { ok: false, message: `sub-objective ${c.id} timed out${detail}` }
-    } else outcome = { ok: false, message: `sub-objective ${c.id} failed${detail}` }
-    outcomes.set(c.call_id, outcome)
+      answer = { ok: false, message: `sub-objective ${c.id} timed out${detail}` }
+    } else answer = { ok: false, message: `sub-objective ${c.id} failed${detail}` }
+    const update: EventPayloads['subAgentUpdated'] = {
+      agent: { id: c.agent_id, name: c.agent_name ?? '' },
+      objective: { id: c.id },
+      status: SETTLED_STATUS[c.state]!,
+      message: clip(answer.ok ? answer.content : answer.message),
+    }
+    outcomes.set(c.call_id, { ...answer, update })
   }
   return outcomes
 }

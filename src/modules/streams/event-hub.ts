@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { NotifyBus } from '../../db/notify.ts'
+import type { RouteFamily } from '../../http/router.ts'
 import { createSseStream, type SseOptions } from '../../http/sse.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { LiveEvents } from '../deps.ts'
@@ -60,15 +61,15 @@ export class EventHub implements LiveEvents {
     this.pollTimer.unref()
   }
 
-  objectiveStream(objectiveId: string, afterSeq: number): Response {
+  objectiveStream(objectiveId: string, afterSeq: number, family: RouteFamily): Response {
     const stream = createSseStream(this.opts.stream)
-    this.followObjective(new ObjectiveSubscription(stream, objectiveId, afterSeq))
+    this.followObjective(new ObjectiveSubscription(stream, objectiveId, afterSeq, family))
     return stream.response
   }
 
-  workspaceStream(workspaceId: string, agentId?: string): Response {
+  workspaceStream(workspaceId: string, family: RouteFamily, agentId?: string): Response {
     const stream = createSseStream(this.opts.stream)
-    this.followWorkspace(new WorkspaceSubscription(stream, workspaceId, agentId))
+    this.followWorkspace(new WorkspaceSubscription(stream, workspaceId, agentId, family))
     return stream.response
   }
 

@@ -1,3 +1,4 @@
+import type { RouteFamily } from '../../http/router.ts'
 import { encodeFrames, type SseFrame } from '../../http/sse.ts'
 // The one row -> ObjectiveEvent mapping: a twin here could drift from what the list endpoint serves.
 import { eventOf, type ObjectiveRow } from '../objectives/index.ts'
@@ -17,42 +18,64 @@ export function streamEnds(state: string, waitReason: string | null): boolean {
 }
 
 /**
+ * How a stream shows its events: as its route family shows them (eventOf), and with
+ * `info.objective` on the workspace stream so that a dashboard knows whose each one is. The four
+ * views are fixed objects, so that frames and chunks can be cached per view.
+ */
+export interface FrameView {
+  readonly family: RouteFamily
+  readonly withObjective: boolean
+  readonly frames: WeakMap<StreamedEventRow, SseFrame>
+  readonly chunks: WeakMap<ObjectiveSlice, Uint8Array>
+}
+
+const views = new Map<string, FrameView>()
+
+export function frameView(family: RouteFamily, withObjective: boolean): FrameView {
+  const key = `${family}:${withObjective}`
+  let view = views.get(key)
+  if (!view) {
+    view = { family, withObjective, frames: new WeakMap(), chunks: new WeakMap() }
+    views.set(key, view)
+  }
+  return view
+}
+
+/**
  * An event as an SSE frame: `id:` is the event id, `data:` the ObjectiveEvent JSON the list
- * endpoint serves. The workspace stream adds `info.objective` so a dashboard knows whose it is.
+ * endpoint of the same family serves.
  */
 export function eventFrame(
   parent: ParentColumns,
   row: StreamedEventRow,
-  withObjective: boolean,
+  view: FrameView,
 ): SseFrame {
-  // Subscribers of one objective share the rows of one read: serialise each row once.
-  const cache = withObjective ? workspaceFrames : objectiveFrames
-  const cached = cache.get(row)
+  // Subscribers of one objective share the rows of one read: serialise each row once per view.
+  const cached = view.frames.get(row)
   if (cached) return cached
   // eventOf reads only the metadata columns of its parent, which ParentColumns carries.
-  const event = eventOf(parent as ObjectiveRow, row, withObjective ? {} : undefined)
+  const event = eventOf(
+    parent as ObjectiveRow,
+    row,
+    view.family,
+    view.withObjective ? {} : undefined,
+  )
   const frame = { id: row.id, data: JSON.stringify(event) }
-  cache.set(row, frame)
+  view.frames.set(row, frame)
   return frame
 }
 
-const objectiveFrames = new WeakMap<StreamedEventRow, SseFrame>()
-const workspaceFrames = new WeakMap<StreamedEventRow, SseFrame>()
-
 /**
  * A slice's events as one encoded chunk. Every subscriber of an objective at the same position
- * shares one read (the hub's batch key), so the chunk is built once and queued to all of them:
- * fan-out costs one enqueue and one socket write per subscriber, not a serialisation per event.
+ * shares one read (the hub's batch key), so the chunk is built once per view and queued to all of
+ * them: fan-out costs one enqueue and one socket write per subscriber, not a serialisation per
+ * event.
  */
-export function sliceChunk(slice: ObjectiveSlice, withObjective: boolean): Uint8Array {
-  const cache = withObjective ? workspaceChunks : objectiveChunks
-  let chunk = cache.get(slice)
+export function sliceChunk(slice: ObjectiveSlice, view: FrameView): Uint8Array {
+  let chunk = view.chunks.get(slice)
   if (!chunk) {
-    chunk = encodeFrames(slice.events.map((row) => eventFrame(slice.parent, row, withObjective)))
-    cache.set(slice, chunk)
+    chunk = encodeFrames(slice.events.map((row) => eventFrame(slice.parent, row, view)))
+    view.chunks.set(slice, chunk)
   }
   return chunk
 }
-
-const objectiveChunks = new WeakMap<ObjectiveSlice, Uint8Array>()
-const workspaceChunks = new WeakMap<ObjectiveSlice, Uint8Array>()

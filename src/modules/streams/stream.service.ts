@@ -1,3 +1,4 @@
+import type { RouteFamily } from '../../http/router.ts'
 import { fieldError } from '../../lib/errors.ts'
 import { findAgentRow } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
@@ -20,6 +21,7 @@ export async function openObjectiveStream(
   scope: Scope,
   ref: string,
   resume: ResumePoint,
+  family: RouteFamily,
 ): Promise<Response> {
   const objective = await findObjectiveRow(deps, scope, ref)
   let afterSeq = 0
@@ -33,7 +35,7 @@ export async function openObjectiveStream(
     afterSeq = event.seq
   }
   // The hub registers the subscription before its first read, so nothing committed since is lost.
-  return deps.events.objectiveStream(objective.id, afterSeq)
+  return deps.events.objectiveStream(objective.id, afterSeq, family)
 }
 
 /**
@@ -44,7 +46,8 @@ export async function openWorkspaceStream(
   deps: Deps,
   scope: Scope,
   agentRef: string | undefined,
+  family: RouteFamily,
 ): Promise<Response> {
   const agentId = agentRef ? (await findAgentRow(deps, scope, agentRef)).id : undefined
-  return deps.events.workspaceStream(scope.workspaceId, agentId)
+  return deps.events.workspaceStream(scope.workspaceId, family, agentId)
 }

@@ -19,7 +19,8 @@ export const streamRoutes: RouteDef[] = [
     tags,
     query: WorkspaceStreamQuery,
     raw: true,
-    handler: ({ deps, scope, query }) => openWorkspaceStream(deps, scope, query.agentId),
+    handler: ({ deps, scope, query, family }) =>
+      openWorkspaceStream(deps, scope, query.agentId, family),
   }),
   route({
     method: 'get',
@@ -31,10 +32,13 @@ export const streamRoutes: RouteDef[] = [
     params: StreamParams,
     query: StreamQuery,
     raw: true,
-    handler: ({ deps, scope, params, query, c }) =>
-      openObjectiveStream(deps, scope, params.objectiveId, {
-        lastEventId: c.req.header('last-event-id'),
-        sinceEventId: query.sinceEventId,
-      }),
+    handler: ({ deps, scope, params, query, c, family }) =>
+      openObjectiveStream(
+        deps,
+        scope,
+        params.objectiveId,
+        { lastEventId: c.req.header('last-event-id'), sinceEventId: query.sinceEventId },
+        family,
+      ),
   }),
 ]

@@ -1,5 +1,6 @@
+import type { RouteFamily } from '../../http/router.ts'
 import { encodeFrames, type SseStream } from '../../http/sse.ts'
-import { eventFrame, sliceChunk, streamEnds } from './frames.ts'
+import { eventFrame, frameView, sliceChunk, streamEnds, type FrameView } from './frames.ts'
 import type { ObjectiveSlice, SliceKey } from './streams.repository.ts'
 
 /** A `sortie_events` notification: an objective has events up to maxSeq (from minSeq). */
@@ -48,24 +49,28 @@ export interface Subscription {
  * Queues a slice's events after `afterSeq` as one chunk: the chunk every subscriber of the read
  * shares when it wants them all (the usual case: it was read from its own position).
  */
-function send(stream: SseStream, slice: ObjectiveSlice, afterSeq: number, withObjective: boolean) {
+function send(stream: SseStream, slice: ObjectiveSlice, afterSeq: number, view: FrameView) {
   const events = slice.events
   if (events.length === 0 || events.at(-1)!.seq <= afterSeq) return
-  if (events[0]!.seq > afterSeq) return stream.write(sliceChunk(slice, withObjective))
+  if (events[0]!.seq > afterSeq) return stream.write(sliceChunk(slice, view))
   const fresh = events.filter((row) => row.seq > afterSeq)
-  stream.write(encodeFrames(fresh.map((row) => eventFrame(slice.parent, row, withObjective))))
+  stream.write(encodeFrames(fresh.map((row) => eventFrame(slice.parent, row, view))))
 }
 
 /** Follows one objective from a sequence number until it can produce no more events. */
 export class ObjectiveSubscription implements Subscription {
   private dirty = true
   private reading = false
+  private readonly view: FrameView
 
   constructor(
     readonly stream: SseStream,
     readonly objectiveId: string,
     private lastSeq: number,
-  ) {}
+    family: RouteFamily,
+  ) {
+    this.view = frameView(family, false)
+  }
 
   notice(n: EventNotice): void {
     if (n.maxSeq > this.lastSeq || n.minSeq > n.maxSeq) this.dirty = true
@@ -89,7 +94,7 @@ export class ObjectiveSubscription implements Subscription {
   deliver(_key: SliceKey, slice: ObjectiveSlice | undefined): void {
     this.reading = false
     if (!slice) return this.stream.end()
-    send(this.stream, slice, this.lastSeq, false)
+    send(this.stream, slice, this.lastSeq, this.view)
     this.lastSeq = Math.max(this.lastSeq, slice.events.at(-1)?.seq ?? 0)
     if (slice.events.length >= SLICE_LIMIT) this.dirty = true
     else if (!this.dirty && this.lastSeq >= slice.eventSeq) {
@@ -115,12 +120,16 @@ export class WorkspaceSubscription implements Subscription {
   private readonly agents = new Map<string, string>()
   private readonly dirty = new Set<string>()
   private readonly reading = new Set<string>()
+  private readonly view: FrameView
 
   constructor(
     readonly stream: SseStream,
     readonly workspaceId: string,
     private readonly agentId: string | undefined,
-  ) {}
+    family: RouteFamily,
+  ) {
+    this.view = frameView(family, true)
+  }
 
   notice(n: EventNotice): void {
     if (n.minSeq > n.maxSeq) return
@@ -164,7 +173,7 @@ export class WorkspaceSubscription implements Subscription {
     if (!slice) return this.forget(id)
     this.agents.set(id, slice.agentId)
     const cursor = this.cursors.get(id) ?? key.afterSeq
-    if (!this.agentId || slice.agentId === this.agentId) send(this.stream, slice, cursor, true)
+    if (!this.agentId || slice.agentId === this.agentId) send(this.stream, slice, cursor, this.view)
     this.cursors.set(id, Math.max(cursor, slice.events.at(-1)?.seq ?? 0))
     if (slice.events.length >= SLICE_LIMIT) this.dirty.add(id)
   }

@@ -20,14 +20,17 @@ export function envelopeOf(row: EnvelopeRow): string {
     labels: row.o_labels,
     created_at: row.o_created_at,
   } as ObjectiveRow
+  // Receivers know the seed-003/HEAD event union (`sub_agent_spawned`, not
+  // `sub_objective_created`): the workspace family's presentation.
+  const objectiveEvent = eventOf(parent, row, 'workspace')
   return JSON.stringify({
-    type: envelopeType(row.type),
+    type: envelopeType(objectiveEvent.data.type),
     timestamp: row.created_at.toISOString(),
     data: {
       agent: row.agent_metadata ?? {},
       agentVariation: row.variation_metadata ?? {},
       objective: objectiveMetadata(parent),
-      objectiveEvent: eventOf(parent, row),
+      objectiveEvent,
     },
   })
 }
