@@ -166,3 +166,128 @@ describe('crash recovery', () => {
     }
   })
 })
+
+describe('crash recovery of sub-agent calls', () => {
+  it('parents and children of a SIGKILLed worker finish on another worker: each call spawns one child and gets one result', async () => {
+    const PARENTS = 4
+    const CALLS = 2
+    const parent = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+      prompt: 'You are the PARENT agent.',
+    })
+    const child = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+      prompt: 'You are the CHILD agent.',
+    })
+    const assigned = await t.api('POST', `/v1/agent_variations/${parent.variationId}/assignments`, {
+      subAgentId: child.agentId,
+    })
+    assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
+    const subTool = (await t.api('GET', `/v1/agents/${child.agentId}`)).body.metadata.name
+    // Children look a record up (slowly) and answer; parents call the sub-agent CALLS times in
+    // one turn, then sum up what came back.
+    fake.setResponder((req) => {
+      const messages = req.body.messages as { role: string; content: unknown }[]
+      const system = String(messages.find((m) => m.role === 'system')?.content ?? '')
+      const results = messages.filter((m) => m.role === 'tool')
+      if (system.includes('CHILD')) {
+        if (results.length === 0) {
+          return { toolCalls: [{ name: 'lookup', arguments: { id: 'c' } }], delayMs: 150 }
+        }
+        return { text: 'child done', delayMs: 150 }
+      }
+      if (results.length === 0) {
+        return {
+          toolCalls: Array.from({ length: CALLS }, (_, i) => ({
+            name: subTool,
+            arguments: { prompt: `part ${i}` },
+          })),
+          delayMs: 100,
+        }
+      }
+      return { text: `summary of ${results.length}`, delayMs: 100 }
+    })
+    const requestsBefore = fake.requests.length
+    const first = await startWorkerProcess()
+    const ids: string[] = []
+    for (let i = 0; i < PARENTS; i++) {
+      const res = await t.api('POST', '/v1/objectives', {
+        agentId: parent.agentId,
+        data: { initialMessage: `delegate ${i}` },
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      ids.push(res.body.metadata.id)
+    }
+    // Kill once children are at work: parents wait on them, children have calls in flight.
+    const deadline = Date.now() + 20_000
+    while (fake.requests.length - requestsBefore < PARENTS * 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    first.kill('SIGKILL')
+    await new Promise((r) => first.once('exit', r))
+    const midway = await Promise.all(
+      ids.map(async (id) => (await t.api('GET', `/v1/objectives/${id}`)).body.status.state),
+    )
+    assert.ok(
+      midway.some((s) => s !== 'STATE_COMPLETED'),
+      `some parents were still at work at the kill: ${midway}`,
+    )
+
+    await startWorkerProcess()
+    // The seed-004 family shows a parent waiting on its children as RUNNING, and the end of its
+    // turn as COMPLETED.
+    const turnStates = () =>
+      Promise.all(
+        ids.map(async (id) => (await t.api('GET', `/v1/objectives/${id}`)).body.status.state),
+      )
+    const finish = Date.now() + 40_000
+    let now = await turnStates()
+    while (
+      !now.every((s) => s === 'STATE_COMPLETED' || s === 'STATE_FAILED') &&
+      Date.now() < finish
+    ) {
+      await new Promise((r) => setTimeout(r, 100))
+      now = await turnStates()
+    }
+    assert.deepEqual(
+      now,
+      ids.map(() => 'STATE_COMPLETED'),
+    )
+
+    for (const id of ids) {
+      const res = await t.api(
+        'GET',
+        `/v1/workspaces/${t.workspaceId}/objectives/${id}/events?limit=500`,
+      )
+      const events: any[] = res.body.items
+      const types = eventTypes(events)
+      const count = (type: string) => types.filter((x) => x === type).length
+      assert.equal(count('subAgentSpawned'), CALLS, `spawns of ${id}: ${types}`)
+      assert.equal(count('subAgentUpdated'), CALLS, `updates of ${id}: ${types}`)
+      assert.equal(count('toolResult'), CALLS, `results of ${id}: ${types}`)
+      assert.equal(types.at(-1), 'assistantMessage')
+      const updates = events.filter((e) => e.data.type === 'subAgentUpdated')
+      assert.ok(updates.every((e) => e.data.subAgentUpdated.status === 'STATUS_COMPLETED'))
+      const obj = await t.api('GET', `/v1/objectives/${id}`)
+      assert.equal(obj.body.info.totalEvents, events.length)
+      const kids = await t.api(
+        'GET',
+        `/v1/workspaces/${t.workspaceId}/objectives?parentObjectiveId=${id}`,
+      )
+      assert.equal(kids.body.items.length, CALLS, 'one child per call, none spawned twice')
+      for (const kid of kids.body.items) {
+        assert.equal(kid.status.state, 'STATE_WAITING')
+        const kidEvents = eventTypes(await allEvents(t, kid.metadata.id))
+        assert.deepEqual(kidEvents, [
+          'userMessage',
+          'assistantMessage',
+          'toolCalled',
+          'toolResult',
+          'assistantMessage',
+        ])
+      }
+    }
+  })
+})
