@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { createSortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/lib/logger.ts'
@@ -378,21 +377,17 @@ async function startPeer(base: TestSortie, env: Record<string, string>, worker =
 }
 
 /** The compaction request a compact call left on the objective (null when none). */
-async function compactionRequest(databaseUrl: string, id: string): Promise<any> {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  try {
-    const { rows } = await client.query('SELECT compaction_request FROM objectives WHERE id = $1', [
-      id,
-    ])
-    return rows[0]?.compaction_request ?? null
-  } finally {
-    await client.end()
-  }
+async function compactionRequest(s: TestSortie, id: string): Promise<unknown> {
+  const row = await s.sortie.deps.db
+    .selectFrom('objectives')
+    .select('compaction_request')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+  return row.compaction_request
 }
 
-async function untilRequested(databaseUrl: string, id: string): Promise<void> {
-  while (!(await compactionRequest(databaseUrl, id))) await new Promise((r) => setTimeout(r, 20))
+async function untilRequested(s: TestSortie, id: string): Promise<void> {
+  while (!(await compactionRequest(s, id))) await new Promise((r) => setTimeout(r, 20))
 }
 
 describe('manual compaction of a RUNNING or PENDING objective', () => {
@@ -419,7 +414,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     const running = await t.api('GET', `/v1/objectives/${id}`)
     assert.equal(running.body.status.state, 'STATE_RUNNING')
     const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
-    await untilRequested(t.databaseUrl, id)
+    await untilRequested(t, id)
     const second = await t.api('POST', `/v1/objectives/${id}:compact`, {})
     assert.equal(second.status, 409, JSON.stringify(second.body))
     assert.equal(second.body.code, 10)
@@ -468,7 +463,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     assert.ok(events.slice(7).every((e) => e.contextWindowId === list[1].metadata.id))
     assert.equal(events[7].data.contextWindowCompacted.newContextWindow.sequence, 2)
     await assertTokensMatchWindows(id)
-    assert.equal(await compactionRequest(t.databaseUrl, id), null, 'the answered request is gone')
+    assert.equal(await compactionRequest(t, id), null, 'the answered request is gone')
   })
 
   it('a compact racing the end of the turn still answers: the objective waits, and the call compacts it itself', async () => {
@@ -504,7 +499,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     assert.equal(eventTypes(events).filter((e) => e === 'contextWindowCompacted').length, 1)
     assert.equal((await windows(id)).length, 2)
     await assertTokensMatchWindows(id)
-    assert.equal(await compactionRequest(t.databaseUrl, id), null)
+    assert.equal(await compactionRequest(t, id), null)
   })
 
   it('a compact waiting on a RUNNING objective that is cancelled answers FAILED_PRECONDITION and leaves no request', async () => {
@@ -519,14 +514,14 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     })
     const id = created.body.metadata.id
     const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
-    await untilRequested(t.databaseUrl, id)
+    await untilRequested(t, id)
     const cancelled = await t.api('POST', `/v1/objectives/${id}/cancel`, {})
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
     const res = await compacting
     assert.equal(res.status, 400, JSON.stringify(res.body))
     assert.equal(res.body.code, 9)
     assert.match(res.body.message, /CANCELLED and can no longer be compacted/)
-    assert.equal(await compactionRequest(t.databaseUrl, id), null)
+    assert.equal(await compactionRequest(t, id), null)
     assert.equal((await windows(id)).length, 1)
   })
 
@@ -555,12 +550,12 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
       assert.equal(timedOut.status, 504, JSON.stringify(timedOut.body))
       assert.equal(timedOut.body.code, 4)
       assert.match(timedOut.body.message, /nothing was compacted/)
-      assert.equal(await compactionRequest(api.databaseUrl, late), null, 'taken back')
+      assert.equal(await compactionRequest(api, late), null, 'taken back')
 
       const compacting = api.api('POST', `/v1/objectives/${pending}/compact`, {
         compactionConfig: { toolResultClearing: {} },
       })
-      await untilRequested(api.databaseUrl, pending)
+      await untilRequested(api, pending)
       fake.enqueue({ text: 'Done.', usage: { input: 3, output: 1 } })
       fake.enqueue({ text: 'Done.', usage: { input: 3, output: 1 } })
       worker = await startPeer(api, env, true)
@@ -575,7 +570,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
         assert.deepEqual(eventTypes(events), ['userMessage', 'assistantMessage'])
         const obj = await api.api('GET', `/v1/objectives/${id}`)
         assert.equal(obj.body.info.totalContextWindows, 1)
-        assert.equal(await compactionRequest(api.databaseUrl, id), null)
+        assert.equal(await compactionRequest(api, id), null)
       }
     } finally {
       await worker?.stop()
