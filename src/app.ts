@@ -108,7 +108,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     webhooks: config.webhooks,
     compactor: { compact: (...args) => compactor.compact(...args) },
   }
-  const compactor = createObjectiveCompactor(deps, callModel, env)
+  const compactor = createObjectiveCompactor(deps, callModel, env, config.engine.compactWaitMs)
   try {
     await migrateToLatest(db, databaseUrl)
   } catch (err) {

@@ -18,6 +18,7 @@ const envSchema = z.object({
   SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SORTIE_COMPACT_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')
@@ -90,6 +91,8 @@ export interface EngineConfig {
   providerMaxAttempts: number
   providerRetryDelayMs: number
   toolTimeoutMs: number
+  /** How long a manual compact of a RUNNING or PENDING objective waits for its worker. */
+  compactWaitMs: number
 }
 
 /** Reads the environment once; a bad value stops start-up with the variable's name. */
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       providerMaxAttempts: e.SORTIE_PROVIDER_MAX_ATTEMPTS,
       providerRetryDelayMs: e.SORTIE_PROVIDER_RETRY_DELAY_MS,
       toolTimeoutMs: e.SORTIE_TOOL_TIMEOUT_MS,
+      compactWaitMs: e.SORTIE_COMPACT_WAIT_MS,
     },
     webhooks: {
       allowPrivateTargets: e.SORTIE_ALLOW_PRIVATE_WEBHOOKS,

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createSortie } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { createLogger } from '../src/lib/logger.ts'
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
 import {
   allEvents,
@@ -307,7 +313,7 @@ describe('context-window compaction', () => {
     assert.equal((await windows(id)).length, 1)
   })
 
-  it('compacting a RUNNING or CANCELLED objective, or one with nothing to compact, is FAILED_PRECONDITION', async () => {
+  it('compacting a CANCELLED objective, or one with nothing to compact, is FAILED_PRECONDITION', async () => {
     const { agentId } = await createAgent(t, {
       modelId: 'openai/gpt-4.1-mini',
       toolBaseUrl: tools.baseUrl,
@@ -326,10 +332,6 @@ describe('context-window compaction', () => {
       data: { initialMessage: 'Take your time' },
     })
     const id = created.body.metadata.id
-    const running = await t.api('POST', `/v1/objectives/${id}:compact`, {})
-    assert.equal(running.status, 400, JSON.stringify(running.body))
-    assert.equal(running.body.code, 9)
-    assert.match(running.body.message, /compacts itself/)
     const cancelled = await t.api('POST', `/v1/objectives/${id}/cancel`, {})
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
     const after = await t.api('POST', `/v1/objectives/${id}/compact`, {})
@@ -337,5 +339,243 @@ describe('context-window compaction', () => {
     assert.equal(after.body.code, 9)
     assert.match(after.body.message, /CANCELLED and can no longer be compacted/)
     assert.equal((await windows(id)).length, 1)
+  })
+})
+
+interface Peer {
+  api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>
+  stop: () => Promise<void>
+}
+
+/** Another Sortie process on `base`'s database (API only unless `worker`), called as base's admin. */
+async function startPeer(base: TestSortie, env: Record<string, string>, worker = false) {
+  const config = loadConfig({
+    DATABASE_URL: base.databaseUrl,
+    SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-data-')),
+    LOG_LEVEL: 'silent',
+    ...env,
+  })
+  const sortie = await createSortie(config, {
+    logger: createLogger('silent', false),
+    env: { ...env },
+    bootstrap: false,
+    worker,
+  })
+  const peer: Peer = {
+    async api(method, path, body) {
+      const res = await sortie.http.app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${base.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { status: res.status, body: text ? JSON.parse(text) : undefined }
+    },
+    stop: () => sortie.stop(),
+  }
+  return peer
+}
+
+/** The compaction request a compact call left on the objective (null when none). */
+async function compactionRequest(s: TestSortie, id: string): Promise<unknown> {
+  const row = await s.sortie.deps.db
+    .selectFrom('objectives')
+    .select('compaction_request')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+  return row.compaction_request
+}
+
+async function untilRequested(s: TestSortie, id: string): Promise<void> {
+  while (!(await compactionRequest(s, id))) await new Promise((r) => setTimeout(r, 20))
+}
+
+describe('manual compaction of a RUNNING or PENDING objective', () => {
+  it('is done by its worker before its next model call: 200 with window 2, a second compact meanwhile is ABORTED, and the run carries on in the new window', async () => {
+    const { agentId } = await createAgent(t, {
+      modelId: 'openai/gpt-4.1-mini',
+      toolBaseUrl: tools.baseUrl,
+    })
+    const summary = 'r-1 and r-2 were looked up.'
+    fake.enqueue(
+      lookup('r-1', 10),
+      { ...lookup('r-2', 20), delayMs: 3000 },
+      { text: summary, usage: { input: 6, output: 2 } },
+      { text: 'Both found.', usage: { input: 8, output: 3 } },
+    )
+    const before = fake.requests.length
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'Find the records' },
+    })
+    const id = created.body.metadata.id
+    // The second (slow) model call is in flight: the objective is RUNNING under a lease.
+    while (fake.requests.length < before + 2) await new Promise((r) => setTimeout(r, 10))
+    const running = await t.api('GET', `/v1/objectives/${id}`)
+    assert.equal(running.body.status.state, 'STATE_RUNNING')
+    const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
+    await untilRequested(t, id)
+    const second = await t.api('POST', `/v1/objectives/${id}:compact`, {})
+    assert.equal(second.status, 409, JSON.stringify(second.body))
+    assert.equal(second.body.code, 10)
+    assert.match(second.body.message, /already has a compaction requested/)
+
+    const res = await compacting
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(res.body.contextWindow, {
+      objectiveId: id,
+      sequence: 2,
+      promptTokens: 0,
+      completionTokens: 0,
+      previousWindowContinueInstructions: summary,
+    })
+    await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
+    const requests = fake.requests.slice(before).map((r) => r.body)
+    assert.equal(requests.length, 4)
+    assert.equal(requests[2].tools, undefined, 'the summarisation call is offered no tools')
+    assert.deepEqual(
+      requests[3].messages.map((m: any) => m.role),
+      ['system', 'user', 'assistant', 'tool'],
+      'the next call sends only the compacted context',
+    )
+    assert.match(requests[3].messages[1].content, /r-1 and r-2 were looked up/)
+
+    const events = await allEvents(t, id)
+    assert.deepEqual(eventTypes(events), [
+      'userMessage',
+      'assistantMessage',
+      'toolCalled',
+      'toolResult',
+      'assistantMessage',
+      'toolCalled',
+      'toolResult',
+      'contextWindowCompacted',
+      'assistantMessage',
+    ])
+    const list = await windows(id)
+    assert.deepEqual(
+      list.map((w) => [w.data.sequence, w.data.promptTokens, w.data.completionTokens]),
+      [
+        [1, 36, 6],
+        [2, 8, 3],
+      ],
+    )
+    assert.ok(events.slice(7).every((e) => e.contextWindowId === list[1].metadata.id))
+    assert.equal(events[7].data.contextWindowCompacted.newContextWindow.sequence, 2)
+    await assertTokensMatchWindows(id)
+    assert.equal(await compactionRequest(t, id), null, 'the answered request is gone')
+  })
+
+  it('a compact racing the end of the turn still answers: the objective waits, and the call compacts it itself', async () => {
+    const { agentId } = await createAgent(t, {
+      modelId: 'openai/gpt-4.1-mini',
+      toolBaseUrl: tools.baseUrl,
+    })
+    const id = await waitingObjective(agentId, [
+      lookup('r-1'),
+      { text: 'Found.', usage: { input: 3, output: 1 } },
+    ])
+    const summary = 'r-1 was found; the user asked for more.'
+    fake.enqueue(
+      { text: 'Nothing more.', delayMs: 2000, usage: { input: 5, output: 1 } },
+      { text: summary, usage: { input: 4, output: 2 } },
+    )
+    const before = fake.requests.length
+    const continued = await t.api('POST', `/v1/objectives/${id}/continue`, { message: 'More?' })
+    assert.equal(continued.status, 200, JSON.stringify(continued.body))
+    while (fake.requests.length < before + 1) await new Promise((r) => setTimeout(r, 10))
+    const res = await t.api('POST', `/v1/objectives/${id}/compact`, {})
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.contextWindow.sequence, 2)
+    assert.equal(res.body.contextWindow.previousWindowContinueInstructions, summary)
+    const obj = await t.api('GET', `/v1/objectives/${id}`)
+    assert.equal(obj.body.status.state, 'STATE_COMPLETED')
+    const events = await allEvents(t, id)
+    assert.deepEqual(eventTypes(events.slice(-3)), [
+      'userMessage',
+      'assistantMessage',
+      'contextWindowCompacted',
+    ])
+    assert.equal(eventTypes(events).filter((e) => e === 'contextWindowCompacted').length, 1)
+    assert.equal((await windows(id)).length, 2)
+    await assertTokensMatchWindows(id)
+    assert.equal(await compactionRequest(t, id), null)
+  })
+
+  it('a compact waiting on a RUNNING objective that is cancelled answers FAILED_PRECONDITION and leaves no request', async () => {
+    const { agentId } = await createAgent(t, {
+      modelId: 'openai/gpt-4.1-mini',
+      toolBaseUrl: tools.baseUrl,
+    })
+    fake.enqueue({ text: 'slow', delayMs: 10_000 })
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'Take your time' },
+    })
+    const id = created.body.metadata.id
+    const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
+    await untilRequested(t, id)
+    const cancelled = await t.api('POST', `/v1/objectives/${id}/cancel`, {})
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+    const res = await compacting
+    assert.equal(res.status, 400, JSON.stringify(res.body))
+    assert.equal(res.body.code, 9)
+    assert.match(res.body.message, /CANCELLED and can no longer be compacted/)
+    assert.equal(await compactionRequest(t, id), null)
+    assert.equal((await windows(id)).length, 1)
+  })
+
+  it('a PENDING objective is answered by the worker that claims it; with no worker in time the compact is DEADLINE_EXCEEDED and never applies later', async () => {
+    const env = { ...providerEnv([fake]), SORTIE_PROVIDER_MAX_ATTEMPTS: '1' }
+    const api = await startTestSortie(env)
+    const impatient = await startPeer(api, { ...env, SORTIE_COMPACT_WAIT_MS: '300' })
+    let worker: Peer | undefined
+    try {
+      const { agentId } = await createAgent(api, {
+        modelId: 'openai/gpt-4.1-mini',
+        toolBaseUrl: tools.baseUrl,
+      })
+      const create = async () => {
+        const res = await api.api('POST', '/v1/objectives', {
+          agentId,
+          data: { initialMessage: 'Find the records' },
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.status.state, 'STATE_PENDING')
+        return res.body.metadata.id as string
+      }
+      const late = await create()
+      const pending = await create()
+      const timedOut = await impatient.api('POST', `/v1/objectives/${late}/compact`, {})
+      assert.equal(timedOut.status, 504, JSON.stringify(timedOut.body))
+      assert.equal(timedOut.body.code, 4)
+      assert.match(timedOut.body.message, /nothing was compacted/)
+      assert.equal(await compactionRequest(api, late), null, 'taken back')
+
+      const compacting = api.api('POST', `/v1/objectives/${pending}/compact`, {
+        compactionConfig: { toolResultClearing: {} },
+      })
+      await untilRequested(api, pending)
+      fake.enqueue({ text: 'Done.', usage: { input: 3, output: 1 } })
+      fake.enqueue({ text: 'Done.', usage: { input: 3, output: 1 } })
+      worker = await startPeer(api, env, true)
+      const res = await compacting
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.equal(res.body.code, 9)
+      assert.match(res.body.message, /nothing to compact/)
+      for (const id of [late, pending]) {
+        const done = await waitForState(api, id, ['STATE_WAITING', 'STATE_FAILED'])
+        assert.equal(done.status.state, 'STATE_WAITING', JSON.stringify(done.status))
+        const events = await allEvents(api, id)
+        assert.deepEqual(eventTypes(events), ['userMessage', 'assistantMessage'])
+        const obj = await api.api('GET', `/v1/objectives/${id}`)
+        assert.equal(obj.body.info.totalContextWindows, 1)
+        assert.equal(await compactionRequest(api, id), null)
+      }
+    } finally {
+      await worker?.stop()
+      await impatient.stop()
+      await api.sortie.stop()
+    }
   })
 })

@@ -30,6 +30,8 @@ before(async () => {
   fake = await startFakeProvider('openai')
   // Every objective calls the tool TOOL_TURNS times, slowly, then answers.
   fake.setResponder((req) => {
+    // A summarisation (offered no tools) is slow: a worker can be killed in the middle of one.
+    if (!req.body.tools) return { text: 'Summary: lookups so far went fine.', delayMs: 1500 }
     const results = (req.body.messages as { role: string }[]).filter((m) => m.role === 'tool')
     if (results.length >= TOOL_TURNS) return { text: 'all done', delayMs: 150 }
     return {
@@ -164,6 +166,51 @@ describe('crash recovery', () => {
         ),
       )
     }
+  })
+
+  it('a manual compact of a RUNNING objective whose worker is SIGKILLed mid-compaction is answered by the next worker, once', async () => {
+    const { agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+    })
+    const first = await startWorkerProcess()
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'compact me while you work' },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const id = created.body.metadata.id
+    const mine = () =>
+      fake.requests.filter((r) => JSON.stringify(r.body.messages).includes('compact me'))
+    while (mine().length < 2) await new Promise((r) => setTimeout(r, 20))
+    const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
+    // Killed while it summarises: nothing of that compaction is committed.
+    while (!mine().some((r) => !r.body.tools)) await new Promise((r) => setTimeout(r, 20))
+    first.kill('SIGKILL')
+    await new Promise((r) => first.once('exit', r))
+    await startWorkerProcess()
+    const res = await compacting
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.contextWindow.sequence, 2)
+    assert.match(res.body.contextWindow.previousWindowContinueInstructions, /lookups so far/)
+
+    const finish = Date.now() + 30_000
+    while ((await states([id]))[0] !== 'STATE_WAITING' && Date.now() < finish) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.deepEqual(await states([id]), ['STATE_WAITING'])
+    const events = await allEvents(t, id)
+    const compactions = events.filter((e) => e.data.type === 'contextWindowCompacted')
+    assert.equal(compactions.length, 1, 'compacted once')
+    assert.equal(eventTypes(events).at(-1), 'assistantMessage')
+    const windows = await t.api('GET', `/v1/objectives/${id}/context_windows`)
+    assert.equal(windows.body.items.length, 2)
+    const obj = await t.api('GET', `/v1/objectives/${id}`)
+    assert.equal(obj.body.info.totalContextWindows, 2)
+    assert.equal(obj.body.info.totalEvents, events.length)
+    const sum = (k: string) => windows.body.items.reduce((n: number, w: any) => n + w.data[k], 0)
+    assert.equal(obj.body.info.totalInputTokens, sum('promptTokens'))
+    assert.equal(obj.body.info.totalOutputTokens, sum('completionTokens'))
   })
 })
 

@@ -10,6 +10,7 @@ import * as m006 from './migrations/006_outcomes.ts'
 import * as m007 from './migrations/007_tool_set_secrets.ts'
 import * as m008 from './migrations/008_workspace_members.ts'
 import * as m009 from './migrations/009_hot_steps.ts'
+import * as m010 from './migrations/010_compaction_requests.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_tool_set_secrets': m007,
   '008_workspace_members': m008,
   '009_hot_steps': m009,
+  '010_compaction_requests': m010,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

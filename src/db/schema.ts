@@ -154,6 +154,8 @@ export interface ObjectiveTable {
   /** Migration 006: the structured output it finalized with, and the goal it was created under. */
   output: ColumnType<unknown, string | null | undefined, string | null>
   goal_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** Migration 010: a manual compaction asked of the worker holding it (engine/compaction-request.ts). */
+  compaction_request: ColumnType<unknown, string | null | undefined, string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import { storedEventData, type StoredEvent } from '../modules/objectives/index.ts'
 import type { CompactionPlan } from './compaction.ts'
+import type { CompactionOutcome, CompactionRequest } from './compaction-request.ts'
 import type { Lease } from './journal.ts'
 
 /**
@@ -17,6 +18,8 @@ export interface CompactionWrite {
   windowId: string
   eventId: string
   profileId: string
+  /** A manual request this compaction answers (under a lease): its outcome is written with it. */
+  requestId?: string
 }
 
 export interface CompactionResult {
@@ -30,13 +33,15 @@ export interface CompactionResult {
  * current window from now on), the summarisation call's tokens on the window it compacted, and
  * the `contextWindowCompacted` event as the first event of the new window. That event carries the
  * compacted conversation (engine-only), so a worker rebuilding the new window from its rows alone
- * gets exactly what the compacting worker holds in memory. Undefined when the guard failed.
+ * gets exactly what the compacting worker holds in memory. Undefined when the guard failed;
+ * `withdrawn` when the request it answers was taken back meanwhile (its API call gave up): nothing
+ * is written then, and the lease still holds.
  */
 export async function commitCompaction(
   db: Db,
   guard: CompactionGuard,
   write: CompactionWrite,
-): Promise<CompactionResult | undefined> {
+): Promise<CompactionResult | 'withdrawn' | undefined> {
   return db.transaction().execute(async (trx) => {
     let query = trx.selectFrom('objectives').selectAll().forUpdate()
     if ('lease' in guard) {
@@ -54,6 +59,10 @@ export async function commitCompaction(
     }
     const row = await query.executeTakeFirst()
     if (!row?.current_window_id) return undefined
+    if (write.requestId) {
+      const request = row.compaction_request as CompactionRequest | null
+      if (request?.id !== write.requestId || request.outcome) return 'withdrawn'
+    }
     const { plan } = write
     const previous = await trx
       .updateTable('objective_context_windows')
@@ -111,6 +120,12 @@ export async function commitCompaction(
         total_events: row.total_events + 1,
         total_context_windows: row.total_context_windows + 1,
         current_window_id: write.windowId,
+        ...(write.requestId
+          ? {
+              compaction_request: sql`jsonb_set(compaction_request, '{outcome}',
+                ${JSON.stringify({ windowId: write.windowId } satisfies CompactionOutcome)}::jsonb)`,
+            }
+          : {}),
         total_input_tokens: sql`total_input_tokens + ${plan.usage.inputTokens}::bigint`,
         total_output_tokens: sql`total_output_tokens + ${plan.usage.outputTokens}::bigint`,
         updated_at: sql`now()`,

@@ -9,6 +9,7 @@ import {
   type PreparedObjective,
   type StoredEvent,
 } from '../modules/objectives/index.ts'
+import { REQUEST_PENDING } from './compaction-request.ts'
 
 /**
  * The engine's writes. A step's rows (events, tool calls, counters, window tokens, maybe a new
@@ -72,6 +73,8 @@ export interface StepWrite {
 export interface StepResult {
   version: number
   eventSeq: number
+  /** A manual compaction waits for this worker (compaction-request.ts): read for free per step. */
+  compactionRequested: boolean
 }
 
 /**
@@ -211,7 +214,11 @@ async function writeStep(
         FROM o WHERE objective_context_windows.id = ${step.windowId}
         RETURNING 1)`
       : sql``
-  const result = await sql<{ version: number; event_seq: number }>`${prepared}
+  const result = await sql<{
+    version: number
+    event_seq: number
+    compaction_requested: boolean
+  }>`${prepared}
     WITH o AS (
       UPDATE objectives SET
         version = version + 1,
@@ -225,11 +232,18 @@ async function writeStep(
         ${strikes} ${stateSet} ${leaseSet} ${outputSet}
       WHERE id = ${lease.objectiveId} AND version = ${lease.version}
         AND lease_owner = ${lease.owner} AND state = 'RUNNING'
-      RETURNING version, event_seq, event_seq - ${n}::int AS base_seq
+      RETURNING version, event_seq, event_seq - ${n}::int AS base_seq,
+        ${REQUEST_PENDING} AS compaction_requested
     ) ${events} ${inserts} ${updates} ${taskInserts} ${taskUpdates} ${tokens}
-    SELECT version, event_seq FROM o`.execute(db)
+    SELECT version, event_seq, compaction_requested FROM o`.execute(db)
   const row = result.rows[0]
-  return row ? { version: row.version, eventSeq: row.event_seq } : undefined
+  return row
+    ? {
+        version: row.version,
+        eventSeq: row.event_seq,
+        compactionRequested: row.compaction_requested,
+      }
+    : undefined
 }
 
 /**

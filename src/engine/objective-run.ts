@@ -28,9 +28,16 @@ import {
 } from './journal.ts'
 import { planExtraction } from './extraction.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
-import { compactionDue, compactionSettings, planCompaction } from './compaction.ts'
+import {
+  compactionDue,
+  compactionSettings,
+  planCompaction,
+  type CompactionPlan,
+  type CompactionSettings,
+} from './compaction.ts'
 import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
-import { summariserFor, variationCompactionConfig } from './compact-objective.ts'
+import { pendingRequest, refuseRequest, type CompactionRequest } from './compaction-request.ts'
+import { nothingToCompact, summariserFor, variationCompactionConfig } from './compact-objective.ts'
 import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 import { collectSubObjectives, spawnInTurn, spawnSubObjective } from './sub-agent-tool.ts'
@@ -63,6 +70,8 @@ export class ObjectiveRun {
   private conversation = new Conversation()
   /** Input tokens of the last model call: what decides automatic compaction. */
   private lastInputTokens = 0
+  /** A manual compaction may wait for this run (claim row, then each step's commit says). */
+  private compactionRequested: boolean
   private secrets?: Map<string, string>
   /** The to-do list, loaded on the first task-tool call of this run (only this run writes it). */
   private tasks?: TaskItem[]
@@ -82,6 +91,7 @@ export class ObjectiveRun {
         : {}),
     }
     this.windowId = row.current_window_id ?? ''
+    this.compactionRequested = row.compaction_request != null
     const owner = {
       accountId: row.account_id,
       workspaceId: row.workspace_id,
@@ -167,8 +177,14 @@ export class ObjectiveRun {
     this.afterCommit(step.events, result)
   }
 
-  private afterCommit(events: EventWrite[], result: { version: number; eventSeq: number }) {
+  private afterCommit(
+    events: EventWrite[],
+    result: { version: number; eventSeq: number; compactionRequested?: boolean },
+  ) {
     this.lease.version = result.version
+    if (result.compactionRequested !== undefined) {
+      this.compactionRequested = result.compactionRequested
+    }
     const first = result.eventSeq - events.length + 1
     events.forEach((e, i) => this.conversation.apply(e.event, first + i))
   }
@@ -250,33 +266,79 @@ export class ObjectiveRun {
   }
 
   /**
-   * Automatic compaction (API.md section 4), between steps under the lease: when the last call's
-   * input reached the threshold of the model's context window, the conversation is compacted and
-   * committed with a new window before the next call. A crash before the commit loses only the
-   * summarisation call; the recovering worker rebuilds the old window and compacts again.
+   * Compaction between steps under the lease (API.md section 4), before the next model call: the
+   * one a manual compact asked for (any size, with its config), else the automatic one, when the
+   * last call's input reached the threshold of the model's context window. The conversation is
+   * compacted and committed with a new window. A crash before the commit loses only the
+   * summarisation call; the recovering worker rebuilds the old window and compacts again (a
+   * request is still on the row, so it is answered then).
    */
   private async compactIfDue(model: ResolvedModel): Promise<void> {
+    if (this.compactionRequested) {
+      this.compactionRequested = false
+      const request = await pendingRequest(this.ctx.deps.db, this.row.id)
+      if (request && (await this.compactOnRequest(model, request))) return
+    }
     const settings = compactionSettings(variationCompactionConfig(this.data))
     if (!compactionDue(this.lastInputTokens, model.maxInputTokens, settings)) return
     this.lastInputTokens = 0
+    const plan = await this.planCompaction(model, settings)
+    if (plan) await this.commitCompaction(plan, this.row.profile_id)
+  }
+
+  /**
+   * Answers a manual compaction request: compacts with its config, or records why there was
+   * nothing to compact (the waiting API call answers FAILED_PRECONDITION). True when compacted.
+   */
+  private async compactOnRequest(
+    model: ResolvedModel,
+    request: CompactionRequest,
+  ): Promise<boolean> {
+    const settings = compactionSettings(request.config ?? variationCompactionConfig(this.data))
+    const plan = await this.planCompaction(model, settings)
+    if (this.controller.signal.aborted) return true
+    if (!plan) {
+      const refusal = nothingToCompact(this.row.id)
+      await refuseRequest(this.ctx.deps.db, this.lease, request.id, refusal)
+      return false
+    }
+    return this.commitCompaction(plan, request.profileId, request.id)
+  }
+
+  private async planCompaction(
+    model: ResolvedModel,
+    settings: CompactionSettings,
+  ): Promise<CompactionPlan | undefined> {
     const signal = this.controller.signal
     const summarise = summariserFor(this.ctx.callModel, model, signal)
     const plan = await planCompaction(this.conversation, settings, summarise)
-    if (!plan || signal.aborted) return
+    return plan && !signal.aborted ? plan : undefined
+  }
+
+  /** Commits a planned compaction; false when the request it answers was withdrawn meanwhile. */
+  private async commitCompaction(
+    plan: CompactionPlan,
+    profileId: string,
+    requestId?: string,
+  ): Promise<boolean> {
     const windowId = this.ctx.deps.ids('contextWindow')
     const eventId = this.ctx.deps.ids('event')
-    const profileId = this.row.profile_id
-    const write = { plan, windowId, eventId, profileId }
+    const write = { plan, windowId, eventId, profileId, ...(requestId ? { requestId } : {}) }
     const db = this.ctx.deps.db
     const result = await commitCompaction(db, { lease: this.lease }, write)
-    if (!result) {
+    if (!result || result === 'withdrawn') {
       await recordLostCompaction(db, this.row.id, this.windowId, plan)
-      throw new Superseded()
+      this.used.inputTokens += plan.usage.inputTokens
+      this.used.outputTokens += plan.usage.outputTokens
+      if (!result) throw new Superseded()
+      return false
     }
     this.windowId = windowId
+    this.lastInputTokens = 0
     this.used.inputTokens += plan.usage.inputTokens
     this.used.outputTokens += plan.usage.outputTokens
     this.afterCommit([{ id: eventId, event: result.event, profileId }], result)
+    return true
   }
 
   private get temperature(): number | undefined {

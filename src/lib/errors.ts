@@ -98,6 +98,10 @@ export function aborted(message: string): AppError {
   return new AppError(Code.ABORTED, message)
 }
 
+export function deadlineExceeded(message: string): AppError {
+  return new AppError(Code.DEADLINE_EXCEEDED, message)
+}
+
 export function unauthenticated(message = 'missing or invalid API key'): AppError {
   return new AppError(Code.UNAUTHENTICATED, message)
 }

@@ -20,7 +20,7 @@ export interface Deps {
   local: LocalSignals
   /** This process's live event feed (the streams module's EventHub, fed by NOTIFY). */
   events: LiveEvents
-  /** Manual compaction of idle objectives (the engine implements it; it calls models). */
+  /** Manual compaction (the engine implements it; it calls models or asks the worker to). */
   compactor: ObjectiveCompactor
   /** How webhook deliveries are sent: timeout, retries, private targets (SORTIE_WEBHOOK_*). */
   webhooks: WebhookConfig
@@ -38,12 +38,18 @@ export interface LiveEvents {
   objectiveStream(objectiveId: string, afterSeq: number, family: RouteFamily): Response
   /** A workspace's (or one agent's) events from now on, until the client leaves. */
   workspaceStream(workspaceId: string, family: RouteFamily, agentId?: string): Response
+  /**
+   * Resolves at the next notification about the objective (a new event, a state change) or after
+   * `timeoutMs`, whichever comes first: notifications can be lost, so waiters poll too.
+   */
+  objectiveChanged(objectiveId: string, timeoutMs: number): Promise<void>
 }
 
 export interface ObjectiveCompactor {
   /**
-   * Compacts the current context window of an objective no worker holds, as `profileId`, with
-   * `config` (a CompactionConfig) overriding the variation's; resolves with the new window's id.
+   * Compacts the current context window of an objective, as `profileId`, with `config` (a
+   * CompactionConfig) overriding the variation's; resolves with the new window's id. A RUNNING or
+   * PENDING one is compacted by its worker, which this waits for (bounded).
    */
   compact(
     objectiveId: string,

@@ -20,19 +20,14 @@ export const CANCELLABLE_STATES: ObjectiveState[] = ['PENDING', 'RUNNING', 'WAIT
 /** States a continue resumes from (decision 2); RUNNING only with `enqueue`. */
 export const CONTINUABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
 /**
- * States a manual compact acts in: no worker holds the objective. A RUNNING one compacts itself
- * at its threshold; FINALIZED, CANCELLED and TIMED_OUT are super-terminal (API.md section 4).
+ * States a manual compact acts in itself: no worker holds the objective. A RUNNING or PENDING one
+ * is compacted by its worker on request; FINALIZED, CANCELLED and TIMED_OUT are super-terminal
+ * (API.md section 4).
  */
 export const COMPACTABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
 
-/** Why an objective in `state` cannot be compacted now. */
+/** Why an objective in `state` (super-terminal) cannot be compacted. */
 export function compactRefusal(id: string, state: string): string {
-  if (state === 'RUNNING' || state === 'PENDING') {
-    return (
-      `objective ${id} is ${state}: it compacts itself between steps when its context reaches ` +
-      'the trigger threshold; compact it manually once it is WAITING'
-    )
-  }
   return `objective ${id} is ${state} and can no longer be compacted`
 }
 

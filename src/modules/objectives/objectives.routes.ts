@@ -93,7 +93,8 @@ export const objectiveRoutes: RouteDef[] = [
     path: '/objectives/{objectiveId}/compact',
     scope: 'workspace',
     operationId: 'compactObjective',
-    summary: 'Compact the context window of a WAITING or FAILED objective into a new window',
+    summary:
+      'Compact the context window of an objective into a new window (a RUNNING one by its worker)',
     tags,
     params: ObjectiveParams,
     body: CompactObjectiveBody,

@@ -45,6 +45,8 @@ export class EventHub implements LiveEvents {
   private readonly byWorkspace = new Map<string, Set<WorkspaceSubscription>>()
   private readonly pending = new Set<Subscription>()
   private readonly all = new Set<Subscription>()
+  /** objectiveChanged() callers, per objective. */
+  private readonly watchers = new Map<string, Set<() => void>>()
   private inFlight = 0
   private scheduled = false
   private stopped = false
@@ -83,6 +85,25 @@ export class EventHub implements LiveEvents {
     this.add(sub, this.byWorkspace, sub.workspaceId)
   }
 
+  objectiveChanged(objectiveId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve()
+      let set = this.watchers.get(objectiveId)
+      if (!set) this.watchers.set(objectiveId, (set = new Set()))
+      const watchers = set
+      const done = () => {
+        clearTimeout(timer)
+        watchers.delete(done)
+        if (watchers.size === 0 && this.watchers.get(objectiveId) === watchers) {
+          this.watchers.delete(objectiveId)
+        }
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      watchers.add(done)
+    })
+  }
+
   /** Subscribers connected to this process. */
   get size(): number {
     return this.all.size
@@ -92,6 +113,7 @@ export class EventHub implements LiveEvents {
   stop(): void {
     this.stopped = true
     clearInterval(this.pollTimer)
+    for (const watchers of [...this.watchers.values()]) for (const done of [...watchers]) done()
     for (const sub of [...this.all]) sub.stream.abort('server shutting down')
   }
 
@@ -112,6 +134,7 @@ export class EventHub implements LiveEvents {
   }
 
   private onNotice(n: EventNotice): void {
+    for (const done of [...(this.watchers.get(n.objectiveId) ?? [])]) done()
     for (const sub of this.byObjective.get(n.objectiveId) ?? []) this.wake(sub, (s) => s.notice(n))
     for (const sub of this.byWorkspace.get(n.workspaceId) ?? []) this.wake(sub, (s) => s.notice(n))
   }
