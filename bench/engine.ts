@@ -344,7 +344,8 @@ export async function run(): Promise<void> {
       'tool execution. "Turn gap" is the time from the fake provider answering a turn to the next',
       "provider request of the same objective: it spans the assistant-turn commit, the tool's HTTP",
       'round trip and its two commits, i.e. two steps of engine overhead. Rows = tuples inserted,',
-      'updated or deleted; WAL = bytes of write-ahead log.',
+      'updated or deleted; WAL = bytes of write-ahead log. On a shared 2-core VM the CPU figures',
+      'vary by about 20 % from run to run: compare changes with interleaved runs of both versions.',
       '',
       table(
         [
