@@ -63,9 +63,12 @@ function postgresCpuByKind(): Map<string, number> {
   return byKind
 }
 
-function postgresCpuMs(): number {
-  return [...postgresCpuByKind().values()].reduce((a, b) => a + b, 0)
-}
+const sum = (byKind: Map<string, number>) => [...byKind.values()].reduce((a, b) => a + b, 0)
+
+// BENCH_PG_STATEMENTS=1 prints, per scenario, the statements Postgres ran per step with their
+// execution and planning time (pg_stat_statements) and Postgres' CPU by process kind, to see
+// where the database's share of a step goes.
+const PROFILE_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1'
 
 /** Starts bench/fakes.ts in a child process; resolves with its URLs once it listens. */
 async function startFakes(toolTurns: number, providerDelayMs = 0) {
@@ -174,7 +177,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   )
 
   let db = sortie.deps.db
-  if (process.env.BENCH_PG_STATEMENTS === '1') {
+  if (PROFILE_STATEMENTS) {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db)
     await sql`SELECT pg_stat_statements_reset()`.execute(db)
   }
@@ -185,7 +188,6 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   let peakRss = process.memoryUsage().rss
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100)
   const cpu0 = process.cpuUsage()
-  const pg0 = postgresCpuMs()
   const pgKinds0 = postgresCpuByKind()
   const t0 = performance.now()
   const creates: Promise<unknown>[] = []
@@ -216,7 +218,8 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   const seconds = (performance.now() - t0) / 1000
   clearInterval(sampler)
   const cpu = process.cpuUsage(cpu0)
-  const pgCpu = postgresCpuMs() - pg0
+  const pgKinds = postgresCpuByKind()
+  const pgCpu = sum(pgKinds) - sum(pgKinds0)
   await new Promise((r) => setTimeout(r, 1200)) // statistics are flushed at most once a second
   const after = await sql<{ rows: string; wal: string; failed: number }>`
     SELECT (SELECT sum(tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database
@@ -226,9 +229,9 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
   if (after.rows[0]!.failed > 0)
     throw new Error(`${after.rows[0]!.failed} objectives did not reach WAITING`)
   const steps = s.objectives * (2 * s.toolTurns + 1)
-  if (process.env.BENCH_PG_STATEMENTS === '1') {
+  if (PROFILE_STATEMENTS) {
     await printStatements(db, steps)
-    for (const [kind, ms] of postgresCpuByKind())
+    for (const [kind, ms] of pgKinds)
       console.error(
         `pg CPU ${kind}: ${((ms - (pgKinds0.get(kind) ?? 0)) / steps).toFixed(3)} ms/step`,
       )
@@ -291,14 +294,11 @@ const SCENARIOS: Scenario[] = [
 export async function run(): Promise<void> {
   const only = process.env.BENCH_ENGINE_SCENARIOS // e.g. "1,2" to run a subset while iterating
   const dir = await mkdtemp(join(tmpdir(), 'sortie-bench-pg-'))
-  // BENCH_PG_STATEMENTS=1 prints, per scenario, the statements Postgres ran per step and their
-  // execution time (pg_stat_statements), to see where the database's share of a step goes.
-  const profile = process.env.BENCH_PG_STATEMENTS === '1'
   const pg = await startEmbeddedPostgres({
     dir,
     port: await freePort(),
     persistent: false,
-    settings: profile
+    settings: PROFILE_STATEMENTS
       ? {
           shared_preload_libraries: 'pg_stat_statements',
           'pg_stat_statements.track_planning': 'on',

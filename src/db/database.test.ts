@@ -2,11 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
 import { freshDatabase } from '../../test/support/database.ts'
-import { createDb, prepared, type Db } from './database.ts'
+import { createDb, prepared, preparedEnd, type Db } from './database.ts'
+import { migrateToLatest } from './migrate.ts'
 
 let db: Db
 before(async () => {
-  db = createDb(await freshDatabase(), 2).db
+  const url = await freshDatabase()
+  db = createDb(url, 2).db
+  await migrateToLatest(db, url)
 })
 after(() => db?.destroy())
 
@@ -28,6 +31,23 @@ test('a statement marked prepared runs as a named prepared statement, with its p
   assert.equal(value, 42)
   assert.ok(
     statements.some((s) => s.includes('SELECT $1::int + 1 AS x')),
+    String(statements),
+  )
+})
+
+test('a query builder query marked with preparedEnd runs as a named prepared statement', async () => {
+  let rows: unknown[] = []
+  const statements = await preparedOnThisConnection(async (trx) => {
+    rows = await trx
+      .selectFrom('workspaces')
+      .select(['id', 'status'])
+      .where('id', '=', 'ws_none')
+      .modifyEnd(preparedEnd)
+      .execute()
+  })
+  assert.deepEqual(rows, [])
+  assert.ok(
+    statements.some((s) => s.includes('from "workspaces" where "id" = $1')),
     String(statements),
   )
 })

@@ -22,6 +22,12 @@ const PREPARED_MARK = '/* prepared */ '
  */
 export const prepared = sql.raw(PREPARED_MARK)
 
+/**
+ * The same mark for a query builder, which can only add SQL at its end:
+ * `.modifyEnd(preparedEnd)`. The query must name its columns (no `selectAll`), for the reason above.
+ */
+export const preparedEnd = sql.raw(PREPARED_MARK.trim())
+
 /** Statement names by text, shared by every pool of the process; bounded as a safety net. */
 const statementNames = new Map<string, string>()
 const MAX_PREPARED_STATEMENTS = 256
@@ -35,12 +41,15 @@ function statementName(text: string): string | undefined {
   return name
 }
 
-/** A pg client that runs statements marked `prepared` as named prepared statements. */
+/** A pg client that runs statements marked `prepared` (or `preparedEnd`) as named prepared statements. */
 class PreparingClient extends pg.Client {
   // pg's overloads can't be re-declared one by one; this forwards every form unchanged.
   override query(...args: any[]): any {
     const [text, values, callback] = args
-    if (typeof text === 'string' && text.startsWith(PREPARED_MARK)) {
+    if (
+      typeof text === 'string' &&
+      (text.startsWith(PREPARED_MARK) || text.endsWith(PREPARED_MARK.trim()))
+    ) {
       const name = statementName(text)
       if (name) return (super.query as any)({ name, text, values }, callback)
     }

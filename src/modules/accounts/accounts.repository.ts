@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.ts'
+import { preparedEnd, type Executor } from '../../db/database.ts'
 import type { IdRef } from '../../lib/ids.ts'
 
 /** Finds an enabled API key by the hash of its token, with the state of its home workspace. */
@@ -9,6 +9,7 @@ export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
     .select(['k.id', 'k.account_id', 'k.workspace_id', 'k.key_profile_id', 'w.status'])
     .where('k.token_hash', '=', tokenHash)
     .where('k.enabled', '=', true)
+    .modifyEnd(preparedEnd) // every request authenticates: planned once per connection
     .executeTakeFirst()
 }
 

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.ts'
+import { preparedEnd, type Executor } from '../../db/database.ts'
 
 /**
  * The goal attached to an objective's agent, as the objective sees it at creation (COMPAT.md 1):
@@ -34,6 +34,7 @@ export async function attachedGoal(
     .select(['goals.id', 'goals.name', 'goals.spec'])
     .where('goal_agents.agent_id', '=', agentId)
     .where('goals.workspace_id', '=', workspaceId)
+    .modifyEnd(preparedEnd)
     .executeTakeFirst()
   if (!row) return undefined
   const spec = row.spec as { description?: string | null; fields?: GoalContextField[] }

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
-import type { Executor } from '../../db/database.ts'
+import { preparedEnd, type Executor } from '../../db/database.ts'
 import type {
   ObjectiveContextWindowTable,
   ObjectiveEventTable,
@@ -220,6 +220,7 @@ export function variationChoices(db: Executor, agentId: string) {
     .select(['id', 'ts_alpha', 'ts_beta', sql<number | null>`(spec->>'weight')::int`.as('weight')])
     .where('agent_id', '=', agentId)
     .orderBy('id')
+    .modifyEnd(preparedEnd)
     .execute()
 }
 
@@ -230,6 +231,7 @@ export function subAgentAssignments(db: Executor, variationId: string) {
     .select('sub_agent_id')
     .where('variation_id', '=', variationId)
     .where('sub_agent_id', 'is not', null)
+    .modifyEnd(preparedEnd)
     .execute()
 }
 
