@@ -339,7 +339,7 @@ describe('sub-objectives and control', () => {
     await fake.waitForDisconnects(disconnects + 1)
   })
 
-  it('cancelling a parent cancels its running children and aborts their model calls', async () => {
+  it('cancelling a parent cancels its running children, aborts their model calls and reports each as subAgentUpdated(STATUS_CANCELLED) before its own cancelled event', async () => {
     const { parent, tool } = await family()
     script(tool, ['slow'], () => ({ text: 'late', delayMs: 60_000 }))
     const id = await launch(parent.agentId)
@@ -356,7 +356,27 @@ describe('sub-objectives and control', () => {
     assert.equal(child.body.status.message, 'the parent objective was cancelled')
     const childEvents = await allEvents(t, kid.metadata.id)
     assert.equal(eventTypes(childEvents).at(-1), 'cancelled')
-    assert.equal(eventTypes(await allEvents(t, id)).at(-1), 'cancelled')
+    // The parent reports its call's child as cancelled, then ends with its own `cancelled`.
+    const parentEvents = await allEvents(t, id)
+    assert.deepEqual(eventTypes(parentEvents).slice(-2), ['subAgentUpdated', 'cancelled'])
+    const update = parentEvents.at(-2).data.subAgentUpdated
+    assert.equal(update.status, 'STATUS_CANCELLED')
+    assert.equal(update.objective.id, kid.metadata.id)
+    assert.ok(update.agent.name, JSON.stringify(update))
+    const seqs = (
+      await t.sortie.deps.db
+        .selectFrom('objective_events')
+        .select('seq')
+        .where('objective_id', '=', id)
+        .orderBy('seq')
+        .execute()
+    ).map((r) => r.seq)
+    assert.deepEqual(
+      seqs,
+      parentEvents.map((_: unknown, i: number) => i + 1),
+    )
+    const after = await t.api('GET', `/v1/objectives/${id}`)
+    assert.equal(after.body.info.totalEvents, parentEvents.length)
   })
 
   it("cancelling a child answers the parent's call with a toolError and the parent resumes", async () => {

@@ -2,7 +2,12 @@ import { sql } from 'kysely'
 import type { RouteFamily } from '../../http/router.ts'
 import { failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { CANCELLABLE_STATES, CONTINUABLE_STATES, type ObjectiveState } from './objective.ts'
+import {
+  CANCELLABLE_STATES,
+  CONTINUABLE_STATES,
+  type EventPayloads,
+  type ObjectiveState,
+} from './objective.ts'
 import { eventOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
 import type { ContinueObjectiveBody, Objective, ObjectiveEvent } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
@@ -12,15 +17,44 @@ import type { Executor } from '../../db/database.ts'
 import { findObjectiveRow, getObjective } from './read-objective.service.ts'
 import { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
 
-/** Writes CANCELLED and the `cancelled` event on a locked row; drops its queued messages. */
+/**
+ * Writes CANCELLED and the `cancelled` event on a locked row, after a `subAgentUpdated` for each
+ * sub-agent call whose child is cancelled with it; drops its queued messages.
+ */
 async function writeCancel(
   trx: Executor,
   deps: Deps,
   row: ObjectiveRow,
   reason: string,
   profileId: string,
+  cancelledChildren: ObjectiveRow[] = [],
 ) {
-  const seq = row.event_seq + 1
+  const updates = cancelledChildren.flatMap((child) => {
+    const data = child.data as {
+      parentToolCallId?: string
+      agent?: { metadata?: { name?: string } }
+    }
+    if (!data.parentToolCallId) return [] // a child created through the API, not by a call
+    const payload: EventPayloads['subAgentUpdated'] = {
+      agent: { id: child.agent_id, name: data.agent?.metadata?.name ?? '' },
+      objective: { id: child.id },
+      status: 'STATUS_CANCELLED',
+      message: `sub-objective ${child.id} was cancelled: ${CASCADE_REASON}`,
+    }
+    return [payload]
+  })
+  for (const [i, payload] of updates.entries()) {
+    await repo.insertEvent(trx, {
+      id: deps.ids('event'),
+      objective_id: row.id,
+      seq: row.event_seq + 1 + i,
+      window_id: row.current_window_id ?? '',
+      type: 'subAgentUpdated',
+      data: JSON.stringify(storedEventData({ type: 'subAgentUpdated', payload })),
+      profile_id: profileId,
+    })
+  }
+  const seq = row.event_seq + updates.length + 1
   await trx
     .updateTable('objectives')
     .set({
@@ -31,7 +65,7 @@ async function writeCancel(
       lease_owner: null,
       lease_expires_at: null,
       event_seq: seq,
-      total_events: row.total_events + 1,
+      total_events: row.total_events + updates.length + 1,
       updated_at: sql`now()`,
     })
     .where('id', '=', row.id)
@@ -97,15 +131,21 @@ export async function cancelObjective(
     if (!CANCELLABLE_STATES.includes(row.state as ObjectiveState)) {
       throw failedPrecondition(`objective ${row.id} is ${row.state} and can no longer be cancelled`)
     }
-    await writeCancel(trx, deps, row, reason ?? '', scope.profileId)
-    const ids = [row.id]
-    for (let level = [row.id]; level.length;) {
-      const children = await repo.lockWorkingChildren(trx, level)
-      for (const child of children) {
-        await writeCancel(trx, deps, child, CASCADE_REASON, scope.profileId)
+    const ids: string[] = []
+    // Level by level, ancestors locked before descendants: each objective's children at work are
+    // locked before it is written, so its events report them.
+    for (let level = [row]; level.length;) {
+      const children = await repo.lockWorkingChildren(
+        trx,
+        level.map((o) => o.id),
+      )
+      for (const o of level) {
+        const mine = children.filter((c) => c.parent_objective_id === o.id)
+        const why = o === row ? (reason ?? '') : CASCADE_REASON
+        await writeCancel(trx, deps, o, why, scope.profileId, mine)
       }
-      level = children.map((c) => c.id)
-      ids.push(...level)
+      ids.push(...level.map((o) => o.id))
+      level = children
     }
     if (row.parent_objective_id) await wakeParent(trx, row.parent_objective_id)
     return ids
