@@ -6,34 +6,28 @@ import { join } from 'node:path'
 import { createSortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   allEvents,
   createAgent,
   eventTypes,
   providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(
-    { ...providerEnv([fake]), SORTIE_PROVIDER_MAX_ATTEMPTS: '1' },
-    { worker: true },
-  )
+  engine = await startEngineTest({ env: { SORTIE_PROVIDER_MAX_ATTEMPTS: '1' } })
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const lookup = (id: string, input = 10) => ({
   toolCalls: [{ name: 'lookup', arguments: { id } }],

@@ -1,34 +1,27 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
   eventTypes,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('google')
-  tools = await startToolServer()
-  t = await startTestSortie(
-    { ...providerEnv([fake]), SORTIE_PROVIDER_RETRY_DELAY_MS: '10' },
-    { worker: true },
-  )
+  engine = await startEngineTest({ wire: 'google', env: { SORTIE_PROVIDER_RETRY_DELAY_MS: '10' } })
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 describe('the objective loop against the Google Gemini fake', () => {
   it('a google/ model runs a tool call through generateContent and ends WAITING with exact counters', async () => {

@@ -2,45 +2,36 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
   eventTypes,
   providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 let agentId: string
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
   // Wake-ups come only from NOTIFY here: the poll (which is also the sweeper) runs every 2 s
   // and leases last 2 s, so the lease tests see the sweeper and the notify test cannot be
   // rescued by a poll within its window.
-  t = await startTestSortie(
-    {
-      ...providerEnv([fake]),
-      SORTIE_LEASE_SECONDS: '2',
-      SORTIE_HEARTBEAT_SECONDS: '0.2',
-      SORTIE_POLL_MS: '2000',
-    },
-    { worker: true },
-  )
+  engine = await startEngineTest({
+    env: { SORTIE_LEASE_SECONDS: '2', SORTIE_HEARTBEAT_SECONDS: '0.2', SORTIE_POLL_MS: '2000' },
+  })
+  ;({ t, fake, tools } = engine)
   agentId = (await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })).agentId
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const db = () => t.sortie.deps.db
 

@@ -1,31 +1,27 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
   eventTypes,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(providerEnv([fake]), { worker: true })
+  engine = await startEngineTest()
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const call = (usage = { input: 10, output: 2 }, delayMs?: number) => ({
   toolCalls: [{ name: 'lookup', arguments: { id: 'x' } }],

@@ -1,32 +1,28 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
 let agent: { agentId: string; variationId: string; toolId: string }
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(providerEnv([fake]), { worker: true })
+  engine = await startEngineTest()
+  ;({ t, fake, tools } = engine)
   agent = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const fields = (body: any): string[] =>
   body.details?.[0]?.fieldViolations?.map((v: any) => v.field) ?? []

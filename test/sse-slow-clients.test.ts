@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { EventHub } from '../src/modules/streams/index.ts'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 import { openStream, type SseClient } from './support/sse.ts'
 
 // Stream housekeeping made small enough to watch: a ping every 50 ms, 1 KiB queued per client
@@ -19,24 +19,14 @@ import { openStream, type SseClient } from './support/sse.ts'
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(
-    {
-      ...providerEnv([fake]),
-      SORTIE_SSE_PING_MS: '50',
-      SORTIE_SSE_BUFFER_BYTES: '1024',
-      SORTIE_SSE_STALL_MS: '200',
-    },
-    { worker: true },
-  )
+  engine = await startEngineTest({
+    env: { SORTIE_SSE_PING_MS: '50', SORTIE_SSE_BUFFER_BYTES: '1024', SORTIE_SSE_STALL_MS: '200' },
+  })
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const stream = (path: string, headers: Record<string, string> = {}) =>
   openStream(t.sortie, t.token, path, headers)

@@ -8,33 +8,29 @@ import { after, before, describe, it } from 'node:test'
 import { createSortie, type Sortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
 import { freePort } from './support/database.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 import { openStream as openSseStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(providerEnv([fake]), { worker: true })
+  engine = await startEngineTest()
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 /** An SSE client over the in-process app: frames one by one, `undefined` at a clean end. */
 function openStream(path: string, headers: Record<string, string> = {}, app?: Sortie | string) {

@@ -2,41 +2,35 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
-import { startFakeProvider, type FakeProvider, type FakeRequest } from './support/fake-provider.ts'
+import type { FakeProvider, FakeRequest } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
   eventTypes,
-  providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
-import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import type { TestSortie } from './support/sortie.ts'
 import { openStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie(
-    {
-      ...providerEnv([fake]),
+  engine = await startEngineTest({
+    env: {
       SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
       SORTIE_WEBHOOK_BACKOFF_MS: '20',
       SORTIE_WEBHOOK_POLL_MS: '20',
     },
-    { worker: true },
-  )
+  })
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 const ws = () => `/v1/workspaces/${t.workspaceId}`
 const USAGE = { input: 10, output: 5 }

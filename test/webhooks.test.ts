@@ -10,15 +10,16 @@ import { Webhook } from 'standardwebhooks'
 import { createSortie } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
+import type { FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
   providerEnv,
-  startToolServer,
   waitForState,
   type ToolServer,
+  startEngineTest,
+  type EngineTest,
 } from './support/objectives.ts'
 import { freshDatabase } from './support/database.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
@@ -33,16 +34,12 @@ const WEBHOOK_ENV = {
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
+let engine: EngineTest
 before(async () => {
-  fake = await startFakeProvider('openai')
-  tools = await startToolServer()
-  t = await startTestSortie({ ...providerEnv([fake]), ...WEBHOOK_ENV }, { worker: true })
+  engine = await startEngineTest({ env: { ...WEBHOOK_ENV } })
+  ;({ t, fake, tools } = engine)
 })
-after(async () => {
-  await t?.sortie.stop()
-  await tools?.close()
-  await fake?.close()
-})
+after(() => engine?.close())
 
 interface Received {
   headers: IncomingHttpHeaders

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { FakeProvider } from './fake-provider.ts'
-import type { TestSortie } from './sortie.ts'
+import { startFakeProvider, type FakeProvider, type FakeWire } from './fake-provider.ts'
+import { startTestSortie, type TestSortie } from './sortie.ts'
 
 /** The env that points Sortie's providers at fakes. */
 export function providerEnv(fakes: FakeProvider[]): Record<string, string> {
@@ -139,3 +139,37 @@ export async function allEvents(t: TestSortie, objectiveId: string): Promise<any
 }
 
 export const eventTypes = (events: any[]) => events.map((e) => e.data.type)
+
+/** What most engine test files run against: a fake provider, a tool server and a Sortie. */
+export interface EngineTest {
+  t: TestSortie
+  fake: FakeProvider
+  tools: ToolServer
+  /** Stops the three, Sortie first (so nothing calls the fakes while they close). */
+  close(): Promise<void>
+}
+
+/**
+ * A Sortie on its own database, running its worker (unless `worker: false`) against a fake
+ * provider speaking `wire` (OpenAI by default), with a local tool server.
+ */
+export async function startEngineTest(
+  opts: { wire?: FakeWire; env?: Record<string, string>; worker?: boolean } = {},
+): Promise<EngineTest> {
+  const fake = await startFakeProvider(opts.wire ?? 'openai')
+  const tools = await startToolServer()
+  const t = await startTestSortie(
+    { ...providerEnv([fake]), ...opts.env },
+    { worker: opts.worker ?? true },
+  )
+  return {
+    t,
+    fake,
+    tools,
+    close: async () => {
+      await t.sortie.stop()
+      await tools.close()
+      await fake.close()
+    },
+  }
+}
