@@ -1,4 +1,4 @@
-import type { RouteDef } from './http/router.ts'
+import type { RouteDef } from './modules/route.ts'
 import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { feedbackRoutes } from './modules/feedback/index.ts'

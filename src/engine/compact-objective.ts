@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { aborted, deadlineExceeded, failedPrecondition } from '../lib/errors.ts'
-import type { CompactionConfig } from '../modules/agents/index.ts'
+import type { CompactionConfig } from '../lib/schemas.ts'
 import type { Deps, ObjectiveCompactor } from '../modules/deps.ts'
 import { resolveModel, type ResolvedModel } from '../modules/models/index.ts'
 import {

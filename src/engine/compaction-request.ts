@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db, Executor } from '../db/database.ts'
-import type { CompactionConfig } from '../modules/agents/index.ts'
+import type { CompactionConfig } from '../lib/schemas.ts'
 import type { ObjectiveRow } from '../modules/objectives/index.ts'
 import type { Lease } from './journal.ts'
 

@@ -1,5 +1,5 @@
 import type { ModelMessage } from 'ai'
-import type { CompactionConfig } from '../modules/agents/index.ts'
+import type { CompactionConfig } from '../lib/schemas.ts'
 import type { Conversation, ConversationSnapshot } from './conversation.ts'
 import type { Usage } from './budget.ts'
 import type { ModelCallResult } from './providers/index.ts'

@@ -3,57 +3,10 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import { z } from 'zod'
 import { normalizeKeys, snakeToCamel } from '../lib/case.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
-import type { Deps, Scope } from '../modules/deps.ts'
+import type { ApiFamily } from '../lib/api-family.ts'
+import type { Scope } from '../modules/deps.ts'
+import type { RouteDef } from '../modules/route.ts'
 import type { HttpEnv } from './context.ts'
-
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
-export type RouteFamily = 'implicit' | 'workspace'
-
-export interface HandlerInput<P, Q, B> {
-  params: P
-  query: Q
-  body: B
-  deps: Deps
-  /** Set on workspace-scoped routes; account routes get the actor with its home workspace. */
-  scope: Scope
-  family: RouteFamily
-  c: Context<HttpEnv>
-}
-
-/**
- * A route declared as data: its schemas validate the request, type the handler and generate the
- * OpenAPI document. Workspace routes are mounted under both route families (API.md decision 1).
- */
-export interface RouteDef<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-> {
-  method: Method
-  /** Extra methods served by the same handler (e.g. POST for a PUT with a colon-verb alias). */
-  alsoMethods?: Method[]
-  /** OpenAPI-style path (`/agents/{id}`), relative to `/v1` or `/v1/workspaces/{workspaceId}`. */
-  path: string
-  scope: 'workspace' | 'account'
-  operationId: string
-  summary: string
-  tags: string[]
-  params?: P
-  query?: Q
-  body?: B
-  response?: z.ZodType
-  /** A handler that writes its own Response (SSE) says so; its response is documented as text. */
-  raw?: boolean
-  status?: 200 | 201
-  handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>
-}
-
-/** Keeps handler inference while collecting heterogeneous routes into one array. */
-export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-  def: RouteDef<P, Q, B>,
-): RouteDef {
-  return def as unknown as RouteDef
-}
 
 function violations(error: z.ZodError, location: string) {
   return error.issues.map((issue) => {
@@ -131,7 +84,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 
 export const WORKSPACE_PREFIX = '/v1/workspaces/{workspaceId}'
 
-export function familyPaths(def: RouteDef): { family: RouteFamily; path: string }[] {
+export function familyPaths(def: RouteDef): { family: ApiFamily; path: string }[] {
   if (def.scope === 'account') return [{ family: 'implicit', path: `/v1${def.path}` }]
   return [
     { family: 'implicit', path: `/v1${def.path}` },
@@ -144,7 +97,7 @@ export function mountRoutes(
   app: Hono<HttpEnv>,
   registry: OpenAPIRegistry,
   defs: RouteDef[],
-  resolveScope: (c: Context<HttpEnv>, family: RouteFamily) => Promise<Scope>,
+  resolveScope: (c: Context<HttpEnv>, family: ApiFamily) => Promise<Scope>,
 ): void {
   for (const def of defs) {
     for (const { family, path } of familyPaths(def)) {
@@ -161,7 +114,7 @@ export function mountRoutes(
           deps: c.get('deps'),
           scope,
           family,
-          c,
+          header: (name) => c.req.header(name),
         })
         if (def.raw) return result as Response
         return c.json(result ?? {}, def.status ?? 200)
@@ -187,7 +140,7 @@ const StatusSchema = z
 function registerOpenApi(
   registry: OpenAPIRegistry,
   def: RouteDef,
-  family: RouteFamily,
+  family: ApiFamily,
   path: string,
 ): void {
   const workspaceParam = z.object({ workspaceId: z.string() })

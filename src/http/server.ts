@@ -7,7 +7,9 @@ import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import type { HttpEnv } from './context.ts'
-import { mountRoutes, type RouteDef, type RouteFamily } from './router.ts'
+import type { ApiFamily } from '../lib/api-family.ts'
+import type { RouteDef } from '../modules/route.ts'
+import { mountRoutes } from './router.ts'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -82,7 +84,7 @@ export function createHttpApp(
     }))
   app.get('/openapi.json', (c) => c.json(openapi()))
 
-  const resolveScope = async (c: Context<HttpEnv>, family: RouteFamily): Promise<Scope> => {
+  const resolveScope = async (c: Context<HttpEnv>, family: ApiFamily): Promise<Scope> => {
     const actor = await authenticate(deps, bearerToken(c))
     if (family === 'implicit') return { ...actor, workspaceId: actor.homeWorkspaceId }
     return scopeTo(deps, actor, c.req.param('workspaceId') ?? '')

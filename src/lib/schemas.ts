@@ -108,3 +108,15 @@ export const Empty = z.object({}).meta({ id: 'Empty' })
 export const UpdateMask = z.string().max(2000)
 
 export { boolParam }
+
+const nonNegativeInt = z.number().int().min(0)
+
+/** How an objective's context window is compacted: set on a variation, or per manual compact request. */
+export const CompactionConfig = z
+  .object({
+    triggerThreshold: z.number().min(0).max(1).optional(),
+    toolResultClearing: z.object({ preserveRecentResults: nonNegativeInt.optional() }).optional(),
+    summarization: z.object({ instructions: z.string().max(20_000).optional() }).optional(),
+  })
+  .meta({ id: 'CompactionConfig' })
+export type CompactionConfig = z.infer<typeof CompactionConfig>

@@ -1,11 +1,11 @@
 import type { WebhookConfig } from '../config.ts'
 import type { Db } from '../db/database.ts'
-import type { RouteFamily } from '../http/router.ts'
+import type { ApiFamily } from '../lib/api-family.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/crypto.ts'
 import type { IdGenerator } from '../lib/ids.ts'
 import type { Logger } from '../lib/logger.ts'
-import type { CompactionConfig } from './agents/index.ts'
+import type { CompactionConfig } from '../lib/schemas.ts'
 
 /** What every use case may depend on; built once in app.ts and passed down, never imported. */
 export interface Deps {
@@ -35,9 +35,9 @@ export interface LiveEvents {
    * One objective's events after `afterSeq`, ending cleanly when it can produce no more; shown as
    * `family` shows events.
    */
-  objectiveStream(objectiveId: string, afterSeq: number, family: RouteFamily): Response
+  objectiveStream(objectiveId: string, afterSeq: number, family: ApiFamily): Response
   /** A workspace's (or one agent's) events from now on, until the client leaves. */
-  workspaceStream(workspaceId: string, family: RouteFamily, agentId?: string): Response
+  workspaceStream(workspaceId: string, family: ApiFamily, agentId?: string): Response
   /**
    * Resolves at the next notification about the objective (a new event, a state change) or after
    * `timeoutMs`, whichever comes first: notifications can be lost, so waiters poll too.

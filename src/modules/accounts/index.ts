@@ -2,7 +2,7 @@
  * Accounts: the account, its workspaces, profiles and API keys; authentication of requests and
  * the first-start bootstrap.
  */
-import type { RouteDef } from '../../http/router.ts'
+import type { RouteDef } from '../route.ts'
 import { accountRoutes } from './account.routes.ts'
 import { apiKeyRoutes } from './api-keys.routes.ts'
 

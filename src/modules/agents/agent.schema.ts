@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   BareMetadata,
+  CompactionConfig,
   CreateResourceMetadata,
   NamedListQuery,
   ListQuery,
@@ -51,15 +52,6 @@ export const Agent = z
 export type Agent = z.infer<typeof Agent>
 
 const nonNegativeInt = z.number().int().min(0)
-
-export const CompactionConfig = z
-  .object({
-    triggerThreshold: z.number().min(0).max(1).optional(),
-    toolResultClearing: z.object({ preserveRecentResults: nonNegativeInt.optional() }).optional(),
-    summarization: z.object({ instructions: z.string().max(20_000).optional() }).optional(),
-  })
-  .meta({ id: 'CompactionConfig' })
-export type CompactionConfig = z.infer<typeof CompactionConfig>
 
 export const AgentVariationSpec = z
   .object({

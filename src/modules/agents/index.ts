@@ -9,4 +9,3 @@ export {
   type VariationRow,
 } from './variation.service.ts'
 export type { Agent, AgentSpec, AgentVariation, AgentVariationSpec } from './agent.schema.ts'
-export { CompactionConfig } from './agent.schema.ts'

@@ -2,7 +2,7 @@
  * Models: the per-workspace catalogue (built-in models plus those AI provider keys contribute),
  * AI provider keys, and resolution of a `family/model` id to a provider and its credentials.
  */
-import type { RouteDef } from '../../http/router.ts'
+import type { RouteDef } from '../route.ts'
 import { aiProviderKeyRoutes } from './ai-provider-keys.routes.ts'
 import { modelRoutes } from './models.routes.ts'
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
 import {
@@ -122,7 +122,7 @@ export async function cancelObjective(
   scope: Scope,
   ref: string,
   reason: string | undefined,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Objective> {
   const found = await findObjectiveRow(deps, scope, ref)
   const cancelled = await deps.db.transaction().execute(async (trx) => {
@@ -182,7 +182,7 @@ export async function continueObjective(
   scope: Scope,
   ref: string,
   body: ContinueObjectiveBody,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<ObjectiveEvent> {
   const found = await findObjectiveRow(deps, scope, ref)
   return deps.db.transaction().execute(async (trx) => {

@@ -3,7 +3,7 @@ import type { AgentVariationSpec } from '../agents/index.ts'
 import { loadProfiles } from '../accounts/index.ts'
 import { resolveModel } from '../models/index.ts'
 import { loadVariationTools } from '../tools/index.ts'
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { failedPrecondition, fieldError, invalidArgument } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { rethrowUnique } from '../resource.ts'
@@ -209,7 +209,7 @@ export async function createObjective(
   deps: Deps,
   scope: Scope,
   body: CreateObjectiveBody,
-  family: RouteFamily,
+  family: ApiFamily,
   rng: Rng = Math.random,
 ): Promise<Objective> {
   const prepared = await prepareObjective(deps, scope, body, rng)

@@ -3,7 +3,7 @@
  * tool calls, context windows, frozen tools), cancelling, continuing and compacting it. The engine
  * (src/engine) runs them; it reads and writes their rows through what is exported here.
  */
-import type { RouteDef } from '../../http/router.ts'
+import type { RouteDef } from '../route.ts'
 import { objectiveRoutes as coreRoutes } from './objectives.routes.ts'
 import { toolCallDecisionRoutes } from './tool-call.routes.ts'
 

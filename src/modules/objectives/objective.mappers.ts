@@ -1,4 +1,4 @@
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
@@ -94,7 +94,7 @@ export interface ObjectiveExtras {
 /** The one row -> Objective mapping; the family decides how the state reads (decision 2). */
 export function objectiveOf(
   row: ObjectiveRow,
-  family: RouteFamily,
+  family: ApiFamily,
   extras: ObjectiveExtras,
 ): Objective {
   const data = row.data as unknown as StoredObjectiveData
@@ -189,7 +189,7 @@ export function storedEventData(event: StoredEvent): Record<string, unknown> {
  * the seed-004 `subObjectiveCreated{metadata}` on the implicit family and as the seed-003
  * `subAgentSpawned{agent, objective, task}` on the workspace family, its stream and webhooks.
  */
-export function presentEvent(event: StoredEvent, family: RouteFamily): ObjectiveEvent['data'] {
+export function presentEvent(event: StoredEvent, family: ApiFamily): ObjectiveEvent['data'] {
   if (event.type === 'subAgentSpawned' && family === 'implicit') {
     const type = 'subObjectiveCreated'
     return { type, [type]: { metadata: event.payload.objective } }
@@ -205,7 +205,7 @@ export function presentEvent(event: StoredEvent, family: RouteFamily): Objective
 export function eventOf(
   parent: ObjectiveRow,
   row: Pick<EventRow, 'id' | 'type' | 'data' | 'window_id' | 'profile_id' | 'created_at'>,
-  family: RouteFamily,
+  family: ApiFamily,
   info?: { createdBy?: Profile },
 ): ObjectiveEvent {
   return {

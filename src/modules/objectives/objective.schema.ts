@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   BareMetadata,
+  CompactionConfig,
   CreateOperationMetadata,
   ListQuery,
   OperationMetadata,
@@ -8,7 +9,6 @@ import {
   ResourceMetadata,
   pageOf,
 } from '../../lib/schemas.ts'
-import { CompactionConfig } from '../agents/index.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
 
 /** Snapshots of other modules' resources: their shape is defined (and documented) there. */

@@ -1,4 +1,4 @@
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import type { BareMetadata, OperationMetadata, ResourceMetadata } from '../../lib/schemas.ts'
 
 /** Internal states (API.md decision 2); WAITING carries a reason. */
@@ -51,7 +51,7 @@ export type ApiState = (typeof API_STATES)[number]
 export function presentState(
   state: string,
   waitReason: string | null,
-  family: RouteFamily,
+  family: ApiFamily,
 ): ApiState {
   if (family === 'workspace') return `STATE_${state}` as ApiState
   if (state === 'FINALIZED') return 'STATE_COMPLETED'
@@ -68,7 +68,7 @@ export interface StateMatch {
 }
 
 /** The rows a `state` filter selects in a family: the inverse of presentState. */
-export function stateFilter(apiState: ApiState, family: RouteFamily): StateMatch[] | undefined {
+export function stateFilter(apiState: ApiState, family: ApiFamily): StateMatch[] | undefined {
   if (apiState === 'STATE_UNSPECIFIED') return undefined
   const turnDone = { is: 'turn_complete' }
   if (apiState === 'STATE_COMPLETED') {

@@ -1,4 +1,4 @@
-import { route, type RouteDef } from '../../http/router.ts'
+import { route, type RouteDef } from '../route.ts'
 import { ListQuery } from '../../lib/schemas.ts'
 import { cancelObjective, continueObjective } from './control-objective.service.ts'
 import { compactObjective } from './compact-objective.service.ts'

@@ -1,4 +1,4 @@
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import {
@@ -47,7 +47,7 @@ export async function getObjective(
   deps: Deps,
   scope: Scope,
   ref: string,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Objective> {
   const row = await findObjectiveRow(deps, scope, ref)
   const [profiles, windows] = await Promise.all([
@@ -75,7 +75,7 @@ export async function listObjectives(
   deps: Deps,
   scope: Scope,
   query: ListObjectivesQuery,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Page<Objective>> {
   const position = decodePageRequest(query)
   // Only a schedule fire sets an objective's source schedule, and Sortie has no schedules.
@@ -119,7 +119,7 @@ export async function listEvents(
   scope: Scope,
   ref: string,
   query: ListEventsQuery,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Page<ObjectiveEvent>> {
   const parent = await findObjectiveRow(deps, scope, ref)
   const position = eventPosition(query)

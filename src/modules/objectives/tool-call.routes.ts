@@ -1,4 +1,4 @@
-import { route, type RouteDef } from '../../http/router.ts'
+import { route, type RouteDef } from '../route.ts'
 import { decideToolCall } from './decide-tool-call.service.ts'
 import {
   ApproveToolCallBody,

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import type { NotifyBus } from '../../db/notify.ts'
-import type { RouteFamily } from '../../http/router.ts'
-import { createSseStream, type SseOptions } from '../../http/sse.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
+import { createSseStream, type SseOptions } from '../../lib/sse.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { LiveEvents } from '../deps.ts'
 import { readSlices, sliceKey, type SliceKey } from './streams.repository.ts'
@@ -63,13 +63,13 @@ export class EventHub implements LiveEvents {
     this.pollTimer.unref()
   }
 
-  objectiveStream(objectiveId: string, afterSeq: number, family: RouteFamily): Response {
+  objectiveStream(objectiveId: string, afterSeq: number, family: ApiFamily): Response {
     const stream = createSseStream(this.opts.stream)
     this.followObjective(new ObjectiveSubscription(stream, objectiveId, afterSeq, family))
     return stream.response
   }
 
-  workspaceStream(workspaceId: string, family: RouteFamily, agentId?: string): Response {
+  workspaceStream(workspaceId: string, family: ApiFamily, agentId?: string): Response {
     const stream = createSseStream(this.opts.stream)
     this.followWorkspace(new WorkspaceSubscription(stream, workspaceId, agentId, family))
     return stream.response

@@ -1,5 +1,5 @@
-import type { RouteFamily } from '../../http/router.ts'
-import { encodeFrames, type SseFrame } from '../../http/sse.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
+import { encodeFrames, type SseFrame } from '../../lib/sse.ts'
 // The one row -> ObjectiveEvent mapping: a twin here could drift from what the list endpoint serves.
 import { eventOf, type ObjectiveRow } from '../objectives/index.ts'
 import type { ObjectiveSlice, ParentColumns, StreamedEventRow } from './streams.repository.ts'
@@ -23,7 +23,7 @@ export function streamEnds(state: string, waitReason: string | null): boolean {
  * views are fixed objects, so that frames and chunks can be cached per view.
  */
 export interface FrameView {
-  readonly family: RouteFamily
+  readonly family: ApiFamily
   readonly withObjective: boolean
   readonly frames: WeakMap<StreamedEventRow, SseFrame>
   readonly chunks: WeakMap<ObjectiveSlice, Uint8Array>
@@ -31,7 +31,7 @@ export interface FrameView {
 
 const views = new Map<string, FrameView>()
 
-export function frameView(family: RouteFamily, withObjective: boolean): FrameView {
+export function frameView(family: ApiFamily, withObjective: boolean): FrameView {
   const key = `${family}:${withObjective}`
   let view = views.get(key)
   if (!view) {

@@ -1,4 +1,4 @@
-import type { RouteFamily } from '../../http/router.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { fieldError } from '../../lib/errors.ts'
 import { findAgentRow } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
@@ -21,7 +21,7 @@ export async function openObjectiveStream(
   scope: Scope,
   ref: string,
   resume: ResumePoint,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Response> {
   const objective = await findObjectiveRow(deps, scope, ref)
   let afterSeq = 0
@@ -46,7 +46,7 @@ export async function openWorkspaceStream(
   deps: Deps,
   scope: Scope,
   agentRef: string | undefined,
-  family: RouteFamily,
+  family: ApiFamily,
 ): Promise<Response> {
   const agentId = agentRef ? (await findAgentRow(deps, scope, agentRef)).id : undefined
   return deps.events.workspaceStream(scope.workspaceId, family, agentId)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { route, type RouteDef } from '../../http/router.ts'
+import { route, type RouteDef } from '../route.ts'
 import { openObjectiveStream, openWorkspaceStream } from './stream.service.ts'
 
 const tags = ['Objectives']
@@ -32,12 +32,12 @@ export const streamRoutes: RouteDef[] = [
     params: StreamParams,
     query: StreamQuery,
     raw: true,
-    handler: ({ deps, scope, params, query, c, family }) =>
+    handler: ({ deps, scope, params, query, header, family }) =>
       openObjectiveStream(
         deps,
         scope,
         params.objectiveId,
-        { lastEventId: c.req.header('last-event-id'), sinceEventId: query.sinceEventId },
+        { lastEventId: header('last-event-id'), sinceEventId: query.sinceEventId },
         family,
       ),
   }),

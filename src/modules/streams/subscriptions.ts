@@ -1,5 +1,5 @@
-import type { RouteFamily } from '../../http/router.ts'
-import { encodeFrames, type SseStream } from '../../http/sse.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
+import { encodeFrames, type SseStream } from '../../lib/sse.ts'
 import { eventFrame, frameView, sliceChunk, streamEnds, type FrameView } from './frames.ts'
 import type { ObjectiveSlice, SliceKey } from './streams.repository.ts'
 
@@ -67,7 +67,7 @@ export class ObjectiveSubscription implements Subscription {
     readonly stream: SseStream,
     readonly objectiveId: string,
     private lastSeq: number,
-    family: RouteFamily,
+    family: ApiFamily,
   ) {
     this.view = frameView(family, false)
   }
@@ -126,7 +126,7 @@ export class WorkspaceSubscription implements Subscription {
     readonly stream: SseStream,
     readonly workspaceId: string,
     private readonly agentId: string | undefined,
-    family: RouteFamily,
+    family: ApiFamily,
   ) {
     this.view = frameView(family, true)
   }

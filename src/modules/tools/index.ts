@@ -2,7 +2,7 @@
  * Tools: tool sets (HTTP, MCP, OpenAPI adapters), their tools, search over them, and what a
  * variation can call. The engine executes tools from the snapshots `loadVariationTools` returns.
  */
-import type { RouteDef } from '../../http/router.ts'
+import type { RouteDef } from '../route.ts'
 import { toolSetRoutes } from './tool-set.routes.ts'
 import { searchRoutes } from './search.routes.ts'
 import { toolItemRoutes } from './tool.routes.ts'

@@ -1,4 +1,4 @@
-import { route, type RouteDef } from '../../http/router.ts'
+import { route, type RouteDef } from '../route.ts'
 import { SearchQuery, SearchToolsOrToolSetsResponse } from './search.schema.ts'
 import { searchToolsOrToolSets } from './search.service.ts'
 

@@ -1,4 +1,4 @@
-import { route, type RouteDef } from '../../http/router.ts'
+import { route, type RouteDef } from '../route.ts'
 import { Empty } from '../../lib/schemas.ts'
 import { ToolSetChildParams } from './tool-set.schema.ts'
 import {
