@@ -15,7 +15,7 @@ import type {
 import * as keys from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.repository.ts'
 import { addMember, removeProfileMemberships } from './members.repository.ts'
-import { loadProfiles } from './profile.service.ts'
+import { loadProfiles } from '../profiles/index.ts'
 
 /**
  * API keys are managed through two surfaces: seed-004 `/v1/api_keys` (keys homed in the request's

@@ -5,11 +5,6 @@ import type { IdRef } from '../../lib/ids.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
 import { pageRows } from './paging.ts'
 
-export function findProfiles(db: Executor, ids: string[]) {
-  if (ids.length === 0) return Promise.resolve([])
-  return db.selectFrom('profiles').selectAll().where('id', 'in', ids).execute()
-}
-
 /** Profiles of the account, filtered by type and by a case-insensitive name/email substring. */
 export function listProfiles(
   db: Executor,

@@ -5,7 +5,7 @@ import { notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { compileJsonSchema } from '../../lib/json-schema.ts'
 import type { Page } from '../../lib/pagination.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import {
   applyUpdate,

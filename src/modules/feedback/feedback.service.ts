@@ -1,6 +1,6 @@
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { Profile } from '../../lib/schemas.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import { findAgentRow, findVariationRow } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { findObjectiveRow } from '../objectives/index.ts'

@@ -1,6 +1,6 @@
 import { agentOf, findAgentRow, findVariationRow, variationOf } from '../agents/index.ts'
 import type { AgentVariationSpec } from '../agents/index.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import { resolveModel } from '../models/index.ts'
 import { loadVariationTools } from '../tools/index.ts'
 import type { ApiFamily } from '../../lib/api-family.ts'

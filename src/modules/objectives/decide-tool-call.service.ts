@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { aborted, failedPrecondition, notFound } from '../../lib/errors.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { storedEventData, toolCallOf } from './objective.mappers.ts'
 import type { ObjectiveToolCall } from './objective.schema.ts'

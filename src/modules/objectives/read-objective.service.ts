@@ -8,7 +8,7 @@ import {
   type Page,
   type PageRequest,
 } from '../../lib/pagination.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { stateFilter } from './objective.ts'
 import {

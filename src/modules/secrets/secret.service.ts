@@ -10,7 +10,7 @@ import type { WorkspaceSecretTable } from '../../db/schema.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import type { Page } from '../../lib/pagination.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import {
   applyUpdate,

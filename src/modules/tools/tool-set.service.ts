@@ -4,7 +4,7 @@ import { deleteResource, findResource, insertResource, updateResource } from '..
 import { notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
-import { loadProfiles } from '../accounts/index.ts'
+import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import {
   applyUpdate,
