@@ -12,9 +12,12 @@ import {
 } from '../modules/objectives/index.ts'
 import { functionName, toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
 import type { ModelTool } from './providers/index.ts'
-import { SUBMIT_OUTPUT_DESCRIPTION } from './extraction.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
 import { needsApproval } from './tool-approval.ts'
+
+const SUBMIT_OUTPUT_DESCRIPTION =
+  'Submits the final structured output of this objective. Call it exactly once, with arguments ' +
+  'that match its parameters; use only information from the conversation.'
 
 /** A tool as one run offers and executes it: a frozen HTTP tool or a built-in. */
 export interface EngineTool {

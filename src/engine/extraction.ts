@@ -14,10 +14,6 @@ import type { ModelCallResult } from './providers/index.ts'
  */
 export const MAX_EXTRACTION_ATTEMPTS = 2
 
-export const SUBMIT_OUTPUT_DESCRIPTION =
-  'Submits the final structured output of this objective. Call it exactly once, with arguments ' +
-  'that match its parameters; use only information from the conversation.'
-
 const INSTRUCTION =
   `The conversation is over. Call the ${SUBMIT_OUTPUT_TOOL_NAME} tool now with the final ` +
   'structured output, following its parameter schema exactly. Leave out optional values you do not know.'

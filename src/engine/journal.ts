@@ -10,6 +10,7 @@ import {
   type StoredEvent,
 } from '../modules/objectives/index.ts'
 import { REQUEST_PENDING } from './compaction-request.ts'
+import type { Lease } from './lease.ts'
 
 /**
  * The engine's writes. A step's rows (events, tool calls, counters, window tokens, maybe a new
@@ -17,14 +18,6 @@ import { REQUEST_PENDING } from './compaction-request.ts'
  * is a compare-and-set on (version, lease owner, RUNNING): when a cancel or another worker got
  * there first it matches no row, and because every other CTE joins on it, nothing is written.
  */
-
-export interface Lease {
-  objectiveId: string
-  version: number
-  owner: string
-  /** Set on a sub-objective: the parent whose call it answers (locked first, then woken). */
-  parentId?: string
-}
 
 export interface EventWrite {
   id: string

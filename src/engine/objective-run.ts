@@ -15,6 +15,7 @@ import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
 import { engineTools, submitOutputTool, type EngineTool } from './callable-tools.ts'
 import { Conversation, inputOf, type PendingCall } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
+import type { Lease } from './lease.ts'
 import {
   commitLocked,
   commitStep,
@@ -22,7 +23,6 @@ import {
   WAIT_FOR_INPUT,
   type EventWrite,
   type IdleWrite,
-  type Lease,
   type StepWrite,
   type TaskWrite,
 } from './journal.ts'

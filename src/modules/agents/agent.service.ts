@@ -1,8 +1,4 @@
-import type { Selectable } from 'kysely'
-import type { ResourceColumns } from '../../db/schema.ts'
-import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
-import { notFound } from '../../lib/errors.ts'
-import { parseIdRef } from '../../lib/ids.ts'
+import { deleteResource, insertResource, updateResource } from '../../db/resources.ts'
 import { compileJsonSchema } from '../../lib/json-schema.ts'
 import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../profiles/index.ts'
@@ -23,9 +19,8 @@ import type {
   UpdateAgentBody,
 } from './agent.schema.ts'
 import { countVariations } from './agents.repository.ts'
+import { findAgentRow, type AgentRow } from './rows.ts'
 import { insertVariation } from './variation.service.ts'
-
-type AgentRow = Selectable<ResourceColumns>
 
 /** The one row -> Agent mapping. */
 export function agentOf(row: AgentRow, info?: Agent['info']): Agent {
@@ -66,13 +61,6 @@ async function withInfo(deps: Deps, rows: AgentRow[]): Promise<Agent[]> {
       variationCount: countOf.get(row.id) ?? 0,
     }),
   )
-}
-
-/** Loads an agent row of the scope's workspace by id or external id, or throws NotFound. */
-export async function findAgentRow(deps: Deps, scope: Scope, ref: string): Promise<AgentRow> {
-  const row = await findResource(deps.db, 'agents', scope.workspaceId, parseIdRef(ref))
-  if (!row) throw notFound('agent', ref)
-  return row
 }
 
 export async function createAgent(deps: Deps, scope: Scope, body: CreateAgentBody): Promise<Agent> {

@@ -4,9 +4,8 @@ import { alreadyExists, fieldError, invalidArgument, notFound } from '../../lib/
 import { parseIdRef } from '../../lib/ids.ts'
 import type { Deps, Scope } from '../deps.ts'
 import type { VariationAssignment } from './agent.schema.ts'
-import { findAgentRow } from './agent.service.ts'
 import type { AddAssignmentBody } from './assignment.schema.ts'
-import { findVariationRow, type VariationRow } from './variation.service.ts'
+import { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
 
 const TARGETS = {
   toolId: { table: 'tools', column: 'tool_id', kind: 'tool' },

@@ -1,11 +1,7 @@
 /** Agents and their variations: the population objectives draw from. */
 export { agentRoutes } from './agents.routes.ts'
 export { assignmentRoutes } from './assignment.routes.ts'
-export { agentOf, findAgentRow } from './agent.service.ts'
-export {
-  findVariationRow,
-  variationOf,
-  variationScore,
-  type VariationRow,
-} from './variation.service.ts'
+export { agentOf } from './agent.service.ts'
+export { variationOf, variationScore } from './variation.service.ts'
+export { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
 export type { Agent, AgentSpec, AgentVariation, AgentVariationSpec } from './agent.schema.ts'

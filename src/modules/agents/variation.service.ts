@@ -1,8 +1,4 @@
-import type { Selectable } from 'kysely'
-import type { AgentVariationTable } from '../../db/schema.ts'
-import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
-import { notFound } from '../../lib/errors.ts'
-import { parseIdRef } from '../../lib/ids.ts'
+import { deleteResource, insertResource, updateResource } from '../../db/resources.ts'
 import type { Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
@@ -21,10 +17,8 @@ import type {
   UpdateVariationBody,
   VariationAssignment,
 } from './agent.schema.ts'
-import { findAgentRow } from './agent.service.ts'
 import { findAssignments, findModelsByName } from './agents.repository.ts'
-
-export type VariationRow = Selectable<AgentVariationTable>
+import { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
 
 /** Posterior mean of the variation's Beta(alpha, beta): 0.5 until feedback arrives. */
 export function variationScore(row: Pick<VariationRow, 'ts_alpha' | 'ts_beta'>): number {
@@ -96,24 +90,6 @@ export function insertVariation(
     agent_id: agentId,
     spec: JSON.stringify(body.spec),
   })
-}
-
-/** Loads a variation row of an agent by id or external id, or throws NotFound. */
-export async function findVariationRow(
-  deps: Deps,
-  scope: Scope,
-  agentId: string,
-  ref: string,
-): Promise<VariationRow> {
-  const row = await findResource(
-    deps.db,
-    'agent_variations',
-    scope.workspaceId,
-    parseIdRef(ref),
-    (qb) => qb.where('agent_id', '=', agentId),
-  )
-  if (!row) throw notFound('variation', ref)
-  return row
 }
 
 export async function createVariation(
