@@ -8,7 +8,7 @@ import {
   ProviderError,
   type ModelCallerOptions,
   type ModelCallRequest,
-} from '../src/engine/providers/index.ts'
+} from '../src/providers/index.ts'
 import { startFakeProvider, type FakeProvider, type FakeWire } from './support/fake-provider.ts'
 
 const MODELS: Record<FakeWire, string> = {

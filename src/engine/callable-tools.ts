@@ -11,7 +11,7 @@ import {
   type StoredTool,
 } from '../modules/objectives/index.ts'
 import { functionName, toolFunctionName, type Tool, type ToolSet } from '../modules/tools/index.ts'
-import type { ModelTool } from './providers/index.ts'
+import type { ModelTool } from '../providers/index.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
 import { needsApproval } from './tool-approval.ts'
 

@@ -20,7 +20,7 @@ import {
   type CompactionRequest,
 } from './compaction-request.ts'
 import { Conversation } from './conversation.ts'
-import type { ModelCaller } from './providers/index.ts'
+import type { ModelCaller } from '../providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 
 /** The summariser: the objective's own model, offered no tools. */

@@ -1,6 +1,6 @@
 import type { Deps } from '../modules/deps.ts'
 import type { ModelResolutionCache } from './model-cache.ts'
-import type { ModelCaller } from './providers/index.ts'
+import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
 
 /** What every objective run of a worker shares. */

@@ -4,7 +4,7 @@ import { compileJsonSchema, describeSchemaErrors } from '../lib/json-schema.ts'
 import { SUBMIT_OUTPUT_TOOL_NAME, type AssistantToolCall } from '../modules/objectives/index.ts'
 import type { EngineTool } from './callable-tools.ts'
 import type { EventWrite, IdleWrite, StepWrite, ToolCallInsert } from './journal.ts'
-import type { ModelCallResult } from './providers/index.ts'
+import type { ModelCallResult } from '../providers/index.ts'
 
 /**
  * Output extraction (API.md section 4, outputDefinition): once the model ends its turn, it is asked

@@ -7,7 +7,7 @@ import {
 } from '../modules/objectives/index.ts'
 import type { IdGenerator } from '../lib/ids.ts'
 import type { EngineTool } from './callable-tools.ts'
-import type { ModelCallResult } from './providers/index.ts'
+import type { ModelCallResult } from '../providers/index.ts'
 import type { EventWrite, StepWrite, ToolCallInsert } from './journal.ts'
 
 /** Counters of the objective that decide the tool-call limit (decision 12). */

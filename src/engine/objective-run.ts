@@ -38,7 +38,7 @@ import {
 import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
 import { pendingRequest, refuseRequest, type CompactionRequest } from './compaction-request.ts'
 import { nothingToCompact, summariserFor, variationCompactionConfig } from './compact-objective.ts'
-import { isAbortError, ProviderError, type ModelTool } from './providers/index.ts'
+import { isAbortError, ProviderError, type ModelTool } from '../providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 import { collectSubObjectives, spawnInTurn, spawnSubObjective } from './sub-agent-tool.ts'
 import { runTaskTool, type TaskItem } from './task-tool.ts'

@@ -9,7 +9,7 @@ import { ConversationCache } from './conversation-cache.ts'
 import { ModelResolutionCache } from './model-cache.ts'
 import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
-import { createModelCaller, type ModelCaller } from './providers/index.ts'
+import { createModelCaller, type ModelCaller } from '../providers/index.ts'
 import { claimObjectives, releaseLeases, renewLeases } from './queue.ts'
 
 export interface WorkerOptions {

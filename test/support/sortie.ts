@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSortie, type Sortie } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import type { ModelCaller } from '../../src/engine/providers/index.ts'
+import type { ModelCaller } from '../../src/providers/index.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { freshDatabase } from './database.ts'
 

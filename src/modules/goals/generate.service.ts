@@ -4,7 +4,7 @@ import {
   ProviderError,
   type ModelCaller,
   type ModelTool,
-} from '../../engine/providers/index.ts'
+} from '../../providers/index.ts'
 import { AppError, Code, failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { resolveModel, type ResolvedModel } from '../models/index.ts'

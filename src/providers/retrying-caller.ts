@@ -1,7 +1,7 @@
 import { abortableSleep, raceAbort, throwIfAborted } from './abort.ts'
-import { callOnce } from './call-once.ts'
+import { callOnce } from './round-trip.ts'
 import { createLanguageModels } from './language-models.ts'
-import type { ModelCaller, ModelCallRequest, ProviderTarget } from './model-call.ts'
+import type { ModelCaller, ModelCallRequest, ProviderTarget } from './contract.ts'
 import { backoffDelay, ProviderError, toProviderError } from './provider-error.ts'
 import { Semaphore } from './semaphore.ts'
 

@@ -12,7 +12,7 @@ import type {
   ModelCallResult,
   ModelToolCall,
   RejectedToolCall,
-} from './model-call.ts'
+} from './contract.ts'
 
 /**
  * One HTTP round trip to the provider through the AI SDK's provider adapter (its wire format,

@@ -12,6 +12,6 @@ export type {
   ModelToolCall,
   ProviderTarget,
   RejectedToolCall,
-} from './model-call.ts'
-export { createModelCaller, type ModelCallerOptions } from './model-caller.ts'
+} from './contract.ts'
+export { createModelCaller, type ModelCallerOptions } from './retrying-caller.ts'
 export { ProviderError } from './provider-error.ts'

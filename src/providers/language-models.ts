@@ -4,7 +4,7 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google'
 import { createOpenAI } from '@ai-sdk/openai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import type { LanguageModelV3 } from '@ai-sdk/provider'
-import type { ProviderTarget } from './model-call.ts'
+import type { ProviderTarget } from './contract.ts'
 import { ProviderError } from './provider-error.ts'
 
 type ProviderFactory = (modelName: string) => LanguageModelV3
