@@ -4,4 +4,4 @@
  */
 export { Worker, type WorkerOptions } from './worker.ts'
 export type { StopReason } from './objective-run.ts'
-export { createObjectiveCompactor } from './compact-objective.ts'
+export { createObjectiveCompactor } from './compaction/compactor.ts'

@@ -9,7 +9,7 @@ import {
   type PreparedObjective,
   type StoredEvent,
 } from '../modules/objectives/index.ts'
-import { REQUEST_PENDING } from './compaction-request.ts'
+import { REQUEST_PENDING } from './compaction/request.ts'
 import type { Lease } from './lease.ts'
 
 /**

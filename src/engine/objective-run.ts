@@ -34,10 +34,14 @@ import {
   planCompaction,
   type CompactionPlan,
   type CompactionSettings,
-} from './compaction.ts'
-import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
-import { pendingRequest, refuseRequest, type CompactionRequest } from './compaction-request.ts'
-import { nothingToCompact, summariserFor, variationCompactionConfig } from './compact-objective.ts'
+} from './compaction/plan.ts'
+import { commitCompaction, recordLostCompaction } from './compaction/commit.ts'
+import { pendingRequest, refuseRequest, type CompactionRequest } from './compaction/request.ts'
+import {
+  nothingToCompact,
+  summariserFor,
+  variationCompactionConfig,
+} from './compaction/compactor.ts'
 import { isAbortError, ProviderError, type ModelTool } from '../providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 import { collectSubObjectives, spawnInTurn, spawnSubObjective } from './sub-agent-tool.ts'

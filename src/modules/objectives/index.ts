@@ -30,7 +30,7 @@ export {
   type SubObjectiveOutcome,
 } from './sub-objectives.ts'
 export { cancelObjective, continueObjective } from './control-objective.service.ts'
-export { compactObjective } from './compact-objective.service.ts'
+export { compactObjective } from './compact.service.ts'
 export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'
 export { getObjective, findObjectiveRow } from './read-objective.service.ts'
 export {

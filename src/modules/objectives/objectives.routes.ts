@@ -1,7 +1,7 @@
 import { route, type RouteDef } from '../route.ts'
 import { ListQuery } from '../../lib/schemas.ts'
 import { cancelObjective, continueObjective } from './control-objective.service.ts'
-import { compactObjective } from './compact-objective.service.ts'
+import { compactObjective } from './compact.service.ts'
 import { createObjective } from './create-objective.service.ts'
 import {
   CancelObjectiveBody,

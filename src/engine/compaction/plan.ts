@@ -1,8 +1,8 @@
 import type { ModelMessage } from 'ai'
-import type { CompactionConfig } from '../lib/schemas.ts'
-import type { Conversation, ConversationSnapshot } from './conversation.ts'
-import type { Usage } from './budget.ts'
-import type { ModelCallResult } from '../providers/index.ts'
+import type { CompactionConfig } from '../../lib/schemas.ts'
+import type { Conversation, ConversationSnapshot } from '../conversation.ts'
+import type { Usage } from '../budget.ts'
+import type { ModelCallResult } from '../../providers/index.ts'
 
 /** API.md section 3 defaults. */
 export const DEFAULT_TRIGGER_THRESHOLD = 0.75

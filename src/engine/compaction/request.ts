@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import type { Db, Executor } from '../db/database.ts'
-import type { CompactionConfig } from '../lib/schemas.ts'
-import type { ObjectiveRow } from '../modules/objectives/index.ts'
-import type { Lease } from './lease.ts'
+import type { Db, Executor } from '../../db/database.ts'
+import type { CompactionConfig } from '../../lib/schemas.ts'
+import type { ObjectiveRow } from '../../modules/objectives/index.ts'
+import type { Lease } from '../lease.ts'
 
 /**
  * A manual compaction asked of the worker holding a RUNNING or PENDING objective (migration 010):

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { aborted, deadlineExceeded, failedPrecondition } from '../lib/errors.ts'
-import type { CompactionConfig } from '../lib/schemas.ts'
-import type { Deps, ObjectiveCompactor } from '../modules/deps.ts'
-import { resolveModel, type ResolvedModel } from '../modules/models/index.ts'
+import { aborted, deadlineExceeded, failedPrecondition } from '../../lib/errors.ts'
+import type { CompactionConfig } from '../../lib/schemas.ts'
+import type { Deps, ObjectiveCompactor } from '../../modules/deps.ts'
+import { resolveModel, type ResolvedModel } from '../../modules/models/index.ts'
 import {
   COMPACTABLE_STATES,
   compactRefusal,
@@ -10,18 +10,18 @@ import {
   type ObjectiveRow,
   type ObjectiveState,
   type StoredObjectiveData,
-} from '../modules/objectives/index.ts'
-import { commitCompaction, recordLostCompaction } from './compaction-journal.ts'
-import { compactionSettings, planCompaction, type Summarise } from './compaction.ts'
+} from '../../modules/objectives/index.ts'
+import { commitCompaction, recordLostCompaction } from './commit.ts'
+import { compactionSettings, planCompaction, type Summarise } from './plan.ts'
 import {
   placeRequest,
   readForCompaction,
   withdrawRequest,
   type CompactionRequest,
-} from './compaction-request.ts'
-import { Conversation } from './conversation.ts'
-import type { ModelCaller } from '../providers/index.ts'
-import { windowEventsAfter } from './queue.ts'
+} from './request.ts'
+import { Conversation } from '../conversation.ts'
+import type { ModelCaller } from '../../providers/index.ts'
+import { windowEventsAfter } from '../queue.ts'
 
 /** The summariser: the objective's own model, offered no tools. */
 export function summariserFor(

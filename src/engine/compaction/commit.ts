@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import type { Db } from '../db/database.ts'
-import { storedEventData, type StoredEvent } from '../modules/objectives/index.ts'
-import type { CompactionPlan } from './compaction.ts'
-import type { CompactionOutcome, CompactionRequest } from './compaction-request.ts'
-import type { Lease } from './lease.ts'
+import type { Db } from '../../db/database.ts'
+import { storedEventData, type StoredEvent } from '../../modules/objectives/index.ts'
+import type { CompactionPlan } from './plan.ts'
+import type { CompactionOutcome, CompactionRequest } from './request.ts'
+import type { Lease } from '../lease.ts'
 
 /**
  * Who may compact: the worker holding the objective's lease (automatic compaction between steps),
