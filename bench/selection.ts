@@ -4,7 +4,7 @@
  * Thompson sampling (RANDOM mode, the engine's own selectVariation and update rule) with uniform
  * choice and with WEIGHTED mode under fixed operator weights. Seeded, so figures are reproducible.
  */
-import { selectVariation, type Rng } from '../src/modules/objectives/index.ts'
+import { posteriorUpdate, selectVariation, type Rng } from '../src/modules/agents/index.ts'
 import { table, writeSection } from './report.ts'
 
 const RATES = [0.3, 0.45, 0.5, 0.55, 0.7]
@@ -58,10 +58,9 @@ function simulate(mode: Mode, seed: number): Outcome {
             ),
           )
     const score = rng() < RATES[pick]! ? 1 : -1
-    // Decision 6: r = (s + 1) / 2, alpha += r, beta += 1 - r.
-    const r = (score + 1) / 2
-    arms[pick]!.ts_alpha += r
-    arms[pick]!.ts_beta += 1 - r
+    const update = posteriorUpdate(score)!
+    arms[pick]!.ts_alpha += update.alpha
+    arms[pick]!.ts_beta += update.beta
     regret += RATES[best]! - RATES[pick]!
     if (pick === best) {
       bestPicks++

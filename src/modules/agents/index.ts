@@ -2,6 +2,13 @@
 export { agentRoutes } from './agents.routes.ts'
 export { assignmentRoutes } from './assignment.routes.ts'
 export { agentOf } from './agent.service.ts'
-export { variationOf, variationScore } from './variation.service.ts'
+export { variationOf } from './variation.service.ts'
+export {
+  posteriorMean,
+  posteriorUpdate,
+  selectVariation,
+  sampleBeta,
+  type Rng,
+} from './thompson.ts'
 export { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
 export type { Agent, AgentSpec, AgentVariation, AgentVariationSpec } from './agent.schema.ts'

@@ -18,12 +18,8 @@ import type {
   VariationAssignment,
 } from './agent.schema.ts'
 import { findAssignments, findModelsByName } from './agents.repository.ts'
+import { posteriorMean } from './thompson.ts'
 import { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
-
-/** Posterior mean of the variation's Beta(alpha, beta): 0.5 until feedback arrives. */
-export function variationScore(row: Pick<VariationRow, 'ts_alpha' | 'ts_beta'>): number {
-  return row.ts_alpha / (row.ts_alpha + row.ts_beta)
-}
 
 /** The one row -> AgentVariation mapping. */
 export function variationOf(row: VariationRow, info?: AgentVariation['info']): AgentVariation {
@@ -65,7 +61,7 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
       createdBy: profiles.get(row.profile_id),
       feedbackCount: row.feedback_count,
       ...(modelId && modelByName.has(modelId) ? { model: modelByName.get(modelId) } : {}),
-      score: variationScore(row),
+      score: posteriorMean(row),
       subAgentCount: own.filter((a) => a.sub_agent_id).length,
       toolCount: own.filter((a) => a.tool_id).length,
       toolSetCount: own.filter((a) => a.tool_set_id).length,

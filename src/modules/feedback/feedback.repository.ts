@@ -10,18 +10,25 @@ export function insertFeedback(trx: Executor, row: Insertable<ObjectiveFeedbackT
 }
 
 /**
- * Moves the variation's Beta posterior by one observation (decision 6): reward r = (s + 1) / 2,
- * alpha += r, beta += 1 - r. One UPDATE, so concurrent feedback never loses an increment.
+ * Counts one feedback on the variation and adds `update` to its Beta posterior (agents'
+ * thompson.ts says how a score becomes one). One UPDATE, so concurrent feedback never loses an
+ * increment.
  */
-export function recordObservation(trx: Executor, variationId: string, score: number | null) {
-  const r = score === null ? null : (score + 1) / 2
+export function recordObservation(
+  trx: Executor,
+  variationId: string,
+  update: { alpha: number; beta: number } | null,
+) {
   return trx
     .updateTable('agent_variations')
     .set((eb) => ({
       feedback_count: eb('feedback_count', '+', 1),
-      ...(r === null
+      ...(update === null
         ? {}
-        : { ts_alpha: eb('ts_alpha', '+', r), ts_beta: eb('ts_beta', '+', 1 - r) }),
+        : {
+            ts_alpha: eb('ts_alpha', '+', update.alpha),
+            ts_beta: eb('ts_beta', '+', update.beta),
+          }),
     }))
     .where('id', '=', variationId)
     .execute()

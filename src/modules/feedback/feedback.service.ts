@@ -1,7 +1,7 @@
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { Profile } from '../../lib/schemas.ts'
 import { loadProfiles } from '../profiles/index.ts'
-import { findAgentRow, findVariationRow } from '../agents/index.ts'
+import { findAgentRow, findVariationRow, posteriorUpdate } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { findObjectiveRow } from '../objectives/index.ts'
 import type {
@@ -96,7 +96,7 @@ export async function createFeedback(
       comment: data.comment ?? '',
       attributes: JSON.stringify(data.attributes ?? {}),
     })
-    await repo.recordObservation(trx, objective.variation_id, score)
+    await repo.recordObservation(trx, objective.variation_id, posteriorUpdate(score))
     return row
   })
   return (await withInfo(deps, [row]))[0]!

@@ -1,4 +1,11 @@
-import { agentOf, findAgentRow, findVariationRow, variationOf } from '../agents/index.ts'
+import {
+  agentOf,
+  findAgentRow,
+  findVariationRow,
+  selectVariation,
+  variationOf,
+  type Rng,
+} from '../agents/index.ts'
 import type { AgentVariationSpec } from '../agents/index.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import { resolveModel } from '../models/index.ts'
@@ -22,7 +29,6 @@ import type { ObjectiveRow } from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
 import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
-import { selectVariation, type Rng } from './variation-selection.ts'
 
 /**
  * Sortie has no memory layers yet, so no reference on a memory stack can resolve: refusing it

@@ -53,7 +53,6 @@ export {
   type BuiltinOwner,
 } from './builtin-tools.ts'
 export { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
-export { selectVariation, sampleBeta, type Rng } from './variation-selection.ts'
 export {
   objectiveFiguresForGoal,
   objectiveFiguresForGoals,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { sampleBeta, selectVariation, type Rng } from './variation-selection.ts'
+import { sampleBeta, selectVariation, type Rng } from './thompson.ts'
 
 /** A seeded generator (mulberry32) so the statistics below are reproducible. */
 function seeded(seed: number): Rng {

@@ -1,3 +1,12 @@
+/**
+ * Thompson sampling: how a variation is picked for a new objective, and how feedback moves it
+ * (docs/decisions.md, decision 6). Each variation v holds a Beta(alpha_v, beta_v) posterior over
+ * its chance of a good outcome, starting at Beta(1, 1). Selection draws theta_v from every
+ * posterior and takes the argmax (WEIGHTED mode draws by fixed weights instead); a feedback score
+ * s in [-1, 1] is one observation with reward r = (s + 1) / 2: alpha += r, beta += 1 - r. The
+ * variation's `score` is the posterior mean alpha / (alpha + beta).
+ */
+
 /** A uniform random number in [0, 1); injectable so selection is testable. */
 export type Rng = () => number
 
@@ -76,4 +85,16 @@ export function selectVariation(
     }
   }
   return best
+}
+
+/** The posterior increments one feedback score adds (a score-less feedback adds none). */
+export function posteriorUpdate(score: number | null): { alpha: number; beta: number } | null {
+  if (score === null) return null
+  const reward = (score + 1) / 2
+  return { alpha: reward, beta: 1 - reward }
+}
+
+/** A variation's score: the mean of its Beta posterior. */
+export function posteriorMean(posterior: { ts_alpha: number; ts_beta: number }): number {
+  return posterior.ts_alpha / (posterior.ts_alpha + posterior.ts_beta)
 }
