@@ -29,7 +29,8 @@ export {
   WAITING_FOR_SUB_OBJECTIVES,
   type SubObjectiveOutcome,
 } from './sub-objectives.ts'
-export { cancelObjective, continueObjective } from './control-objective.service.ts'
+export { cancelObjective } from './cancel-objective.service.ts'
+export { continueObjective } from './continue-objective.service.ts'
 export { compactObjective } from './compact.service.ts'
 export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'
 export { getObjective, findObjectiveRow } from './read-objective.service.ts'

@@ -1,6 +1,7 @@
 import { route, type RouteDef } from '../route.ts'
 import { ListQuery } from '../../lib/schemas.ts'
-import { cancelObjective, continueObjective } from './control-objective.service.ts'
+import { cancelObjective } from './cancel-objective.service.ts'
+import { continueObjective } from './continue-objective.service.ts'
 import { compactObjective } from './compact.service.ts'
 import { createObjective } from './create-objective.service.ts'
 import {

@@ -2,26 +2,21 @@ import { sql } from 'kysely'
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
-import {
-  CANCELLABLE_STATES,
-  CONTINUABLE_STATES,
-  type EventPayloads,
-  type ObjectiveState,
-} from './objective.ts'
-import { eventOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
-import type { ContinueObjectiveBody, Objective, ObjectiveEvent } from './objective.schema.ts'
+import { CANCELLABLE_STATES, type EventPayloads, type ObjectiveState } from './objective.ts'
+import { storedEventData } from './objective.mappers.ts'
+import type { Objective } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
 import type { ObjectiveRow } from './objectives.repository.ts'
 import { lockObjectiveRow, wakeParent } from './sub-objectives.ts'
 import type { Executor } from '../../db/database.ts'
 import { findObjectiveRow, getObjective } from './read-objective.service.ts'
-import { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'
+import { CANCEL_CHANNEL } from './runtime.ts'
 
 /**
  * Writes CANCELLED and the `cancelled` event on a locked row, after a `subAgentUpdated` for each
  * sub-agent call whose child is cancelled with it; drops its queued messages.
  */
-async function writeCancel(
+export async function writeCancel(
   trx: Executor,
   deps: Deps,
   row: ObjectiveRow,
@@ -90,7 +85,7 @@ async function writeCancel(
  * continued: its conversation answers them with an error) are recorded as ERRORED, not left
  * PENDING or RUNNING forever.
  */
-async function settleUnfinishedCalls(trx: Executor, objectiveId: string, message: string) {
+export async function settleUnfinishedCalls(trx: Executor, objectiveId: string, message: string) {
   await trx
     .updateTable('objective_tool_calls')
     .set({
@@ -152,121 +147,4 @@ export async function cancelObjective(
   })
   for (const id of cancelled) deps.local.objectiveCancelled(id)
   return getObjective(deps, scope, found.id, family)
-}
-
-function sealSecrets(deps: Deps, secrets: ContinueObjectiveBody['secrets']) {
-  if (!secrets) return {}
-  return { secrets_sealed: secrets.length ? deps.box.seal(JSON.stringify(secrets)) : null }
-}
-
-function withSecretNames(
-  data: unknown,
-  secrets: ContinueObjectiveBody['secrets'],
-): string | undefined {
-  if (!secrets) return undefined
-  const next: StoredObjectiveData = {
-    ...(data as StoredObjectiveData),
-    secretNames: secrets.map((s) => s.name),
-  }
-  return JSON.stringify(next)
-}
-
-/**
- * Continues an objective with a user message (decision 2). From WAITING or FAILED the message is
- * appended and the objective becomes runnable again; while it runs (or waits for a tool-call
- * approval), `enqueue: true` queues the message for the end of the current turn (the event id is allocated now and kept). The row lock
- * serialises concurrent continues, so both are kept, in order.
- */
-export async function continueObjective(
-  deps: Deps,
-  scope: Scope,
-  ref: string,
-  body: ContinueObjectiveBody,
-  family: ApiFamily,
-): Promise<ObjectiveEvent> {
-  const found = await findObjectiveRow(deps, scope, ref)
-  return deps.db.transaction().execute(async (trx) => {
-    const row = (await repo.lockObjective(trx, found.id))!
-    const state = row.state as ObjectiveState
-    const data = withSecretNames(row.data, body.secrets)
-    // A turn parked for approval or for sub-objectives is still in progress: its calls need
-    // answers before a message.
-    const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
-    const awaitingChildren = state === 'WAITING' && row.wait_reason === 'sub_objectives'
-    if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval || awaitingChildren) {
-      if (!body.enqueue) {
-        const what = awaitingApproval
-          ? 'waiting for tool call approval'
-          : awaitingChildren
-            ? 'waiting for sub-objectives'
-            : 'running'
-        throw failedPrecondition(
-          `objective ${row.id} is ${what}: pass enqueue: true to queue the message for the end of its turn`,
-        )
-      }
-      const queued = await repo.insertInbox(trx, {
-        id: deps.ids('event'),
-        objective_id: row.id,
-        content: body.message,
-        profile_id: scope.profileId,
-      })
-      if (data) {
-        await trx
-          .updateTable('objectives')
-          .set({ ...sealSecrets(deps, body.secrets), data })
-          .where('id', '=', row.id)
-          .execute()
-      }
-      return eventOf(
-        row,
-        {
-          id: queued.id,
-          type: 'userMessage',
-          data: storedEventData({ type: 'userMessage', payload: { content: body.message } }),
-          window_id: row.current_window_id ?? '',
-          profile_id: scope.profileId,
-          created_at: queued.created_at,
-        },
-        family,
-      )
-    }
-    if (!CONTINUABLE_STATES.includes(state)) {
-      throw failedPrecondition(`objective ${row.id} is ${state} and cannot be continued`)
-    }
-    if (state === 'FAILED') {
-      await settleUnfinishedCalls(trx, row.id, 'the tool call was not completed')
-    }
-    const seq = row.event_seq + 1
-    await trx
-      .updateTable('objectives')
-      .set({
-        state: 'RUNNING',
-        wait_reason: null,
-        state_message: '',
-        version: row.version + 1,
-        lease_owner: null,
-        lease_expires_at: null,
-        limit_strikes: 0,
-        event_seq: seq,
-        total_events: row.total_events + 1,
-        updated_at: sql`now()`,
-        ...sealSecrets(deps, body.secrets),
-        ...(data ? { data } : {}),
-      })
-      .where('id', '=', row.id)
-      .execute()
-    const event = await repo.insertEvent(trx, {
-      id: deps.ids('event'),
-      objective_id: row.id,
-      seq,
-      window_id: row.current_window_id ?? '',
-      type: 'userMessage',
-      data: JSON.stringify(
-        storedEventData({ type: 'userMessage', payload: { content: body.message } }),
-      ),
-      profile_id: scope.profileId,
-    })
-    await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
-    return eventOf(row, event, family)
-  })
 }
