@@ -31,7 +31,7 @@ async function launch(body: Record<string, unknown>): Promise<any> {
   return waitForState(t, res.body.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
 }
 
-describe('seed-003 objective shapes', () => {
+describe('objective info: agent, variation, memory stack and schedule', () => {
   it('info names the agent and variation that run it; memory stacks and source schedule are empty', async () => {
     const o = await launch({ data: { initialMessage: 'hello' } })
     for (const path of [`${ws()}/objectives/${o.metadata.id}`, `/v1/objectives/${o.metadata.id}`]) {
