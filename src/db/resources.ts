@@ -2,6 +2,7 @@ import type { Kysely, SelectQueryBuilder, Selectable } from 'kysely'
 import type { IdRef } from '../lib/ids.ts'
 import type { PagePosition } from '../lib/pagination.ts'
 import type { Executor } from './database.ts'
+import { pageRows } from './paging.ts'
 import type { Database, ResourceTable } from './schema.ts'
 
 /**
@@ -42,17 +43,8 @@ export async function listResources<T extends ResourceTable>(
   const base = filter(
     untyped(db).selectFrom(anyTable(table)).where('workspace_id', '=', workspaceId),
   )
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after)
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows: rows as Row<T>[], total: Number(count.n) }
+  const { rows, total } = await pageRows(base.selectAll(), position, 'id')
+  return { rows: rows as Row<T>[], total }
 }
 
 export function insertResource<T extends ResourceTable>(

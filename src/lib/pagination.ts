@@ -58,16 +58,20 @@ export function decodePageRequest(req: PageRequest): PagePosition {
   return { after: parsed.a, limit: limit || DEFAULT_PAGE_SIZE, sortOrder: parsed.o }
 }
 
-/** Builds the envelope from `limit + 1` fetched rows. */
+/**
+ * Builds the envelope from `limit + 1` fetched rows (db/paging.ts fetches them); the cursor holds
+ * the last row's key, its id unless the page is keyed otherwise (events: their sequence).
+ */
 export function toPage<R extends { id: string }, T>(
   rows: R[],
-  position: PagePosition,
+  position: Pick<PagePosition, 'limit' | 'sortOrder'>,
   total: number,
   map: (row: R) => T,
+  cursorKey: (row: R) => string = (row) => row.id,
 ): Page<T> {
   const hasMore = rows.length > position.limit
   const pageRows = hasMore ? rows.slice(0, position.limit) : rows
   const last = pageRows[pageRows.length - 1]
-  const nextCursor = hasMore && last ? encodeCursor(last.id, position.sortOrder) : ''
+  const nextCursor = hasMore && last ? encodeCursor(cursorKey(last), position.sortOrder) : ''
   return { items: pageRows.map(map), pagination: { nextCursor, next_cursor: nextCursor, total } }
 }

@@ -7,7 +7,7 @@ import { findAccount } from './accounts.repository.ts'
 import { CreateApiKeyBody, type ApiKey, type CreateAccountApiKeyBody } from './api-key.schema.ts'
 import { createApiKey, findApiKeyRow, getApiKey, insertApiKey } from './api-key.service.ts'
 import * as members from './members.repository.ts'
-import { parseLabelsFilter } from './paging.ts'
+import { parseLabelsFilter } from './labels-filter.ts'
 import { workspaceOf } from './workspace.service.ts'
 import * as workspaces from './workspaces.repository.ts'
 

@@ -4,7 +4,7 @@ import { deleteResource, insertResource, updateResource } from '../../db/resourc
 import type { ApiKeyTable } from '../../db/schema.ts'
 import type { IdRef } from '../../lib/ids.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
-import { pageRows } from './paging.ts'
+import { pageRows } from '../../db/paging.ts'
 
 export type ApiKeyRow = Selectable<ApiKeyTable>
 

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
-import { pageRows } from './paging.ts'
+import { pageRows } from '../../db/paging.ts'
 
 /** Adds a profile to a workspace; adding it twice keeps the first membership. */
 export async function addMember(

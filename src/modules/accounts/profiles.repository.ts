@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.ts'
 import type { ProfileTable } from '../../db/schema.ts'
 import type { IdRef } from '../../lib/ids.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
-import { pageRows } from './paging.ts'
+import { pageRows } from '../../db/paging.ts'
 
 /** Profiles of the account, filtered by type and by a case-insensitive name/email substring. */
 export function listProfiles(

@@ -11,7 +11,7 @@ import type {
   WorkspaceSpec,
 } from './account.schema.ts'
 import { addMember } from './members.repository.ts'
-import { parseLabelsFilter } from './paging.ts'
+import { parseLabelsFilter } from './labels-filter.ts'
 import { ensureWorkspaceModels } from '../models/index.ts'
 import * as repo from './workspaces.repository.ts'
 import type { WorkspaceRow } from './workspaces.repository.ts'

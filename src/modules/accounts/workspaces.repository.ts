@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Executor } from '../../db/database.ts'
 import type { IdRef } from '../../lib/ids.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
-import { pageRows } from './paging.ts'
+import { pageRows } from '../../db/paging.ts'
 
 /** Stored workspace states (the wire names drop the `WORKSPACE_` prefix). */
 export const WORKSPACE_ENABLED = 'WORKSPACE_STATUS_ENABLED'

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type { ObjectiveFeedbackTable } from '../../db/schema.steering.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
 
@@ -60,18 +61,7 @@ export async function listFeedback(db: Executor, position: PagePosition, f: Feed
   if (f.sentiment === 'neutral') {
     base = base.where((eb) => eb.or([eb('score', '=', 0), eb('score', 'is', null)]))
   }
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export function variationNames(db: Executor, ids: string[]) {

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type {
   GoalAgentTable,
   GoalMetricTable,
@@ -56,18 +57,7 @@ export async function listGoals(
     const attached = db.selectFrom('goal_agents').select('goal_id')
     base = base.where('id', 'in', attached.where('agent_id', '=', filter.agentId))
   }
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export function updateGoalRow(db: Executor, id: string, values: Partial<Insertable<GoalTable>>) {
@@ -160,18 +150,7 @@ export async function metricHistory(
 ): Promise<{ rows: GoalMetricRow[]; total: number }> {
   let base = db.selectFrom('goal_metrics').where('goal_id', '=', goalId)
   if (key) base = base.where('key', '=', key)
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after !== undefined) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export async function profileNumbers(db: Executor, profileIds: string[]) {

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
 import { preparedEnd, type Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type {
   ObjectiveContextWindowTable,
   ObjectiveEventTable,
@@ -89,18 +90,7 @@ export async function listObjectives(
       ),
     )
   }
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 /** Events in sequence order; the page position `after` is a sequence number. */
@@ -113,18 +103,11 @@ export async function listEvents(
   let base = db.selectFrom('objective_events').where('objective_id', '=', objectiveId)
   if (opts.windowId) base = base.where('window_id', '=', opts.windowId)
   if (sinceSeq !== undefined) base = base.where('seq', '>', sinceSeq)
-  let page = base
-    .selectAll()
-    .orderBy('seq', opts.sortOrder)
-    .limit(opts.limit + 1)
-  if (opts.afterSeq !== undefined) {
-    page = page.where('seq', opts.sortOrder === 'asc' ? '>' : '<', opts.afterSeq)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(
+    base.selectAll(),
+    { after: opts.afterSeq, limit: opts.limit, sortOrder: opts.sortOrder },
+    'seq',
+  )
 }
 
 export function findEventSeq(db: Executor, objectiveId: string, eventId: string) {
@@ -148,18 +131,7 @@ export async function listToolCalls(
   if (f.executionStatus && f.executionStatus !== 'TOOL_CALL_EXECUTION_STATUS_UNSPECIFIED') {
     base = base.where('execution_status', '=', f.executionStatus)
   }
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export function findToolCall(db: Executor, objectiveId: string, id: string) {
@@ -172,24 +144,11 @@ export function findToolCall(db: Executor, objectiveId: string, id: string) {
 }
 
 export async function listWindows(db: Executor, objectiveId: string, position: PagePosition) {
-  let page = db
+  const base = db
     .selectFrom('objective_context_windows')
     .selectAll()
     .where('objective_id', '=', objectiveId)
-    .orderBy('sequence', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    db
-      .selectFrom('objective_context_windows')
-      .where('objective_id', '=', objectiveId)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base, position, 'id', 'sequence')
 }
 
 export function findWindow(db: Executor, id: string) {

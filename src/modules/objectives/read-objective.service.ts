@@ -1,13 +1,7 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
-import {
-  decodePageRequest,
-  encodeCursor,
-  toPage,
-  type Page,
-  type PageRequest,
-} from '../../lib/pagination.ts'
+import { decodePageRequest, toPage, type Page, type PageRequest } from '../../lib/pagination.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { stateFilter } from './objective.ts'
@@ -135,20 +129,23 @@ export async function listEvents(
     { ...position, windowId: query.windowId },
     sinceSeq,
   )
-  const hasMore = rows.length > position.limit
-  const pageRows = hasMore ? rows.slice(0, position.limit) : rows
-  const last = pageRows.at(-1)
-  const nextCursor = hasMore && last ? encodeCursor(String(last.seq), position.sortOrder) : ''
+  const page = toPage(
+    rows,
+    position,
+    total,
+    (r) => r,
+    (r) => String(r.seq),
+  )
   const profiles = query.includeInfo
     ? await loadProfiles(
         deps,
-        pageRows.map((r) => r.profile_id),
+        page.items.map((r) => r.profile_id),
       )
     : undefined
-  const items = pageRows.map((r) =>
+  const items = page.items.map((r) =>
     eventOf(parent, r, family, profiles ? { createdBy: profiles.get(r.profile_id) } : undefined),
   )
-  return { items, pagination: { nextCursor, next_cursor: nextCursor, total } }
+  return { items, pagination: page.pagination }
 }
 
 export async function listToolCalls(

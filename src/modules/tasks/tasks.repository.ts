@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type { ObjectiveTaskTable } from '../../db/schema.steering.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
 
@@ -8,18 +9,7 @@ export type TaskRow = Selectable<ObjectiveTaskTable>
 /** Task ids are ULIDs made in number order, so paging by id is paging by number. */
 export async function listTasks(db: Executor, objectiveId: string, position: PagePosition) {
   const base = db.selectFrom('objective_tasks').where('objective_id', '=', objectiveId)
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export function findTask(db: Executor, objectiveId: string, id: string) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
 
 export function countToolsBySet(db: Executor, toolSetIds: string[]) {
@@ -60,18 +61,7 @@ export async function listToolSetEventRows(
   position: PagePosition,
 ) {
   const base = db.selectFrom('tool_set_events').where('tool_set_id', '=', toolSetId)
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 /** A variation's assignments in creation order, with the tools of assigned tool sets. */

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import { pageRows } from '../../db/paging.ts'
 import type { WebhookDeliveryTable } from '../../db/schema.live.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
 
@@ -25,18 +26,7 @@ export async function listDeliveries(
   if (f.objectiveId) base = base.where('objective_id', '=', f.objectiveId)
   if (f.eventType) base = base.where('event_type', '=', f.eventType)
   if (f.status) base = base.where('status', '=', f.status)
-  let page = base
-    .selectAll()
-    .orderBy('id', position.sortOrder)
-    .limit(position.limit + 1)
-  if (position.after) {
-    page = page.where('id', position.sortOrder === 'asc' ? '>' : '<', position.after)
-  }
-  const [rows, count] = await Promise.all([
-    page.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.n) }
+  return pageRows(base.selectAll(), position, 'id')
 }
 
 export function findDelivery(db: Executor, workspaceId: string, id: string) {
