@@ -3,30 +3,22 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import { z } from 'zod'
 import { normalizeKeys, snakeToCamel } from '../lib/case.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
+import { fieldViolations } from '../lib/validation.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { Scope } from '../modules/deps.ts'
 import type { RouteDef } from '../modules/route.ts'
 import type { HttpEnv } from './context.ts'
 
-function violations(error: z.ZodError, location: string) {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.')
-    // zod words an absent field as a type error ("expected string, received undefined").
-    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
-    return { field: path || location, description: missing ? 'is required' : issue.message }
-  })
-}
-
 function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: string): z.infer<T> {
   const result = schema.safeParse(normalizeKeys(schema, value, { nullIsUnset: true }))
   if (result.success) return result.data
-  const fieldViolations = violations(result.error, location)
-  const first = fieldViolations[0]
+  const violations = fieldViolations(result.error, '', location)
+  const first = violations[0]
   const message = first
     ? `invalid ${location}: ${first.field}: ${first.description}`
     : `invalid ${location}`
   throw new AppError(Code.INVALID_ARGUMENT, message, [
-    { '@type': BAD_REQUEST_TYPE, fieldViolations },
+    { '@type': BAD_REQUEST_TYPE, fieldViolations: violations },
   ])
 }
 

@@ -5,6 +5,7 @@ import { invalidArgument, unauthenticated } from '../../lib/errors.ts'
 import { authenticate } from '../../modules/accounts/index.ts'
 import type { Scope } from '../../modules/deps.ts'
 import type { HttpEnv } from '../context.ts'
+import { fieldViolations } from '../../lib/validation.ts'
 
 /** The API key of a compat request: `Authorization: Bearer <key>`, or `X-API-Key` where allowed. */
 function apiKey(c: Context, allowXApiKey: boolean): string | undefined {
@@ -47,10 +48,7 @@ export async function readJson(c: Context): Promise<unknown> {
 export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(normalizeKeys(schema, value))
   if (result.success) return result.data
-  const violations = result.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || 'body',
-    description: issue.message,
-  }))
+  const violations = fieldViolations(result.error)
   const first = violations[0]!
   throw invalidArgument(`${first.field}: ${first.description}`, violations)
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { invalidArgument } from '../../lib/errors.ts'
+import { fieldViolations } from '../../lib/validation.ts'
 
 /**
  * Parses a value the service receives (from a native route or a compatible surface) with its
@@ -12,10 +13,7 @@ export function parseOrThrow<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(value)
   if (result.success) return result.data
-  const violations = result.error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || 'body',
-    description: issue.message,
-  }))
+  const violations = fieldViolations(result.error, prefix)
   const first = violations[0]!
   throw invalidArgument(`${first.field}: ${first.description}`, violations)
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { invalidArgument } from '../../lib/errors.ts'
+import { fieldViolations } from '../../lib/validation.ts'
 
 /**
  * Validates a whole spec after an update was applied to it: an update may replace one nested
@@ -8,10 +9,7 @@ import { invalidArgument } from '../../lib/errors.ts'
 export function parseSpec<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value)
   if (result.success) return result.data
-  const violations = result.error.issues.map((issue) => ({
-    field: ['spec', ...issue.path.map(String)].join('.'),
-    description: issue.message,
-  }))
+  const violations = fieldViolations(result.error, 'spec')
   const first = violations[0]!
   throw invalidArgument(`invalid body: ${first.field}: ${first.description}`, violations)
 }
