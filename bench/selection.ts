@@ -96,7 +96,7 @@ export async function run(): Promise<void> {
   const body = `Command: \`npm run bench -- selection\` · pure simulation (no server), seeds 1000..${999 + RUNS}
 
 ${RATES.length} variations with hidden success rates ${RATES.join(', ')}; ${ROUNDS} objectives in a row, each
-scored +1 or -1 by feedback (decision 6 update rule); means over ${RUNS} seeded runs. Thompson = RANDOM mode
+scored +1 or -1 by feedback (docs/decisions.md decision 6 update rule); means over ${RUNS} seeded runs. Thompson = RANDOM mode
 (the server's \`selectVariation\`); weighted = WEIGHTED mode with fixed weights ${WEIGHTS.join(', ')}.
 Regret = sum over rounds of (best rate - chosen rate).
 

@@ -54,7 +54,7 @@ export interface Config {
   streams: StreamConfig
 }
 
-/** Each SSE stream's housekeeping (API.md decision 10). */
+/** Each SSE stream's housekeeping (docs/decisions.md decision 10). */
 export interface StreamConfig {
   /** `event: ping` period (15 s by default). */
   pingMs: number
@@ -64,7 +64,7 @@ export interface StreamConfig {
   highWaterBytes: number
 }
 
-/** How webhook deliveries are sent and retried (API.md section 5). */
+/** How webhook deliveries are sent and retried (docs/api.md section 8.3). */
 export interface WebhookConfig {
   /** Delivers to private, loopback and link-local addresses (tests, local development). */
   allowPrivateTargets: boolean
@@ -78,7 +78,7 @@ export interface WebhookConfig {
   pollMs: number
 }
 
-/** How the engine's workers claim and run objectives (ARCHITECTURE.md "The engine"). */
+/** How the engine's workers claim and run objectives (src/engine/README.md). */
 export interface EngineConfig {
   /** Objectives one worker process runs at once. */
   concurrency: number

@@ -7,7 +7,7 @@ import type { EventWrite, IdleWrite, StepWrite, ToolCallInsert } from './journal
 import type { ModelCallResult } from '../providers/index.ts'
 
 /**
- * Output extraction (API.md section 4, outputDefinition): once the model ends its turn, it is asked
+ * Output extraction (docs/api.md section 5.10, outputDefinition): once the model ends its turn, it is asked
  * to call the built-in `submit_output` tool, whose parameters are the objective's output
  * definition. Valid arguments finalize the objective with them as `output`; invalid ones (or no
  * call) are fed back once, and a second failure fails the objective with the reasons.

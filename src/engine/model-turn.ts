@@ -10,7 +10,7 @@ import type { EngineTool } from './callable-tools.ts'
 import type { ModelCallResult } from '../providers/index.ts'
 import type { EventWrite, StepWrite, ToolCallInsert } from './journal.ts'
 
-/** Counters of the objective that decide the tool-call limit (decision 12). */
+/** Counters of the objective that decide the tool-call limit (docs/decisions.md decision 12). */
 export interface LimitState {
   maxToolCalls: number
   /** Calls executed (or queued for execution) so far. */

@@ -270,7 +270,7 @@ export class ObjectiveRun {
   }
 
   /**
-   * Compaction between steps under the lease (API.md section 4), before the next model call: the
+   * Compaction between steps under the lease (docs/api.md section 5.6), before the next model call: the
    * one a manual compact asked for (any size, with its config), else the automatic one, when the
    * last call's input reached the threshold of the model's context window. The conversation is
    * compacted and committed with a new window. A crash before the commit loses only the
@@ -416,7 +416,7 @@ export class ObjectiveRun {
   /** Secrets read so far, per tool set id ('' = workspace); undefined = there is none. */
   private readonly readSecrets = new Map<string, Map<string, string | undefined>>()
 
-  /** `${NAME}` resolution (API.md decision 5): objective, then the tool's tool set, then workspace. */
+  /** `${NAME}` resolution (docs/decisions.md decision 5): objective, then the tool's tool set, then workspace. */
   private async resolveSecret(name: string, toolSetId: string | undefined) {
     if (!this.secrets) {
       const list: { name: string; value: string }[] = this.row.secrets_sealed

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 
-/** Prefixes of every id kind (API.md decision 9). */
+/** Prefixes of every id kind (docs/decisions.md decision 9). */
 export const ID_PREFIX = {
   account: 'acct',
   workspace: 'ws',

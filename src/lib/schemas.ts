@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** Shapes shared by every module (API.md 2.3). Each is defined once; types are inferred. */
+/** Shapes shared by every module (docs/api.md section 4.2). Each is defined once; types are inferred. */
 
 export const Labels = z.record(z.string(), z.string())
 export const Timestamp = z.string().meta({ format: 'date-time' })

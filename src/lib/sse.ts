@@ -1,5 +1,5 @@
 /**
- * A server-sent events response with a bounded buffer (API.md decision 10, section 7 format).
+ * A server-sent events response with a bounded buffer (docs/decisions.md decision 10, docs/api.md section 7 format).
  * The stream is pull-based: producers ask `hasRoom()` before reading more rows, and `onRoom` fires
  * when the client has taken enough. A client that takes nothing for `stallMs` while frames wait is
  * dropped (the response is aborted, not ended, so it reconnects with Last-Event-ID); a clean end
@@ -17,7 +17,7 @@ export interface SseOptions {
   highWaterBytes?: number
   /** How long the client may take nothing while frames wait before it is dropped. */
   stallMs?: number
-  /** `event: ping` period (decision 10: 15 s). */
+  /** `event: ping` period (docs/decisions.md decision 10: 15 s). */
   pingMs?: number
   /** The client's reconnection delay hint (`retry:`). */
   retryMs?: number

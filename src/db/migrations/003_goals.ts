@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 
-// Goals (COMPAT.md): named resources agents work toward, their attachments to agents and the
+// Goals (docs/compat.md): named resources agents work toward, their attachments to agents and the
 // history of their user-set metrics. Compatible surfaces address goals, agents and profiles by
 // small integers (TokenSource `id`, `aiAssistants[].id`, `userId`), so those tables get a
 // `number`: assigned by a trigger from a per-scope counter row, so concurrent inserts never share

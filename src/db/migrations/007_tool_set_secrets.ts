@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 
-// Tool-set secrets (API.md decision 5): values a tool set's tools reference as ${NAME}, resolved
+// Tool-set secrets (docs/decisions.md decision 5): values a tool set's tools reference as ${NAME}, resolved
 // after the objective's own secrets and before the workspace's. They go with their tool set.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`

@@ -4,7 +4,7 @@ import type { Conversation, ConversationSnapshot } from '../conversation.ts'
 import type { Usage } from '../budget.ts'
 import type { ModelCallResult } from '../../providers/index.ts'
 
-/** API.md section 3 defaults. */
+/** docs/api.md section 5.6 defaults. */
 export const DEFAULT_TRIGGER_THRESHOLD = 0.75
 export const DEFAULT_PRESERVE_RECENT_RESULTS = 2
 export const CLEARED_RESULT = '[result cleared]'

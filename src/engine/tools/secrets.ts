@@ -1,6 +1,6 @@
 /**
  * Secrets of one tool call: resolved by name before the request is built, and redacted from
- * everything the call returns (API.md decision 5: secret values never reach events or the model).
+ * everything the call returns (docs/decisions.md decision 5: secret values never reach events or the model).
  */
 export class MissingSecretError extends Error {
   constructor(readonly secretName: string) {

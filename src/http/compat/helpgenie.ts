@@ -1,5 +1,5 @@
 /**
- * The HelpGenie goals surface (seed 002, COMPAT.md 3) over the goals service: one action
+ * The HelpGenie goals surface (seed 002, docs/compat.md section 3) over the goals service: one action
  * endpoint, its REST alternative, the `{success, data | error}` envelope and UUID-form ids.
  */
 import { Hono, type Context } from 'hono'

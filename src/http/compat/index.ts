@@ -1,5 +1,5 @@
 /**
- * Compatible surfaces (COMPAT.md 2 and 3): other products' APIs over Sortie's services, each
+ * Compatible surfaces (docs/compat.md sections 2 and 3): other products' APIs over Sortie's services, each
  * under its own prefix and answering errors in its own envelope, never as google.rpc.Status.
  */
 import type { Context, Hono } from 'hono'

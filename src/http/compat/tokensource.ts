@@ -1,5 +1,5 @@
 /**
- * The TokenSource objectives surface (seed 000, COMPAT.md 2) over the goals service: integer ids
+ * The TokenSource objectives surface (seed 000, docs/compat.md section 2) over the goals service: integer ids
  * are goal numbers, metrics are their current history rows, `aiAssistants` the attached agents.
  */
 import { randomUUID } from 'node:crypto'

@@ -52,7 +52,7 @@ export interface VariationChoice {
 }
 
 /**
- * Picks a variation (decision 6). RANDOM and UNSPECIFIED draw theta_v ~ Beta(alpha_v, beta_v) and
+ * Picks a variation (docs/decisions.md decision 6). RANDOM and UNSPECIFIED draw theta_v ~ Beta(alpha_v, beta_v) and
  * take the argmax: uniform while no feedback exists, and better-scored variations win more often.
  * WEIGHTED draws with P(v) = weight_v / sum(weights); weight 0 is never drawn. Returns undefined
  * when nothing can be drawn.

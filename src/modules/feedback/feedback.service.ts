@@ -66,7 +66,7 @@ async function withInfo(deps: Deps, rows: repo.FeedbackRow[]): Promise<Objective
 
 /**
  * Records feedback on an objective and, in the same transaction, moves the posterior of the
- * variation that ran it: later selections of the agent see it at once (decision 6).
+ * variation that ran it: later selections of the agent see it at once (docs/decisions.md decision 6).
  */
 export async function createFeedback(
   deps: Deps,

@@ -15,7 +15,7 @@ import { parseOrThrow } from './validate.ts'
 const GENERATE_TIMEOUT_MS = 60_000
 
 /**
- * The workspace default model (COMPAT.md 1): SORTIE_DEFAULT_MODEL when set, else the first enabled
+ * The workspace default model (docs/compat.md section 1): SORTIE_DEFAULT_MODEL when set, else the first enabled
  * catalogue model whose provider has credentials. None usable is FailedPrecondition (400).
  */
 export async function resolveDefaultModel(deps: Deps, workspaceId: string): Promise<ResolvedModel> {

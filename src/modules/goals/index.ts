@@ -1,5 +1,5 @@
 /**
- * Goals: targets agents work toward (COMPAT.md 1), with lead-info fields, user-set metrics kept
+ * Goals: targets agents work toward (docs/compat.md section 1), with lead-info fields, user-set metrics kept
  * as history, attachments to agents (at most one goal per agent) and AI-generated proposals.
  * The TokenSource and HelpGenie surfaces (src/http/compat/) are adapters over these functions.
  */

@@ -1,5 +1,5 @@
 /**
- * The built-in model catalogue every workspace is seeded with (API.md decision 11). Ids are
+ * The built-in model catalogue every workspace is seeded with (docs/decisions.md decision 11). Ids are
  * `family/model`; `providerModelName` is what the provider's API calls the model. Prices are US
  * cents per million tokens (int64 strings on the wire); `maxInputTokens` is the context window the
  * engine compacts against, so for models whose input limit is below their total context (GPT-5)

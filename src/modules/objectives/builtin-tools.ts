@@ -6,7 +6,7 @@ export const TASK_TOOL_NAME = 'sortie_tasks'
 /** The function name of the built-in output extraction tool (objectives with an output definition). */
 export const SUBMIT_OUTPUT_TOOL_NAME = 'submit_output'
 
-/** Where an objective's built-ins say they come from (API.md: cadenyaProvidedTool is an RM). */
+/** Where an objective's built-ins say they come from (docs/api.md section 5.7: cadenyaProvidedTool is an RM). */
 export interface BuiltinOwner {
   accountId: string
   workspaceId: string

@@ -12,7 +12,7 @@ import * as repo from './objectives.repository.ts'
 import { findObjectiveRow } from './read-objective.service.ts'
 
 /**
- * Compacts an objective's context window now (API.md section 4), with the body's config
+ * Compacts an objective's context window now (docs/api.md section 5.6), with the body's config
  * overriding the variation's: a new window (sequence + 1) starts from the compacted context and a
  * `contextWindowCompacted` event opens it. A WAITING or FAILED objective is compacted at once; a
  * RUNNING or PENDING one by its worker before its next model call, which this call waits for.

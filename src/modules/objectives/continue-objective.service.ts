@@ -28,7 +28,7 @@ function withSecretNames(
 }
 
 /**
- * Continues an objective with a user message (decision 2). From WAITING or FAILED the message is
+ * Continues an objective with a user message (docs/decisions.md decision 2). From WAITING or FAILED the message is
  * appended and the objective becomes runnable again; while it runs (or waits for a tool-call
  * approval), `enqueue: true` queues the message for the end of the current turn (the event id is allocated now and kept). The row lock
  * serialises concurrent continues, so both are kept, in order.

@@ -61,7 +61,7 @@ async function chooseVariation(
   explicit: string | undefined,
   rng: Rng,
 ) {
-  // An explicit variation wins, even one with weight 0 (decision 6).
+  // An explicit variation wins, even one with weight 0 (docs/decisions.md decision 6).
   if (explicit) return findVariationRow(deps, scope, agent.id, explicit)
   const mode = agentOf(agent).spec.variationSelectionMode
   const id = selectVariation(await repo.variationChoices(deps.db, agent.id), mode, rng)

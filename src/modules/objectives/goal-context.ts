@@ -1,7 +1,7 @@
 import { preparedEnd, type Executor } from '../../db/database.ts'
 
 /**
- * The goal attached to an objective's agent, as the objective sees it at creation (COMPAT.md 1):
+ * The goal attached to an objective's agent, as the objective sees it at creation (docs/compat.md section 1):
  * rendered into the system prompt and, when the agent has no outputDefinition of its own, turned
  * into the output definition. Reads the goals tables directly: the goals module owns their
  * writes, this is the objective's read-only view.

@@ -91,7 +91,7 @@ export interface ObjectiveExtras {
   withInfo: boolean
 }
 
-/** The one row -> Objective mapping; the family decides how the state reads (decision 2). */
+/** The one row -> Objective mapping; the family decides how the state reads (docs/decisions.md decision 2). */
 export function objectiveOf(
   row: ObjectiveRow,
   family: ApiFamily,
@@ -113,7 +113,7 @@ export function objectiveOf(
       memoryStack: [],
       sourceScheduleId: '',
       ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
-      // Output exists only once the objective is FINALIZED (API.md section 4).
+      // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
       ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     },
     status: {

@@ -46,7 +46,7 @@ export const ObjectiveData = z
     data: z.unknown().optional(),
     initialMessage: z.string(),
     parentObjectiveId: z.string(),
-    /** Names only: values are write-only (decision 5). */
+    /** Names only: values are write-only (docs/decisions.md decision 5). */
     secrets: z.array(z.object({ name: z.string() })),
     systemPrompt: z.string(),
     memoryStack: z.array(MemoryReference),
@@ -148,7 +148,7 @@ export type ObjectiveTool = z.infer<typeof ObjectiveTool>
 const message = z.string().max(200_000)
 
 /**
- * Both create shapes (decision 3): the seed body `{agentId, data: {...}, metadata: {...}}` and the
+ * Both create shapes (docs/decisions.md decision 3): the seed body `{agentId, data: {...}, metadata: {...}}` and the
  * seed-001 flat form `{agent_id, initial_message, variation_id, labels, external_id}`.
  */
 export const CreateObjectiveBody = z.object({

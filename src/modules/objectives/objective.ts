@@ -1,7 +1,7 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
 import type { BareMetadata, OperationMetadata, ResourceMetadata } from '../../lib/schemas.ts'
 
-/** Internal states (API.md decision 2); WAITING carries a reason. */
+/** Internal states (docs/decisions.md decision 2); WAITING carries a reason. */
 export const OBJECTIVE_STATES = [
   'PENDING',
   'RUNNING',
@@ -17,12 +17,12 @@ export type WaitReason = 'turn_complete' | 'approval' | 'sub_objectives' | 'enqu
 
 /** States a cancel may leave; everything else is finished. */
 export const CANCELLABLE_STATES: ObjectiveState[] = ['PENDING', 'RUNNING', 'WAITING']
-/** States a continue resumes from (decision 2); RUNNING only with `enqueue`. */
+/** States a continue resumes from (docs/decisions.md decision 2); RUNNING only with `enqueue`. */
 export const CONTINUABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
 /**
  * States a manual compact acts in itself: no worker holds the objective. A RUNNING or PENDING one
  * is compacted by its worker on request; FINALIZED, CANCELLED and TIMED_OUT are super-terminal
- * (API.md section 4).
+ * (docs/api.md section 5.6).
  */
 export const COMPACTABLE_STATES: ObjectiveState[] = ['WAITING', 'FAILED']
 
@@ -83,7 +83,7 @@ export function stateFilter(apiState: ApiState, family: ApiFamily): StateMatch[]
   return [{ state: apiState.slice('STATE_'.length) as ObjectiveState }]
 }
 
-/** The variant keys of ObjectiveEventData (decision 4: `data.type` is the key itself). */
+/** The variant keys of ObjectiveEventData (docs/decisions.md decision 4: `data.type` is the key itself). */
 export type EventType =
   | 'userMessage'
   | 'assistantMessage'
@@ -199,5 +199,5 @@ export const EXECUTION_STATUSES = [
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number]
 
 export const TOOL_CALL_LIMIT_MESSAGE = 'tool call limit reached'
-/** Turns the model may keep calling tools after the limit before the objective fails (decision 12). */
+/** Turns the model may keep calling tools after the limit before the objective fails (docs/decisions.md decision 12). */
 export const LIMIT_GRACE_TURNS = 2

@@ -10,14 +10,14 @@ import { notifyChannel } from './objectives.repository.ts'
 import { WORK_CHANNEL } from './runtime.ts'
 
 /**
- * Sub-agents as tools (API.md section 4): a variation's assigned agents are callable tools of its
+ * Sub-agents as tools (docs/api.md section 5.9): a variation's assigned agents are callable tools of its
  * objectives. A call spawns a child objective in the same commit as the call's start; the parent
  * waits in WAITING(sub_objectives) without a lease. The commit that settles the last awaited child
  * (its turn ends, it finalizes, fails or is cancelled) also makes the parent runnable again, under
  * the parent's row lock, so the wake-up cannot be lost. Locks are always taken ancestors first.
  */
 
-/** The toolError of a sub-agent call refused by `constraints.maxSubObjectives` (decision 12). */
+/** The toolError of a sub-agent call refused by `constraints.maxSubObjectives` (docs/decisions.md decision 12). */
 export const SUB_OBJECTIVE_LIMIT_MESSAGE = 'sub-objective limit reached'
 
 export const WAITING_FOR_SUB_OBJECTIVES = 'waiting for sub-objectives'
@@ -53,7 +53,7 @@ const SETTLED = sql`(c.state IN ('FINALIZED', 'FAILED', 'CANCELLED', 'TIMED_OUT'
 
 /**
  * Builds the child objective a sub-agent call spawns, through the objective-creation rules:
- * variation chosen per decision 6, `data` = the arguments when the agent has an input schema,
+ * variation chosen per docs/decisions.md decision 6, `data` = the arguments when the agent has an input schema,
  * otherwise the `prompt` argument is the first user message. Reads only; throws AppError when
  * the child cannot be created (the parent's model is told why).
  */

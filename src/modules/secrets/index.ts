@@ -1,5 +1,5 @@
 /**
- * Secrets: write-only values that tools reference as ${NAME} (API.md decision 5), kept per
+ * Secrets: write-only values that tools reference as ${NAME} (docs/decisions.md decision 5), kept per
  * workspace or per tool set.
  */
 export { secretRoutes } from './secrets.routes.ts'

@@ -10,7 +10,7 @@ import {
   pageOf,
 } from '../../lib/schemas.ts'
 
-// Secrets are referenced as ${NAME} in tool templates (API.md decision 5), so a name must be a
+// Secrets are referenced as ${NAME} in tool templates (docs/decisions.md decision 5), so a name must be a
 // plain identifier.
 const secretName = z
   .string()

@@ -33,7 +33,7 @@ type SecretRow = Selectable<WorkspaceSecretTable>
 
 /**
  * Where a secret lives: the workspace, or one tool set (its rows carry `tool_set_id`). Both kinds
- * share one shape and one set of operations (API.md decision 5).
+ * share one shape and one set of operations (docs/decisions.md decision 5).
  */
 export interface SecretStore {
   table: 'workspace_secrets' | 'tool_set_secrets'

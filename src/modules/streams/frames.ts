@@ -8,7 +8,7 @@ import type { ObjectiveSlice, ParentColumns, StreamedEventRow } from './streams.
 const SELF_ENDING_WAITS = ['sub_objectives', 'enqueued']
 
 /**
- * Whether an objective in this state can produce no more events by itself (decision 10): the
+ * Whether an objective in this state can produce no more events by itself (docs/decisions.md decision 10): the
  * finished states, and WAITING/FAILED once their last event was sent (a continue or an approval
  * starts new activity, and the client opens a new stream for it).
  */

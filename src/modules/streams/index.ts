@@ -1,5 +1,5 @@
 /**
- * Live event streams (SSE, API.md decision 10): one objective's events with resume by event id,
+ * Live event streams (SSE, docs/decisions.md decision 10): one objective's events with resume by event id,
  * and a workspace-wide stream for dashboards. Each process keeps one EventHub fed by NOTIFY.
  */
 export { streamRoutes } from './streams.routes.ts'

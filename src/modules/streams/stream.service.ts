@@ -12,7 +12,7 @@ export interface ResumePoint {
 }
 
 /**
- * Opens an objective's event stream (decision 10): its stored events after the resume point, then
+ * Opens an objective's event stream (docs/decisions.md decision 10): its stored events after the resume point, then
  * live ones, ending cleanly when the objective can produce no more. The subscription is registered
  * with the already-listening hub before the first read, so nothing committed in between is lost.
  */

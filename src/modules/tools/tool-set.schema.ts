@@ -28,7 +28,7 @@ export const AbsoluteHttpUrl = z
 const headerName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'is not a valid HTTP header name')
-/** Header values may hold `${NAME}` secret references (API.md decision 5); stored as written. */
+/** Header values may hold `${NAME}` secret references (docs/decisions.md decision 5); stored as written. */
 const headerValue = z
   .string()
   .max(8192)

@@ -4,7 +4,7 @@ import { fieldError } from '../../lib/errors.ts'
 /**
  * Tool request templates. Path, query values, header values and the body template are Liquid
  * (`{{ orderId }}`) rendered with strict variables over the call's arguments; `${NAME}` anywhere in
- * them is a secret reference (API.md decision 5). Secret references are rewritten to Liquid lookups
+ * them is a secret reference (docs/decisions.md decision 5). Secret references are rewritten to Liquid lookups
  * of a reserved variable before parsing, so secret values are never parsed as Liquid and argument
  * values are never scanned for secret references (a model cannot ask for a secret by naming it).
  */

@@ -5,7 +5,7 @@ import type { EnvelopeRow } from './webhook-deliveries.repository.ts'
 import { envelopeType } from './webhook-delivery.ts'
 
 /**
- * The webhook body (API.md section 5): `{type, timestamp, data: {agent, agentVariation,
+ * The webhook body (docs/api.md section 8.1): `{type, timestamp, data: {agent, agentVariation,
  * objective, objectiveEvent}}`, the agent and variation as frozen into the objective at its start.
  * Built from rows on every attempt, so each attempt of a delivery sends the same bytes.
  */

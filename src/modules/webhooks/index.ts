@@ -1,5 +1,5 @@
 /**
- * Webhooks (API.md section 5): every event of an agent with `webhookEventsUrl` becomes a delivery
+ * Webhooks (docs/api.md section 8): every event of an agent with `webhookEventsUrl` becomes a delivery
  * in the same transaction (migration 004's trigger); the dispatcher of any worker process signs
  * (Standard Webhooks) and sends it, retrying with backoff, in order per objective.
  */

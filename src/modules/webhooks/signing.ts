@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 
 /**
- * Standard Webhooks headers (API.md section 5): `webhook-signature` is `v1,` + base64 of
+ * Standard Webhooks headers (docs/api.md section 8.2): `webhook-signature` is `v1,` + base64 of
  * HMAC-SHA256 over `<id>.<timestamp>.<body>`, keyed by the base64 part of the `whsec_` secret.
  */
 export function signWebhook(

@@ -6,7 +6,7 @@ const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 const camel = (snakeCase: string) =>
   snakeCase.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
-/** `toolResult` -> `objective_event.tool_result` (decision 4). */
+/** `toolResult` -> `objective_event.tool_result` (docs/decisions.md decision 4). */
 export const envelopeType = (eventType: string) => `objective_event.${snake(eventType)}`
 
 /** `toolResult` -> `OBJECTIVE_EVENT_TYPE_TOOL_RESULT`. */
