@@ -8,12 +8,9 @@ import {
   type StoredObjectiveData,
   type StoredTool,
 } from '../modules/objectives/index.ts'
-import { readSecrets } from '../modules/secrets/index.ts'
-import { loadTaskItems } from '../modules/tasks/index.ts'
-import type { Tool, ToolSet } from '../modules/tools/index.ts'
 import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
 import { engineTools, submitOutputTool, type EngineTool } from './callable-tools.ts'
-import { Conversation, inputOf, type PendingCall } from './conversation.ts'
+import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import type { Lease } from './lease.ts'
 import {
@@ -24,7 +21,6 @@ import {
   type EventWrite,
   type IdleWrite,
   type StepWrite,
-  type TaskWrite,
 } from './journal.ts'
 import { planExtraction } from './extraction.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
@@ -44,9 +40,8 @@ import {
 } from './compaction/compactor.ts'
 import { isAbortError, ProviderError, type ModelTool } from '../providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
-import { collectSubObjectives, spawnInTurn, spawnSubObjective } from './sub-agent-tool.ts'
-import { runTaskTool, type TaskItem } from './task-tool.ts'
-import { executeHttpTool } from './tools/http-tool.ts'
+import { ToolCalls } from './tool-calls.ts'
+import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
 
 /** Why a run stopped without finishing: nothing more may be written by it. */
 export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown'
@@ -76,9 +71,7 @@ export class ObjectiveRun {
   private lastInputTokens = 0
   /** A manual compaction may wait for this run (claim row, then each step's commit says). */
   private compactionRequested: boolean
-  private secrets?: Map<string, string>
-  /** The to-do list, loaded on the first task-tool call of this run (only this run writes it). */
-  private tasks?: TaskItem[]
+  private readonly toolCalls: ToolCalls
 
   constructor(
     private readonly row: ObjectiveRow,
@@ -121,6 +114,18 @@ export class ObjectiveRun {
       maxSubObjectives: constraints?.maxSubObjectives ?? 0,
       spawned: 0,
     }
+    this.toolCalls = new ToolCalls(
+      {
+        windowId: () => this.windowId,
+        signal: this.controller.signal,
+        commit: (step) => this.commit(step),
+        event: (event) => this.event(event),
+      },
+      ctx,
+      row,
+      this.tools,
+      this.limit,
+    )
   }
 
   get id(): string {
@@ -141,11 +146,13 @@ export class ObjectiveRun {
       }
       while (!this.controller.signal.aborted) {
         // Started sub-agent calls wait for their children; everything else runs first.
-        const next = this.conversation.pending.find((c) => !(c.started && this.isSubAgent(c)))
+        const next = this.conversation.pending.find(
+          (c) => !(c.started && this.toolCalls.isSubAgent(c)),
+        )
         if (next?.awaitingApproval) {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
-        } else if (next) await this.runToolCall(next)
+        } else if (next) await this.toolCalls.run(next)
         else if (this.conversation.pending.length) {
           if (await this.awaitSubObjectives()) return
         } else if (
@@ -413,53 +420,6 @@ export class ObjectiveRun {
     return true
   }
 
-  /** Secrets read so far, per tool set id ('' = workspace); undefined = there is none. */
-  private readonly readSecrets = new Map<string, Map<string, string | undefined>>()
-
-  /** `${NAME}` resolution (docs/decisions.md decision 5): objective, then the tool's tool set, then workspace. */
-  private async resolveSecret(name: string, toolSetId: string | undefined) {
-    if (!this.secrets) {
-      const list: { name: string; value: string }[] = this.row.secrets_sealed
-        ? JSON.parse(this.ctx.deps.box.open(this.row.secrets_sealed))
-        : []
-      this.secrets = new Map(list.map((s) => [s.name, s.value]))
-    }
-    const own = this.secrets.get(name)
-    if (own !== undefined) return own
-    for (const owner of toolSetId ? [toolSetId, ''] : ['']) {
-      let known = this.readSecrets.get(owner)
-      if (!known) this.readSecrets.set(owner, (known = new Map()))
-      if (!known.has(name)) {
-        const where = { workspaceId: this.row.workspace_id, toolSetId: owner || undefined }
-        known.set(name, (await readSecrets(this.ctx.deps, where, [name])).get(name))
-      }
-      const value = known.get(name)
-      if (value !== undefined) return value
-    }
-    return undefined
-  }
-
-  private isSubAgent(call: PendingCall): boolean {
-    return !!this.tools.get(call.functionName)?.subAgent
-  }
-
-  /** Starts a sub-agent call not started with its turn (it waited for another call's approval). */
-  private async spawnCall(call: PendingCall, agent: NonNullable<EngineTool['subAgent']>) {
-    const args = { id: call.id, arguments: inputOf(call.arguments) }
-    const spawn = await spawnSubObjective(this.ctx.deps, this.row, agent, args, (e) =>
-      this.event(e),
-    )
-    await this.commit({
-      windowId: this.windowId,
-      events: spawn.events,
-      toolCallUpdates: [
-        { id: call.id, executionStatus: spawn.executionStatus, result: spawn.result },
-      ],
-      ...(spawn.child ? { children: [spawn.child] } : {}),
-    })
-    if (!spawn.child) this.limit.spawned--
-  }
-
   /**
    * Every remaining call waits for a child: answers those that settled, and parks in
    * WAITING(sub_objectives) while any still works. Returns true when parked.
@@ -474,78 +434,6 @@ export class ObjectiveRun {
     if (!done.step.state) return false
     this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
     return true
-  }
-
-  /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
-  private async runToolCall(call: PendingCall): Promise<void> {
-    const tool = this.tools.get(call.functionName)
-    if (tool?.builtin === 'tasks') return this.runTaskCall(call)
-    if (tool?.subAgent) return this.spawnCall(call, tool.subAgent)
-    if (!call.started) {
-      await this.commit({
-        windowId: this.windowId,
-        events: [this.event({ type: 'toolCalled', payload: { toolCallId: call.id } })],
-        toolCallUpdates: [
-          { id: call.id, executionStatus: 'TOOL_CALL_EXECUTION_STATUS_RUNNING', result: null },
-        ],
-      })
-    }
-    const snapshot = tool?.snapshot
-    const outcome = snapshot
-      ? await executeHttpTool({
-          tool: snapshot.tool as unknown as Tool,
-          toolSet: snapshot.toolSet as unknown as ToolSet,
-          arguments: inputOf(call.arguments),
-          toolCallId: call.id,
-          resolveSecret: (name) =>
-            this.resolveSecret(
-              name,
-              (snapshot.toolSet as { metadata?: { id?: string } }).metadata?.id,
-            ),
-          signal: this.controller.signal,
-          timeoutMs: this.ctx.toolTimeoutMs,
-          fetch: this.ctx.fetch,
-        })
-      : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
-    if (this.controller.signal.aborted) return
-    await this.commit(this.outcomeStep(call.id, outcome, []))
-  }
-
-  /**
-   * The task tool runs in-process and has no side effect outside this step, so `toolCalled`, its
-   * result and the objective_tasks rows commit together in one statement.
-   */
-  private async runTaskCall(call: PendingCall): Promise<void> {
-    const tasks = (this.tasks ??= await loadTaskItems(this.ctx.deps.db, this.row.id))
-    const outcome = runTaskTool(tasks, inputOf(call.arguments), this.ctx.deps.ids)
-    const called = this.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
-    await this.commit(this.outcomeStep(call.id, outcome, outcome.ok ? outcome.writes : [], called))
-    if (outcome.ok) this.tasks = outcome.next
-  }
-
-  private outcomeStep(
-    id: string,
-    outcome: { ok: true; content: string } | { ok: false; message: string },
-    tasks: TaskWrite[],
-    called?: EventWrite,
-  ): StepWrite {
-    const [event, executionStatus, result]: [StoredEvent, string, string] = outcome.ok
-      ? [
-          { type: 'toolResult', payload: { toolCallId: id, content: outcome.content } },
-          'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
-          outcome.content,
-        ]
-      : [
-          { type: 'toolError', payload: { toolCallId: id, message: outcome.message } },
-          'TOOL_CALL_EXECUTION_STATUS_ERRORED',
-          outcome.message,
-        ]
-    return {
-      windowId: this.windowId,
-      events: [...(called ? [called] : []), this.event(event)],
-      toolCallUpdates: [{ id, executionStatus, result }],
-      ...(tasks.length ? { tasks } : {}),
-    }
   }
 
   /**

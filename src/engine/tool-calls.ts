@@ -1,0 +1,143 @@
+import type { ObjectiveRow, StoredEvent } from '../modules/objectives/index.ts'
+import { loadTaskItems } from '../modules/tasks/index.ts'
+import type { Tool, ToolSet } from '../modules/tools/index.ts'
+import type { EngineTool } from './callable-tools.ts'
+import { inputOf, type PendingCall } from './conversation.ts'
+import type { EngineContext } from './engine-context.ts'
+import type { EventWrite, StepWrite, TaskWrite } from './journal.ts'
+import type { LimitState } from './model-turn.ts'
+import { spawnSubObjective } from './sub-agent-tool.ts'
+import { runTaskTool, type TaskItem } from './task-tool.ts'
+import { executeHttpTool } from './tools/http-tool.ts'
+import { SecretResolver } from './tools/secrets.ts'
+
+/** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
+export interface ToolStepHost {
+  /** The current context window (compaction moves it). */
+  windowId(): string
+  readonly signal: AbortSignal
+  /** Commits one step under the run's lease (throws when superseded). */
+  commit(step: StepWrite): Promise<void>
+  /** An event of this objective, ready to write. */
+  event(event: StoredEvent): EventWrite
+}
+
+type Outcome = { ok: true; content: string } | { ok: false; message: string }
+
+/**
+ * Executes an objective's tool calls, one step each: HTTP tools (a `toolCalled` step, the request,
+ * then the result step, so a crash between them retries the request with the same idempotency
+ * key), the in-process task tool (one step) and sub-agent calls not spawned with their turn.
+ */
+export class ToolCalls {
+  private readonly secrets: SecretResolver
+  /** The to-do list, loaded on the first task-tool call of this run (only this run writes it). */
+  private tasks?: TaskItem[]
+
+  constructor(
+    private readonly host: ToolStepHost,
+    private readonly ctx: EngineContext,
+    private readonly row: ObjectiveRow,
+    private readonly tools: Map<string, EngineTool>,
+    private readonly limit: LimitState,
+  ) {
+    this.secrets = new SecretResolver(ctx.deps, row)
+  }
+
+  isSubAgent(call: PendingCall): boolean {
+    return !!this.tools.get(call.functionName)?.subAgent
+  }
+
+  /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
+  async run(call: PendingCall): Promise<void> {
+    const tool = this.tools.get(call.functionName)
+    if (tool?.builtin === 'tasks') return this.runTaskCall(call)
+    if (tool?.subAgent) return this.spawnCall(call, tool.subAgent)
+    const { host } = this
+    if (!call.started) {
+      await host.commit({
+        windowId: host.windowId(),
+        events: [host.event({ type: 'toolCalled', payload: { toolCallId: call.id } })],
+        toolCallUpdates: [
+          { id: call.id, executionStatus: 'TOOL_CALL_EXECUTION_STATUS_RUNNING', result: null },
+        ],
+      })
+    }
+    const snapshot = tool?.snapshot
+    const outcome = snapshot
+      ? await executeHttpTool({
+          tool: snapshot.tool as unknown as Tool,
+          toolSet: snapshot.toolSet as unknown as ToolSet,
+          arguments: inputOf(call.arguments),
+          toolCallId: call.id,
+          resolveSecret: (name) =>
+            this.secrets.resolve(
+              name,
+              (snapshot.toolSet as { metadata?: { id?: string } }).metadata?.id,
+            ),
+          signal: host.signal,
+          timeoutMs: this.ctx.toolTimeoutMs,
+          fetch: this.ctx.fetch,
+        })
+      : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
+    if (host.signal.aborted) return
+    await host.commit(this.outcomeStep(call.id, outcome, []))
+  }
+
+  /** Starts a sub-agent call not started with its turn (it waited for another call's approval). */
+  private async spawnCall(call: PendingCall, agent: NonNullable<EngineTool['subAgent']>) {
+    const { host } = this
+    const args = { id: call.id, arguments: inputOf(call.arguments) }
+    const spawn = await spawnSubObjective(this.ctx.deps, this.row, agent, args, (e) =>
+      host.event(e),
+    )
+    await host.commit({
+      windowId: host.windowId(),
+      events: spawn.events,
+      toolCallUpdates: [
+        { id: call.id, executionStatus: spawn.executionStatus, result: spawn.result },
+      ],
+      ...(spawn.child ? { children: [spawn.child] } : {}),
+    })
+    if (!spawn.child) this.limit.spawned--
+  }
+
+  /**
+   * The task tool runs in-process and has no side effect outside this step, so `toolCalled`, its
+   * result and the objective_tasks rows commit together in one statement.
+   */
+  private async runTaskCall(call: PendingCall): Promise<void> {
+    const tasks = (this.tasks ??= await loadTaskItems(this.ctx.deps.db, this.row.id))
+    const outcome = runTaskTool(tasks, inputOf(call.arguments), this.ctx.deps.ids)
+    const called = this.host.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
+    await this.host.commit(
+      this.outcomeStep(call.id, outcome, outcome.ok ? outcome.writes : [], called),
+    )
+    if (outcome.ok) this.tasks = outcome.next
+  }
+
+  private outcomeStep(
+    id: string,
+    outcome: Outcome,
+    tasks: TaskWrite[],
+    called?: EventWrite,
+  ): StepWrite {
+    const [event, executionStatus, result]: [StoredEvent, string, string] = outcome.ok
+      ? [
+          { type: 'toolResult', payload: { toolCallId: id, content: outcome.content } },
+          'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
+          outcome.content,
+        ]
+      : [
+          { type: 'toolError', payload: { toolCallId: id, message: outcome.message } },
+          'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+          outcome.message,
+        ]
+    return {
+      windowId: this.host.windowId(),
+      events: [...(called ? [called] : []), this.host.event(event)],
+      toolCallUpdates: [{ id, executionStatus, result }],
+      ...(tasks.length ? { tasks } : {}),
+    }
+  }
+}
