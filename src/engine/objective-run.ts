@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.ts'
-import type { ResolvedModel } from '../modules/models/index.ts'
+import { providerTarget, type ResolvedModel } from '../modules/models/index.ts'
 import {
   countSubObjectives,
   storedEventOf,
@@ -239,12 +239,7 @@ export class ObjectiveRun {
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
     const answer = await this.ctx.callModel({
-      target: {
-        provider: model.provider,
-        modelName: model.providerModelName,
-        apiKey: model.apiKey,
-        baseUrl: model.baseUrl,
-      },
+      target: providerTarget(model),
       system: this.data.systemPrompt || undefined,
       messages,
       tools: this.modelTools,
@@ -368,12 +363,7 @@ export class ObjectiveRun {
     const attempt = this.conversation.extractionAttempts + 1
     const instruction = this.conversation.extractionInstruction(attempt)
     const answer = await this.ctx.callModel({
-      target: {
-        provider: model.provider,
-        modelName: model.providerModelName,
-        apiKey: model.apiKey,
-        baseUrl: model.baseUrl,
-      },
+      target: providerTarget(model),
       system: this.data.systemPrompt || undefined,
       messages: [
         ...this.conversation.messages,

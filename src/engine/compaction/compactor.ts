@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { aborted, deadlineExceeded, failedPrecondition } from '../../lib/errors.ts'
 import type { CompactionConfig } from '../../lib/schemas.ts'
 import type { Deps, ObjectiveCompactor } from '../../modules/deps.ts'
-import { resolveModel, type ResolvedModel } from '../../modules/models/index.ts'
+import { providerTarget, resolveModel, type ResolvedModel } from '../../modules/models/index.ts'
 import {
   COMPACTABLE_STATES,
   compactRefusal,
@@ -31,12 +31,7 @@ export function summariserFor(
 ): Summarise {
   return (req) =>
     callModel({
-      target: {
-        provider: model.provider,
-        modelName: model.providerModelName,
-        apiKey: model.apiKey,
-        baseUrl: model.baseUrl,
-      },
+      target: providerTarget(model),
       system: req.system,
       messages: req.messages,
       tools: [],

@@ -7,7 +7,7 @@ import {
 } from '../../providers/index.ts'
 import { AppError, Code, failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { resolveModel, type ResolvedModel } from '../models/index.ts'
+import { providerTarget, resolveModel, type ResolvedModel } from '../models/index.ts'
 import { GenerateGoalBody, GoalFieldType, GoalProposal } from './goal.schema.ts'
 import * as repo from './goals.repository.ts'
 import { parseOrThrow } from './validate.ts'
@@ -131,12 +131,7 @@ export async function generateGoal(
   const { description } = parseOrThrow(GenerateGoalBody, body)
   const model = await resolveDefaultModel(deps, scope.workspaceId)
   const result = await callModel({
-    target: {
-      provider: model.provider,
-      modelName: model.providerModelName,
-      apiKey: model.apiKey,
-      baseUrl: model.baseUrl,
-    },
+    target: providerTarget(model),
     system: SYSTEM_PROMPT,
     messages: [{ role: 'user', content: description }],
     tools: [PROPOSE_GOAL],

@@ -8,6 +8,6 @@ import { modelRoutes } from './models.routes.ts'
 
 export const modelsRoutes: RouteDef[] = [...modelRoutes, ...aiProviderKeyRoutes]
 export { ensureWorkspaceModels, syncModelCatalogue, modelOf } from './model.service.ts'
-export { resolveModel, type ResolvedModel } from './resolve.service.ts'
+export { providerTarget, resolveModel, type ResolvedModel } from './resolve.service.ts'
 export { BUILTIN_MODELS, type CatalogueModel } from './catalogue.ts'
 export type { Model, ModelSpec } from './model.schema.ts'

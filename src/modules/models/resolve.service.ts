@@ -1,3 +1,4 @@
+import type { ProviderTarget } from '../../providers/index.ts'
 import { AppError, Code, failedPrecondition } from '../../lib/errors.ts'
 import type { Deps } from '../deps.ts'
 import type { StoredKeySpec } from './ai-provider-key.schema.ts'
@@ -100,4 +101,14 @@ export async function resolveModel(
     )
   }
   return { ...base, provider, apiKey, baseUrl: orUndefined(env[creds.baseUrlEnv]) }
+}
+
+/** Where a call to the resolved model goes: the one place a ProviderTarget is built. */
+export function providerTarget(model: ResolvedModel): ProviderTarget {
+  return {
+    provider: model.provider,
+    modelName: model.providerModelName,
+    apiKey: model.apiKey,
+    baseUrl: model.baseUrl,
+  }
 }
