@@ -14,14 +14,19 @@ export interface Usage {
   outputTokens: number
 }
 
-export function budgetOf(variation: Record<string, unknown>): Budget {
-  const c =
-    (variation as { spec?: { constraints?: Partial<Budget> } }).spec?.constraints ?? ({} as const)
+export function budgetOf(constraints: Partial<Budget> = {}): Budget {
+  const c = constraints
   return {
     maxInputTokens: c.maxInputTokens ?? 0,
     maxOutputTokens: c.maxOutputTokens ?? 0,
     maxDurationSeconds: c.maxDurationSeconds ?? 0,
   }
+}
+
+/** Adds one provider call's tokens to what the objective has used. */
+export function spend(used: Usage, usage: Usage): void {
+  used.inputTokens += usage.inputTokens
+  used.outputTokens += usage.outputTokens
 }
 
 /** Why the next provider call may not be made, or undefined while the budget holds. */

@@ -9,3 +9,6 @@ export interface Lease {
   /** Set on a sub-objective: the parent whose call it answers (locked first, then woken). */
   parentId?: string
 }
+
+/** Thrown when a compare-and-set matched nothing: a cancel or another worker got there first. */
+export class Superseded extends Error {}

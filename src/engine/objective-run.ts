@@ -8,11 +8,11 @@ import {
   type StoredObjectiveData,
   type StoredTool,
 } from '../modules/objectives/index.ts'
-import { budgetExceeded, budgetOf, type Budget, type Usage } from './budget.ts'
+import { budgetExceeded, budgetOf, spend, type Budget, type Usage } from './budget.ts'
 import { engineTools, submitOutputTool, type EngineTool } from './callable-tools.ts'
 import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
-import type { Lease } from './lease.ts'
+import { Superseded, type Lease } from './lease.ts'
 import {
   commitLocked,
   commitStep,
@@ -24,20 +24,7 @@ import {
 } from './journal.ts'
 import { planExtraction } from './extraction.ts'
 import { planModelTurn, type LimitState } from './model-turn.ts'
-import {
-  compactionDue,
-  compactionSettings,
-  planCompaction,
-  type CompactionPlan,
-  type CompactionSettings,
-} from './compaction/plan.ts'
-import { commitCompaction, recordLostCompaction } from './compaction/commit.ts'
-import { pendingRequest, refuseRequest, type CompactionRequest } from './compaction/request.ts'
-import {
-  nothingToCompact,
-  summariserFor,
-  variationCompactionConfig,
-} from './compaction/compactor.ts'
+import { RunCompaction } from './compaction/in-run.ts'
 import { isAbortError, ProviderError, type ModelTool } from '../providers/index.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
@@ -45,9 +32,6 @@ import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
 
 /** Why a run stopped without finishing: nothing more may be written by it. */
 export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown'
-
-/** Thrown when a compare-and-set matched nothing: a cancel or another worker got there first. */
-class Superseded extends Error {}
 
 /**
  * One claimed objective, run step by step while this worker holds its lease. A step is one model
@@ -67,11 +51,8 @@ export class ObjectiveRun {
   private readonly budget: Budget
   private readonly used: Usage
   private conversation = new Conversation()
-  /** Input tokens of the last model call: what decides automatic compaction. */
-  private lastInputTokens = 0
-  /** A manual compaction may wait for this run (claim row, then each step's commit says). */
-  private compactionRequested: boolean
   private readonly toolCalls: ToolCalls
+  private readonly compaction: RunCompaction
 
   constructor(
     private readonly row: ObjectiveRow,
@@ -88,7 +69,6 @@ export class ObjectiveRun {
         : {}),
     }
     this.windowId = row.current_window_id ?? ''
-    this.compactionRequested = row.compaction_request != null
     const owner = {
       accountId: row.account_id,
       workspaceId: row.workspace_id,
@@ -100,13 +80,9 @@ export class ObjectiveRun {
       this.submitTool = submitOutputTool(this.data.outputDefinition, owner)
     }
     this.modelTools = [...this.tools.values()].map((t) => t.model)
-    this.budget = budgetOf(this.data.variation)
+    const constraints = this.data.variation.spec?.constraints
+    this.budget = budgetOf(constraints)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
-    const constraints = (
-      this.data.variation as {
-        spec?: { constraints?: { maxToolCalls?: number; maxSubObjectives?: number } }
-      }
-    ).spec?.constraints
     this.limit = {
       maxToolCalls: constraints?.maxToolCalls ?? 0,
       executed: row.total_tool_calls - row.refused_tool_calls,
@@ -125,6 +101,22 @@ export class ObjectiveRun {
       row,
       this.tools,
       this.limit,
+    )
+    this.compaction = new RunCompaction(
+      {
+        lease: this.lease,
+        signal: this.controller.signal,
+        conversation: () => this.conversation,
+        windowId: () => this.windowId,
+        spend: (usage) => spend(this.used, usage),
+        moved: (windowId, event, result) => {
+          this.windowId = windowId
+          this.afterCommit([event], result)
+        },
+      },
+      ctx,
+      row,
+      this.data,
     )
   }
 
@@ -194,7 +186,7 @@ export class ObjectiveRun {
   ) {
     this.lease.version = result.version
     if (result.compactionRequested !== undefined) {
-      this.compactionRequested = result.compactionRequested
+      this.compaction.requested = result.compactionRequested
     }
     const first = result.eventSeq - events.length + 1
     events.forEach((e, i) => this.conversation.apply(e.event, first + i))
@@ -233,7 +225,7 @@ export class ObjectiveRun {
     const signal = this.controller.signal
     if (signal.aborted) return true
     if (await this.overBudget()) return true
-    await this.compactIfDue(model)
+    await this.compaction.compactIfDue(model)
     const messages = this.conversation.messages.length
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
@@ -254,9 +246,8 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
-    this.used.inputTokens += answer.usage.inputTokens
-    this.used.outputTokens += answer.usage.outputTokens
-    this.lastInputTokens = answer.usage.inputTokens
+    spend(this.used, answer.usage)
+    this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.submitTool ? {} : WAIT_FOR_INPUT)
     const unspawned =
@@ -271,85 +262,8 @@ export class ObjectiveRun {
     return plan.failed || plan.parked
   }
 
-  /**
-   * Compaction between steps under the lease (docs/api.md section 5.6), before the next model call: the
-   * one a manual compact asked for (any size, with its config), else the automatic one, when the
-   * last call's input reached the threshold of the model's context window. The conversation is
-   * compacted and committed with a new window. A crash before the commit loses only the
-   * summarisation call; the recovering worker rebuilds the old window and compacts again (a
-   * request is still on the row, so it is answered then).
-   */
-  private async compactIfDue(model: ResolvedModel): Promise<void> {
-    if (this.compactionRequested) {
-      this.compactionRequested = false
-      const request = await pendingRequest(this.ctx.deps.db, this.row.id)
-      if (request && (await this.compactOnRequest(model, request))) return
-    }
-    const settings = compactionSettings(variationCompactionConfig(this.data))
-    if (!compactionDue(this.lastInputTokens, model.maxInputTokens, settings)) return
-    this.lastInputTokens = 0
-    const plan = await this.planCompaction(model, settings)
-    if (plan) await this.commitCompaction(plan, this.row.profile_id)
-  }
-
-  /**
-   * Answers a manual compaction request: compacts with its config, or records why there was
-   * nothing to compact (the waiting API call answers FAILED_PRECONDITION). True when compacted.
-   */
-  private async compactOnRequest(
-    model: ResolvedModel,
-    request: CompactionRequest,
-  ): Promise<boolean> {
-    const settings = compactionSettings(request.config ?? variationCompactionConfig(this.data))
-    const plan = await this.planCompaction(model, settings)
-    if (this.controller.signal.aborted) return true
-    if (!plan) {
-      const refusal = nothingToCompact(this.row.id)
-      await refuseRequest(this.ctx.deps.db, this.lease, request.id, refusal)
-      return false
-    }
-    return this.commitCompaction(plan, request.profileId, request.id)
-  }
-
-  private async planCompaction(
-    model: ResolvedModel,
-    settings: CompactionSettings,
-  ): Promise<CompactionPlan | undefined> {
-    const signal = this.controller.signal
-    const summarise = summariserFor(this.ctx.callModel, model, signal)
-    const plan = await planCompaction(this.conversation, settings, summarise)
-    return plan && !signal.aborted ? plan : undefined
-  }
-
-  /** Commits a planned compaction; false when the request it answers was withdrawn meanwhile. */
-  private async commitCompaction(
-    plan: CompactionPlan,
-    profileId: string,
-    requestId?: string,
-  ): Promise<boolean> {
-    const windowId = this.ctx.deps.ids('contextWindow')
-    const eventId = this.ctx.deps.ids('event')
-    const write = { plan, windowId, eventId, profileId, ...(requestId ? { requestId } : {}) }
-    const db = this.ctx.deps.db
-    const result = await commitCompaction(db, { lease: this.lease }, write)
-    if (!result || result === 'withdrawn') {
-      await recordLostCompaction(db, this.row.id, this.windowId, plan)
-      this.used.inputTokens += plan.usage.inputTokens
-      this.used.outputTokens += plan.usage.outputTokens
-      if (!result) throw new Superseded()
-      return false
-    }
-    this.windowId = windowId
-    this.lastInputTokens = 0
-    this.used.inputTokens += plan.usage.inputTokens
-    this.used.outputTokens += plan.usage.outputTokens
-    this.afterCommit([{ id: eventId, event: result.event, profileId }], result)
-    return true
-  }
-
   private get temperature(): number | undefined {
-    const variation = this.data.variation as { spec?: { modelConfig?: { temperature?: number } } }
-    return variation.spec?.modelConfig?.temperature
+    return this.data.variation.spec?.modelConfig?.temperature
   }
 
   /**
@@ -382,8 +296,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
-    this.used.inputTokens += answer.usage.inputTokens
-    this.used.outputTokens += answer.usage.outputTokens
+    spend(this.used, answer.usage)
     if (plan.idle) return this.endTurn(plan.step, plan.idle)
     await this.commit(plan.step)
     return false

@@ -41,8 +41,7 @@ export function summariserFor(
 
 /** The variation's compaction config, frozen into the objective at creation. */
 export function variationCompactionConfig(data: StoredObjectiveData): CompactionConfig | undefined {
-  const variation = data.variation as { spec?: { compactionConfig?: CompactionConfig } }
-  return variation.spec?.compactionConfig
+  return data.variation.spec?.compactionConfig
 }
 
 /** How long a manual compact of a RUNNING or PENDING objective waits for its worker by default. */

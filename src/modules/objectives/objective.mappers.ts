@@ -1,4 +1,5 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
+import type { AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
@@ -18,7 +19,7 @@ export interface StoredObjectiveData {
   data?: unknown
   systemPrompt: string
   agent: Record<string, unknown>
-  variation: Record<string, unknown>
+  variation: StoredVariation
   /** Names of the objective's secrets; the values live sealed in `secrets_sealed`. */
   secretNames: string[]
   modelId: string
@@ -30,6 +31,13 @@ export interface StoredObjectiveData {
   subAgents?: StoredSubAgent[]
   /** Set on a sub-objective: the parent's tool call that spawned it and waits for it. */
   parentToolCallId?: string
+}
+
+/** The variation as frozen into the objective at creation: the API's AgentVariation. */
+export interface StoredVariation {
+  metadata: ResourceMetadata
+  spec: AgentVariationSpec
+  [key: string]: unknown
 }
 
 /** A sub-agent as frozen into its parent objective: the agent's metadata and spec. */
