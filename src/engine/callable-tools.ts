@@ -7,6 +7,8 @@ import {
   TASK_TOOL_NAME,
   type BuiltinOwner,
   type CallableTool,
+  type ObjectiveRow,
+  type StoredObjectiveData,
   type StoredSubAgent,
   type StoredTool,
 } from '../modules/objectives/index.ts'
@@ -109,5 +111,30 @@ export function submitOutputTool(
     toolId: null,
     requiresApproval: false,
     builtin: 'submit_output',
+  }
+}
+
+/** Everything one run offers the model: its tools by function name, and the extraction tool. */
+export interface RunTools {
+  tools: Map<string, EngineTool>
+  modelTools: ModelTool[]
+  /** The extraction tool, when the objective has an output definition. */
+  submitTool?: EngineTool
+}
+
+export function runToolsOf(row: ObjectiveRow, data: StoredObjectiveData): RunTools {
+  const owner = {
+    accountId: row.account_id,
+    workspaceId: row.workspace_id,
+    profileId: row.profile_id,
+    createdAt: row.created_at.toISOString(),
+  }
+  const tools = engineTools(row.tools as unknown as StoredTool[], owner, data.subAgents)
+  return {
+    tools,
+    modelTools: [...tools.values()].map((t) => t.model),
+    ...(data.outputDefinition
+      ? { submitTool: submitOutputTool(data.outputDefinition, owner) }
+      : {}),
   }
 }

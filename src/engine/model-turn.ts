@@ -4,6 +4,7 @@ import {
   SUB_OBJECTIVE_LIMIT_MESSAGE,
   TOOL_CALL_LIMIT_MESSAGE,
   type AssistantToolCall,
+  type ObjectiveRow,
 } from '../modules/objectives/index.ts'
 import type { IdGenerator } from '../lib/ids.ts'
 import type { EngineTool } from './callable-tools.ts'
@@ -20,6 +21,20 @@ export interface LimitState {
   /** `constraints.maxSubObjectives` (0 = unlimited) and the sub-objectives spawned so far. */
   maxSubObjectives: number
   spawned: number
+}
+
+/** The limit counters as the objective's row and frozen constraints leave them at a claim. */
+export function limitStateOf(
+  row: ObjectiveRow,
+  constraints: { maxToolCalls?: number; maxSubObjectives?: number } = {},
+): LimitState {
+  return {
+    maxToolCalls: constraints.maxToolCalls ?? 0,
+    executed: row.total_tool_calls - row.refused_tool_calls,
+    strikes: row.limit_strikes,
+    maxSubObjectives: constraints.maxSubObjectives ?? 0,
+    spawned: 0,
+  }
 }
 
 export interface PlannedTurn {

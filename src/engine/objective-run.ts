@@ -1,4 +1,3 @@
-import { AppError } from '../lib/errors.ts'
 import { providerTarget, type ResolvedModel } from '../modules/models/index.ts'
 import {
   countSubObjectives,
@@ -6,10 +5,9 @@ import {
   type ObjectiveRow,
   type StoredEvent,
   type StoredObjectiveData,
-  type StoredTool,
 } from '../modules/objectives/index.ts'
 import { budgetExceeded, budgetOf, spend, type Budget, type Usage } from './budget.ts'
-import { engineTools, submitOutputTool, type EngineTool } from './callable-tools.ts'
+import { runToolsOf, type EngineTool, type RunTools } from './callable-tools.ts'
 import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import { Superseded, type Lease } from './lease.ts'
@@ -23,9 +21,15 @@ import {
   type StepWrite,
 } from './journal.ts'
 import { planExtraction } from './extraction.ts'
-import { planModelTurn, type LimitState } from './model-turn.ts'
+import { limitStateOf, planModelTurn, type LimitState } from './model-turn.ts'
 import { RunCompaction } from './compaction/in-run.ts'
-import { isAbortError, ProviderError, type ModelTool } from '../providers/index.ts'
+import {
+  isAbortError,
+  type ModelCallRequest,
+  type ModelCallResult,
+  type ModelTool,
+} from '../providers/index.ts'
+import { failureOf } from './failure.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
@@ -43,10 +47,8 @@ export class ObjectiveRun {
   private readonly data: StoredObjectiveData
   /** The current context window: compaction moves it. */
   private windowId: string
-  private readonly tools: Map<string, EngineTool>
-  private readonly modelTools: ModelTool[]
-  /** The extraction tool, when the objective has an output definition. */
-  private readonly submitTool?: EngineTool
+  /** The tools the model is offered, and the extraction tool. */
+  private readonly offered: RunTools
   private readonly limit: LimitState
   private readonly budget: Budget
   private readonly used: Usage
@@ -69,27 +71,11 @@ export class ObjectiveRun {
         : {}),
     }
     this.windowId = row.current_window_id ?? ''
-    const owner = {
-      accountId: row.account_id,
-      workspaceId: row.workspace_id,
-      profileId: row.profile_id,
-      createdAt: row.created_at.toISOString(),
-    }
-    this.tools = engineTools(row.tools as unknown as StoredTool[], owner, this.data.subAgents)
-    if (this.data.outputDefinition) {
-      this.submitTool = submitOutputTool(this.data.outputDefinition, owner)
-    }
-    this.modelTools = [...this.tools.values()].map((t) => t.model)
+    this.offered = runToolsOf(row, this.data)
     const constraints = this.data.variation.spec?.constraints
     this.budget = budgetOf(constraints)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
-    this.limit = {
-      maxToolCalls: constraints?.maxToolCalls ?? 0,
-      executed: row.total_tool_calls - row.refused_tool_calls,
-      strikes: row.limit_strikes,
-      maxSubObjectives: constraints?.maxSubObjectives ?? 0,
-      spawned: 0,
-    }
+    this.limit = limitStateOf(row, constraints)
     this.toolCalls = new ToolCalls(
       {
         windowId: () => this.windowId,
@@ -99,7 +85,7 @@ export class ObjectiveRun {
       },
       ctx,
       row,
-      this.tools,
+      this.offered.tools,
       this.limit,
     )
     this.compaction = new RunCompaction(
@@ -148,10 +134,10 @@ export class ObjectiveRun {
         else if (this.conversation.pending.length) {
           if (await this.awaitSubObjectives()) return
         } else if (
-          this.submitTool &&
+          this.offered.submitTool &&
           (this.conversation.turnComplete || this.conversation.extractionAttempts > 0)
         ) {
-          if (await this.extract(model, this.submitTool)) return
+          if (await this.extract(model, this.offered.submitTool)) return
         } else if (this.conversation.turnComplete) {
           if (await this.endTurn({ windowId: this.windowId, events: [] })) return
         } else if (await this.modelTurn(model)) return
@@ -230,17 +216,10 @@ export class ObjectiveRun {
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
-    const answer = await this.ctx.callModel({
-      target: providerTarget(model),
-      system: this.data.systemPrompt || undefined,
-      messages,
-      tools: this.modelTools,
-      temperature: this.temperature,
-      signal,
-    })
+    const answer = await this.callModel(model, messages, this.offered.modelTools)
     const plan = planModelTurn(
       answer,
-      this.tools,
+      this.offered.tools,
       this.limit,
       this.ctx.deps.ids,
       this.row.profile_id,
@@ -249,10 +228,12 @@ export class ObjectiveRun {
     spend(this.used, answer.usage)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
-    if (plan.final) return this.endTurn(plan.step, this.submitTool ? {} : WAIT_FOR_INPUT)
+    if (plan.final) return this.endTurn(plan.step, this.offered.submitTool ? {} : WAIT_FOR_INPUT)
     const unspawned =
       plan.spawnedAdded && !plan.failed && !plan.parked
-        ? await spawnInTurn(this.ctx.deps, this.row, this.tools, plan.step, (e) => this.event(e))
+        ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
+            this.event(e),
+          )
         : 0
     await this.commit(plan.step)
     this.limit.spawned += plan.spawnedAdded - unspawned
@@ -262,8 +243,22 @@ export class ObjectiveRun {
     return plan.failed || plan.parked
   }
 
-  private get temperature(): number | undefined {
-    return this.data.variation.spec?.modelConfig?.temperature
+  /** One provider call with the objective's system prompt, temperature and abort signal. */
+  private callModel(
+    model: ResolvedModel,
+    messages: ModelCallRequest['messages'],
+    tools: ModelTool[],
+    toolChoice?: string,
+  ): Promise<ModelCallResult> {
+    return this.ctx.callModel({
+      target: providerTarget(model),
+      system: this.data.systemPrompt || undefined,
+      messages,
+      tools,
+      ...(toolChoice ? { toolChoice } : {}),
+      temperature: this.data.variation.spec?.modelConfig?.temperature,
+      signal: this.controller.signal,
+    })
   }
 
   /**
@@ -276,18 +271,11 @@ export class ObjectiveRun {
     if (await this.overBudget()) return true
     const attempt = this.conversation.extractionAttempts + 1
     const instruction = this.conversation.extractionInstruction(attempt)
-    const answer = await this.ctx.callModel({
-      target: providerTarget(model),
-      system: this.data.systemPrompt || undefined,
-      messages: [
-        ...this.conversation.messages,
-        ...(instruction ? [{ role: 'user' as const, content: instruction }] : []),
-      ],
-      tools: [tool.model],
-      toolChoice: tool.model.name,
-      temperature: this.temperature,
-      signal,
-    })
+    const messages = [
+      ...this.conversation.messages,
+      ...(instruction ? [{ role: 'user' as const, content: instruction }] : []),
+    ]
+    const answer = await this.callModel(model, messages, [tool.model], tool.model.name)
     const plan = planExtraction(
       answer,
       attempt,
@@ -346,21 +334,7 @@ export class ObjectiveRun {
    */
   private async handleError(err: unknown): Promise<void> {
     if (err instanceof Superseded || this.controller.signal.aborted || isAbortError(err)) return
-    const log = this.ctx.deps.logger
-    let type = 'internal'
-    let message: string
-    if (err instanceof ProviderError) {
-      type = 'provider_error'
-      message = err.message
-      log.warn({ objectiveId: this.row.id, provider: err.provider, status: err.status }, message)
-    } else if (err instanceof AppError) {
-      type = 'precondition'
-      message = err.message
-      log.warn({ objectiveId: this.row.id }, message)
-    } else {
-      message = `internal error: ${(err as Error)?.message ?? String(err)}`
-      log.error({ err, objectiveId: this.row.id }, 'objective step failed')
-    }
+    const { type, message } = failureOf(err, this.row.id, this.ctx.deps.logger)
     try {
       await commitStep(this.ctx.deps.db, this.lease, {
         windowId: this.windowId,
@@ -369,6 +343,7 @@ export class ObjectiveRun {
       })
     } catch (writeErr) {
       // The lease will expire and another worker will retry the objective.
+      const log = this.ctx.deps.logger
       log.error({ err: writeErr, objectiveId: this.row.id }, 'could not record the failure')
     }
   }
