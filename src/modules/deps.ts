@@ -24,6 +24,11 @@ export interface Deps {
   compactor: ObjectiveCompactor
   /** How webhook deliveries are sent: timeout, retries, private targets (SORTIE_WEBHOOK_*). */
   webhooks: WebhookConfig
+  /**
+   * Takes one request from an API key's allowance (SORTIE_RATE_LIMIT_*): 0 when the request may
+   * go on, else the milliseconds until it may.
+   */
+  rateLimit: (apiKeyId: string) => number
 }
 
 /**
