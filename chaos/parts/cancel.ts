@@ -75,7 +75,12 @@ export const part: ChaosPart = async ({ short, log }) => {
         if (Date.now() > deadline) throw new Error(`${marker}: the ${mode} call never started`)
         await sleep(5)
       }
-      const disconnects = fake.disconnects()
+      // When the worker lets go of the in-flight request (its fake sees the client go away).
+      const startedAt = Date.now()
+      let abandonedAt = 0
+      if (mode === 'model') {
+        void fake.waitForDisconnects(fake.disconnects() + 1).then(() => (abandonedAt = Date.now()))
+      }
       const started = performance.now()
       const res = await cluster.api('POST', `/v1/objectives/${id}/cancel`, { reason: 'chaos' })
       const callMs = performance.now() - started
@@ -90,19 +95,13 @@ export const part: ChaosPart = async ({ short, log }) => {
       }
       const stateMs = performance.now() - started
       if (state !== 'STATE_CANCELLED') failures.push(`${marker}: state ${state} after the cancel`)
-      // The worker lets go of the in-flight request (the fake sees the client go away).
-      let stopMs: number | undefined
-      while (performance.now() - started < SLOW_MS) {
-        const stopped =
-          mode === 'model'
-            ? fake.disconnects() > disconnects
-            : tools.requests.find((r) => r.id === marker)!.aborted
-        if (stopped) {
-          stopMs = performance.now() - started
-          break
-        }
+      const toolRequest = tools.requests.find((r) => r.id === marker)
+      while (Date.now() - startedAt < SLOW_MS) {
+        if (mode === 'tool' && toolRequest?.aborted) abandonedAt = toolRequest.endedAt
+        if (abandonedAt) break
         await sleep(2)
       }
+      const stopMs = abandonedAt ? abandonedAt - startedAt : undefined
       results.push({ mode, marker, returnedAt, callMs, stateMs, stopMs })
     }
     log(`${results.length} cancels; waiting ${SLOW_MS} ms for any late request`)
@@ -133,15 +132,15 @@ export const part: ChaosPart = async ({ short, log }) => {
           results.map((r) => r.callMs),
         ),
         ...latencyFigures(
-          'state change (CANCELLED readable, from the call)',
+          'state CANCELLED readable (from the call start)',
           results.map((r) => r.stateMs),
         ),
         ...latencyFigures(
-          'model call abandoned',
+          'model call abandoned (from the call start)',
           stopped('model').map((r) => r.stopMs!),
         ),
         ...latencyFigures(
-          'tool call abandoned',
+          'tool call abandoned (from the call start)',
           stopped('tool').map((r) => r.stopMs!),
         ),
         'in-flight calls abandoned': `${stopped('model').length + stopped('tool').length} of ${results.length}`,

@@ -115,7 +115,10 @@ export async function redeliver(
 ): Promise<WebhookDelivery> {
   const config = deps.webhooks
   const row = await findDeliveryRow(deps, scope, id, agentRef)
-  const url = await repo.currentWebhookUrl(deps.db, row.agent_id)
+  // A pending delivery keeps its own URL when the agent's was removed (as the dispatcher would).
+  const url =
+    (await repo.currentWebhookUrl(deps.db, row.agent_id)) ||
+    (row.status === 'PENDING' ? row.url : '')
   if (!url) throw failedPrecondition(`agent ${row.agent_id} has no webhookEventsUrl`)
   const owner = `redeliver:${deps.ids('webhookDelivery')}`
   const leased = await repo.leaseForRedelivery(deps.db, row.id, owner, config.timeoutMs + 30_000)
