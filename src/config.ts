@@ -23,10 +23,10 @@ const envSchema = z.object({
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
-  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   SORTIE_WEBHOOK_RETRY_SCHEDULE: z
     .string()
-    .default('5s,5m,30m,2h,5h,10h,10h')
+    .default('5s,30s,2m,5m,30m,2h,5h,10h,10h')
     .transform((v, ctx) => {
       const delays = v.split(',').map((d) => durationMs(d.trim()))
       if (delays.length > 0 && delays.every((d) => d !== undefined && d <= 86_400_000))

@@ -2,11 +2,16 @@
  * When a webhook delivery is tried again, and when it is given up (docs/api.md section 8.3).
  *
  * Standard Webhooks practice: the first attempt at once, then a fixed schedule from seconds to
- * hours (by default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over about 27 h 35 min),
- * each wait jittered by ±10 % so that a receiver coming back up is not hit by every delivery at
- * the same instant. The schedule caps each wait: a delivery that keeps failing holds back the
- * later events of its objective (order per objective) for at most the retry window, and a manual
- * redeliver that succeeds lets them flow at once (webhook-delivery.service.ts redeliver).
+ * hours (by default 5 s, 30 s, 2 min, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 10 attempts over
+ * 27 h 37 min 35 s), each wait jittered by ±10 % so that a receiver coming back up is not hit by
+ * every delivery at the same instant. The schedule caps each wait at 10 h. It is denser early on
+ * than Standard Webhooks' own example (5 s, 5 min, 30 min, ...) because deliveries keep order per
+ * objective: while one waits, the later events of its objective wait too, so a flaky receiver
+ * (one that fails half the requests) should cost seconds, not half hours: an event waits 5 min or
+ * more only after four failures in a row (1 in 16 there), where the example's schedule makes it
+ * wait 5 min after two (1 in 4). The later, long waits ride out a receiver that is down. A
+ * delivery holds its objective back for at most the retry window, and a manual redeliver that
+ * succeeds lets the later ones flow at once (webhook-delivery.service.ts redeliver).
  */
 import type { WebhookConfig } from '../../config.ts'
 import type { SendResult } from './sender.ts'
