@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import type { RateLimit } from './lib/rate-limit.ts'
 
 const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -49,6 +50,8 @@ const envSchema = z.object({
     .min(1024)
     .max(64 * 2 ** 20)
     .default(256 * 1024),
+  SORTIE_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(100),
+  SORTIE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -62,6 +65,8 @@ export interface Config {
   bootstrapToken?: string
   dbPoolSize: number
   logLevel: string
+  /** Requests per API key and process (lib/rate-limit.ts); undefined when off. */
+  rateLimit?: RateLimit
   engine: EngineConfig
   webhooks: WebhookConfig
   streams: StreamConfig
@@ -138,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SORTIE_BOOTSTRAP_TOKEN,
     dbPoolSize: e.SORTIE_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    rateLimit:
+      e.SORTIE_RATE_LIMIT_RPS > 0
+        ? { perSecond: e.SORTIE_RATE_LIMIT_RPS, burst: e.SORTIE_RATE_LIMIT_BURST }
+        : undefined,
     engine: {
       concurrency: e.SORTIE_WORKER_CONCURRENCY,
       leaseSeconds: e.SORTIE_LEASE_SECONDS,

@@ -59,6 +59,8 @@ export async function startCluster(
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',
+    // The parts measure Sortie, not its rate limit (off in tests and benchmarks too).
+    SORTIE_RATE_LIMIT_RPS: '0',
     ...env,
   }
   const started: { proc: SortieProcess; child: ChildProcess; dir: string }[] = []
