@@ -21,7 +21,7 @@ import { chaosSeed, latencyFigures, seeded, sleep } from '../lib/seeded.ts'
 
 const ENV = {
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
-  SORTIE_WEBHOOK_TIMEOUT_MS: '250',
+  SORTIE_WEBHOOK_TIMEOUT_MS: '1000',
   SORTIE_WEBHOOK_RETRY_SCHEDULE: '10ms,20ms,50ms,100ms,200ms',
   SORTIE_WEBHOOK_MAX_ATTEMPTS: '30',
   SORTIE_WEBHOOK_POLL_MS: '20',
