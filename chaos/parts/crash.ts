@@ -3,7 +3,8 @@
  * while one of them is SIGKILLed in each round (then restarted). Every objective must finish with
  * its exact event sequence (1..n, no gap, no duplicate, the expected types), each tool call must
  * be executed once at the tool backend (counted by Idempotency-Key), and the time from a kill to
- * the next step of an objective the killed process held is measured (target: lease + 1 s).
+ * the next step of an objective the killed process held is measured (target: lease + 1 s), taken
+ * over by the surviving processes before the killed one is restarted.
  */
 import pg from 'pg'
 import { startFakeProvider } from '../../test/support/fake-provider.ts'
@@ -95,7 +96,8 @@ export const part: ChaosPart = async ({ short, log }) => {
       log(
         `round ${round + 1}: killed ${victim.role} ${victim.pid} holding ${held.length} objectives`,
       )
-      processes[index] = await cluster.start(victim.role)
+      // The surviving processes take over once the leases expire; the victim is restarted after
+      // (its start-up would compete with them for the CPU and blur the figure).
       for (const h of held) {
         const next = await waitFor(async () => {
           const { rows } = await db.query<{ at: Date | null }>(
@@ -110,6 +112,7 @@ export const part: ChaosPart = async ({ short, log }) => {
             `objective ${h.id} made no step within 60 s of the kill in round ${round + 1}`,
           )
       }
+      processes[index] = await cluster.start(victim.role)
     }
 
     // Every objective finishes.
