@@ -43,6 +43,10 @@ export interface TestMcpServer {
   headers: IncomingMessage['headers'][]
   /** Sessions initialised so far. */
   sessionsOpened(): number
+  /** `tools/list` requests answered so far, and the most answered at the same time. */
+  lists(): { total: number; peakInFlight: number }
+  /** Delays every `tools/list` answer (to see overlapping syncs). */
+  listDelayMs: number
   /** Forgets every session: their next request is 404, as after a restart. */
   dropSessions(): void
   /** Resolves when `count` calls in total were cancelled. */
@@ -123,21 +127,33 @@ export async function startMcpServer(
   const headers: IncomingMessage['headers'][] = []
   let opened = 0
   let waiters: { count: number; resolve: () => void }[] = []
-  const state = { tools }
+  const state = { tools, listDelayMs: 0 }
+  let listsTotal = 0
+  let listsInFlight = 0
+  let listsPeak = 0
 
   function newServer(): Server {
     const server = new Server(
       { name: 'sortie-test', version: '1.0.0' },
       { capabilities: { tools: {} } },
     )
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: state.tools.map((t) => ({
-        name: t.name,
-        ...(t.title ? { title: t.title } : {}),
-        ...(t.description ? { description: t.description } : {}),
-        inputSchema: t.inputSchema ?? { type: 'object', properties: {} },
-      })),
-    }))
+    server.setRequestHandler(ListToolsRequestSchema, async () => {
+      listsTotal++
+      listsPeak = Math.max(listsPeak, ++listsInFlight)
+      try {
+        if (state.listDelayMs) await new Promise((r) => setTimeout(r, state.listDelayMs))
+      } finally {
+        listsInFlight--
+      }
+      return {
+        tools: state.tools.map((t) => ({
+          name: t.name,
+          ...(t.title ? { title: t.title } : {}),
+          ...(t.description ? { description: t.description } : {}),
+          inputSchema: t.inputSchema ?? { type: 'object', properties: {} },
+        })),
+      }
+    })
     server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
       const tool = state.tools.find((t) => t.name === req.params.name)
       calls.push({
@@ -214,6 +230,13 @@ export async function startMcpServer(
     cancelled,
     headers,
     sessionsOpened: () => opened,
+    lists: () => ({ total: listsTotal, peakInFlight: listsPeak }),
+    get listDelayMs() {
+      return state.listDelayMs
+    },
+    set listDelayMs(ms) {
+      state.listDelayMs = ms
+    },
     dropSessions: () => {
       const all = [...transports.values()]
       transports.clear()
