@@ -40,6 +40,25 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization'])
 
 type Json = Record<string, any>
 
+/** The body as text, or undefined past `limit` bytes (the rest is not downloaded). */
+async function readAtMost(res: Response, limit: number): Promise<string | undefined> {
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size))
+}
+
 /** Fetches a document (headers may carry resolved secrets; redirects are not followed). */
 export async function fetchOpenApiDocument(
   url: string,
@@ -60,13 +79,14 @@ export async function fetchOpenApiDocument(
     }
     throw new OpenApiDocumentError(`cannot fetch ${url}: ${e.cause?.message ?? e.message}`)
   }
-  const text = await res.text()
   if (res.status < 200 || res.status > 299) {
     const where = res.headers.get('location')
-    const detail = where ? `redirect to ${where} not followed` : text.slice(0, 300)
+    const body = where ? undefined : await readAtMost(res, 4096)
+    const detail = where ? `redirect to ${where} not followed` : (body ?? '').slice(0, 300)
     throw new OpenApiDocumentError(`fetching ${url} answered HTTP ${res.status}: ${detail}`)
   }
-  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) {
+  const text = await readAtMost(res, MAX_DOCUMENT_BYTES)
+  if (text === undefined) {
     throw new OpenApiDocumentError(`the document is larger than ${MAX_DOCUMENT_BYTES} bytes`)
   }
   return text
@@ -93,14 +113,35 @@ export async function parseOpenApiDocument(text: string): Promise<Json> {
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
     throw new OpenApiDocumentError('only OpenAPI 3.0 and 3.1 documents are supported')
   }
+  let parsed: Json
   try {
-    return (await SwaggerParser.validate(raw as never, {
+    parsed = (await SwaggerParser.validate(raw as never, {
       resolve: { external: false },
       dereference: { circular: 'ignore' },
     })) as Json
   } catch (err) {
     throw new OpenApiDocumentError(`invalid OpenAPI document: ${(err as Error).message}`)
   }
+  const external = externalRef(parsed, new WeakSet())
+  if (external) {
+    throw new OpenApiDocumentError(
+      `the document references ${JSON.stringify(external)}: only references within the document are supported`,
+    )
+  }
+  return parsed
+}
+
+/** The first `$ref` left that points outside the document (the parser did not follow it). */
+function externalRef(value: unknown, seen: WeakSet<object>): string | undefined {
+  if (!value || typeof value !== 'object' || seen.has(value)) return undefined
+  seen.add(value)
+  const ref = (value as Json).$ref
+  if (typeof ref === 'string' && !ref.startsWith('#')) return ref
+  for (const child of Object.values(value)) {
+    const found = externalRef(child, seen)
+    if (found) return found
+  }
+  return undefined
 }
 
 /** The URL calls go to: `baseUrl`, else the server named `serverName` (or the first one). */
