@@ -203,6 +203,23 @@ describe('MCP and OpenAPI tools in the engine loop', () => {
     assert.equal(calls.body.items[0].executionStatus, 'TOOL_CALL_EXECUTION_STATUS_ERRORED')
   })
 
+  it('a server that speaks only the older HTTP+SSE transport is synced and called over it', async () => {
+    const old = await startMcpServer(standardTools(), { transport: 'sse' })
+    try {
+      const setId = await toolSet({ mcp: { url: old.url } })
+      const set = await e.t.api('GET', `/v1/tool_sets/${setId}`)
+      assert.equal(set.body.info.toolCount, 4)
+      const agentId = await agentWith([setId])
+      e.fake.enqueue({ toolCalls: [{ name: 'echo', arguments: { text: 'sse' } }] }, { text: 'ok' })
+      const id = await run(agentId)
+      await waitForState(e.t, id, ['STATE_WAITING'])
+      assert.deepEqual(results(await allEvents(e.t, id)), [{ ok: 'echo: sse' }])
+      assert.equal(old.calls.at(-1)!.name, 'echo')
+    } finally {
+      await old.close()
+    }
+  })
+
   it('a tool selected by toolApprovals waits for approval, then runs on the MCP server', async () => {
     const setId = await toolSet({
       mcp: { url: mcp.url, toolApprovals: { only: { filters: [{ matcher: { exact: 'echo' } }] } } },
@@ -233,5 +250,48 @@ describe('MCP and OpenAPI tools in the engine loop', () => {
     }
     assert.deepEqual(results(events), [{ ok: 'echo: approved' }])
     assert.equal(mcp.calls.length, before + 1)
+  })
+})
+
+describe('MCP call timeout', () => {
+  let short: EngineTest
+  before(async () => {
+    short = await startEngineTest({ env: { SORTIE_TOOL_TIMEOUT_MS: '500' } })
+  })
+  after(() => short?.close())
+
+  it('an MCP call past SORTIE_TOOL_TIMEOUT_MS is a toolError, the server is told, and the objective goes on', async () => {
+    const set = await short.t.api('POST', '/v1/tool_sets', {
+      metadata: { name: 'slow-set' },
+      spec: { adapter: { mcp: { url: mcp.url } } },
+    })
+    assert.equal(set.status, 200, JSON.stringify(set.body))
+    const agent = await short.t.api('POST', '/v1/agents', {
+      metadata: { name: 'slowpoke' },
+      spec: { status: 'AGENT_STATUS_PUBLISHED' },
+      defaultVariation: {
+        metadata: { name: 'v1' },
+        spec: { prompt: 'Be patient.', modelConfig: { modelId: MODEL_OF.openai } },
+      },
+    })
+    const vars = await short.t.api('GET', `/v1/agents/${agent.body.metadata.id}/variations`)
+    await short.t.api(
+      'POST',
+      `/v1/agent_variations/${vars.body.items[0].metadata.id}/assignments`,
+      {
+        toolSetId: set.body.metadata.id,
+      },
+    )
+    const before = mcp.cancelled.length
+    short.fake.enqueue({ toolCalls: [{ name: 'slow', arguments: {} }] }, { text: 'gave up' })
+    const created = await short.t.api('POST', '/v1/objectives', {
+      agentId: agent.body.metadata.id,
+      data: { initialMessage: 'wait for it' },
+    })
+    const id = created.body.metadata.id
+    const done = await waitForState(short.t, id, ['STATE_WAITING', 'STATE_FAILED'])
+    assert.equal(done.status.state, 'STATE_WAITING', JSON.stringify(done.status))
+    assert.deepEqual(results(await allEvents(short.t, id)), [{ error: 'timed out after 0.5s' }])
+    await mcp.waitForCancellations(before + 1)
   })
 })

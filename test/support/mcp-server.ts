@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import {
   CallToolRequestSchema,
@@ -118,9 +119,16 @@ export function slowTool(name = 'slow', ms = 60_000): TestMcpTool {
   }
 }
 
+/**
+ * `transport: 'sse'` serves the older HTTP+SSE transport instead (GET /mcp opens the stream,
+ * POST /messages carries requests; a Streamable HTTP POST to /mcp is 405), as servers that
+ * predate Streamable HTTP do.
+ */
 export async function startMcpServer(
   tools: TestMcpTool[] = standardTools(),
+  opts: { transport?: 'streamable' | 'sse' } = {},
 ): Promise<TestMcpServer> {
+  const legacy = new Map<string, SSEServerTransport>()
   const transports = new Map<string, StreamableHTTPServerTransport>()
   const calls: McpCallRecord[] = []
   const cancelled: string[] = []
@@ -182,6 +190,23 @@ export async function startMcpServer(
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)
       body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null')
+    }
+    if (opts.transport === 'sse') {
+      const path = (req.url ?? '').split('?')[0]
+      if (req.method === 'GET' && path === '/mcp') {
+        const transport = new SSEServerTransport('/messages', res)
+        legacy.set(transport.sessionId, transport)
+        opened++
+        res.on('close', () => legacy.delete(transport.sessionId))
+        return newServer().connect(transport)
+      }
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('sessionId') ?? ''
+      const session = legacy.get(id)
+      if (req.method === 'POST' && path === '/messages' && session) {
+        return session.handlePostMessage(req, res, body)
+      }
+      res.writeHead(req.method === 'POST' && path === '/mcp' ? 405 : 404).end()
+      return
     }
     const sessionId = req.headers['mcp-session-id'] as string | undefined
     const known = sessionId ? transports.get(sessionId) : undefined
@@ -248,7 +273,9 @@ export async function startMcpServer(
         : new Promise((resolve) => waiters.push({ count, resolve })),
     close: async () => {
       for (const t of transports.values()) await t.close().catch(() => {})
+      for (const t of legacy.values()) await t.close().catch(() => {})
       transports.clear()
+      legacy.clear()
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
     },

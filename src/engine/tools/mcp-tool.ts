@@ -206,7 +206,8 @@ export async function executeMcpTool(call: McpToolCall): Promise<McpOutcome> {
         const result = await client.callTool(
           { name, arguments: call.arguments, _meta: { 'sortie/toolCallId': call.toolCallId } },
           undefined,
-          { signal: controller.signal, timeout: timeoutMs },
+          // Our timer ends the call; the SDK's own timeout is only a backstop behind it.
+          { signal: controller.signal, timeout: timeoutMs + 5000 },
         )
         let text = resultText(result)
         const truncated = Buffer.byteLength(text) > maxBytes
