@@ -176,6 +176,30 @@ describe('MCP tool sets sync from a real MCP server', () => {
     assert.ok(!JSON.stringify(events).includes(secret))
   })
 
+  it('a tool listed twice is synced once, and an input schema that does not compile becomes an open object', async () => {
+    const odd = await startMcpServer([
+      ...standardTools().slice(0, 1),
+      ...standardTools().slice(0, 1),
+      {
+        name: 'weird',
+        inputSchema: { type: 'object', properties: { a: { type: 'nonsense' } } },
+        run: async () => ({ content: [] }),
+      },
+    ])
+    try {
+      const res = await t.api('POST', '/v1/tool_sets', {
+        metadata: { name: 'odd' },
+        spec: { adapter: { mcp: { url: odd.url } } },
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      assert.equal(res.body.info.toolCount, 2)
+      const tools = await toolsOf(res.body.metadata.id)
+      assert.deepEqual(tools.get('weird').spec.parameters, { type: 'object', properties: {} })
+    } finally {
+      await odd.close()
+    }
+  })
+
   it('sync of an HTTP tool set is refused, and an unknown set is 404', async () => {
     const http = await t.api('POST', '/v1/tool_sets', {
       metadata: { name: 'plain' },

@@ -128,6 +128,54 @@ describe('OpenAPI tool sets sync from a real document', () => {
     assert.match(missing.body.message, /no server named "staging"/)
   })
 
+  it('a recursive schema is spelled out two levels deep, then becomes any value', async () => {
+    const good = pets.document
+    try {
+      pets.document = {
+        ...good,
+        paths: {
+          '/trees': {
+            post: {
+              operationId: 'plantTree',
+              requestBody: {
+                content: {
+                  'application/json': { schema: { $ref: '#/components/schemas/Tree' } },
+                },
+              },
+              responses: { '200': { description: 'ok' } },
+            },
+          },
+        },
+        components: {
+          schemas: {
+            Tree: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                children: { type: 'array', items: { $ref: '#/components/schemas/Tree' } },
+              },
+            },
+          },
+        },
+      }
+      const res = await t.api('POST', '/v1/tool_sets', {
+        metadata: { name: 'trees' },
+        spec: { adapter: { openapi: { url: pets.documentUrl } } },
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      const tool = (await toolsOf(res.body.metadata.id)).get('plantTree')
+      const leaf = { description: '(recursive: #/components/schemas/Tree)' }
+      const level = (items: unknown) => ({
+        type: 'object',
+        properties: { name: { type: 'string' }, children: { type: 'array', items } },
+      })
+      // The body ($ref to Tree) is level one, its children level two, theirs any value.
+      assert.deepEqual(tool.spec.parameters.properties, level(level(leaf)).properties)
+    } finally {
+      pets.document = good
+    }
+  })
+
   it('uploadId is a clear 400 while uploads are not available, and openapi_spec of other sets is refused', async () => {
     const res = await t.api('POST', '/v1/tool_sets', {
       metadata: { name: 'uploaded' },

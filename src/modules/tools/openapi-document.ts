@@ -173,10 +173,43 @@ export function serverUrl(
   }
 }
 
-function schemaOf(p: Json): Json {
-  if (p.schema && typeof p.schema === 'object') return p.schema
+/** Levels of a recursive schema a tool's parameters spell out before "any value". */
+const RECURSION_LEVELS = 2
+
+/** The value a local `$ref` (`#/components/schemas/Tree`) points to, or undefined. */
+function pointer(document: Json, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined
+  let at: unknown = document
+  for (const raw of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')
+    at = at && typeof at === 'object' ? (at as Json)[key] : undefined
+  }
+  return at
+}
+
+/**
+ * A schema taken out of its document. The parser leaves a recursive schema's `$ref`s in place,
+ * and the tool's schema does not carry the document: each is spelled out a few levels deep, then
+ * becomes "any value" with a note.
+ */
+function detached(document: Json, value: unknown, levels = RECURSION_LEVELS, depth = 0): unknown {
+  if (!value || typeof value !== 'object' || depth > 64) return value
+  if (Array.isArray(value)) return value.map((v) => detached(document, v, levels, depth + 1))
+  const ref = (value as Json).$ref
+  if (typeof ref === 'string') {
+    const target = pointer(document, ref)
+    if (target === undefined || levels === 0) return { description: `(recursive: ${ref})` }
+    return detached(document, target, levels - 1, depth + 1)
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, detached(document, v, levels, depth + 1)]),
+  )
+}
+
+function schemaOf(document: Json, p: Json): Json {
   const media = p.content && Object.values(p.content as Json)[0]
-  return (media as Json)?.schema ?? { type: 'string' }
+  const schema = p.schema && typeof p.schema === 'object' ? p.schema : (media as Json)?.schema
+  return schema ? (detached(document, schema) as Json) : { type: 'string' }
 }
 
 function withDescription(schema: Json, description: unknown): Json {
@@ -185,7 +218,10 @@ function withDescription(schema: Json, description: unknown): Json {
     : schema
 }
 
-function bodyOf(op: Json): { contentType: string; schema: Json; required: boolean } | undefined {
+function bodyOf(
+  document: Json,
+  op: Json,
+): { contentType: string; schema: Json; required: boolean } | undefined {
   const content = op.requestBody?.content as Json | undefined
   if (!content) return undefined
   const types = Object.keys(content)
@@ -196,7 +232,7 @@ function bodyOf(op: Json): { contentType: string; schema: Json; required: boolea
   if (!contentType) return undefined
   return {
     contentType,
-    schema: content[contentType]?.schema ?? {},
+    schema: (detached(document, content[contentType]?.schema ?? {}) as Json) ?? {},
     required: !!op.requestBody.required,
   }
 }
@@ -225,12 +261,12 @@ export function operationTools(document: Json, baseUrl: string): OperationTool[]
         if (p.in !== 'path' && p.in !== 'query' && p.in !== 'header') continue
         if (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())) continue
         const property = properties[p.name] === undefined ? p.name : `${p.in}_${p.name}`
-        properties[property] = withDescription(schemaOf(p), p.description)
+        properties[property] = withDescription(schemaOf(document, p), p.description)
         if (p.required || p.in === 'path') required.push(property)
         parameters.push({ name: p.name, in: p.in, property })
       }
       const call: OpenApiCall = { method: method.toUpperCase(), baseUrl, path, parameters }
-      const body = bodyOf(op)
+      const body = bodyOf(document, op)
       if (body) {
         const own = body.schema.properties as Json | undefined
         const flat =

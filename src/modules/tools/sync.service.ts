@@ -1,3 +1,4 @@
+import { compileJsonSchema } from '../../lib/json-schema.ts'
 import { secretRedactor } from '../../lib/redact.ts'
 import type { Deps } from '../deps.ts'
 import { readSecrets } from '../secrets/read-secrets.ts'
@@ -98,6 +99,23 @@ async function resolveHeaders(
   return { headers: out, secretValues: [...values.values()] }
 }
 
+const ANY_OBJECT = { type: 'object', properties: {} }
+
+/**
+ * A tool's parameters as the engine can check a call against them: the model's arguments are
+ * validated with this schema at every turn, so one that does not compile would fail the turn.
+ * Such a schema is replaced by an open object (the server still checks what it gets).
+ */
+function usableParameters(schema: unknown): Record<string, unknown> {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return ANY_OBJECT
+  try {
+    compileJsonSchema(schema, 'parameters')
+    return schema as Record<string, unknown>
+  } catch {
+    return ANY_OBJECT
+  }
+}
+
 function describe(err: unknown): string {
   const e = err as Error & { cause?: { message?: string; code?: string } }
   const cause = e?.cause?.message ?? e?.cause?.code
@@ -149,7 +167,7 @@ async function fetchMcpTools(
             },
           },
           description: t.description ?? '',
-          parameters: t.inputSchema,
+          parameters: usableParameters(t.inputSchema),
           status: statusOf(subject, adapter),
           requiresApproval: approvalRequired(subject, adapter.toolApprovals),
         },
@@ -196,7 +214,7 @@ async function fetchOpenApiTools(
             },
           },
           description: op.description,
-          parameters: op.parameters,
+          parameters: usableParameters(op.parameters),
           status: statusOf(subject, adapter),
           requiresApproval: approvalRequired(subject, adapter.toolApprovals),
         },
@@ -254,6 +272,8 @@ export async function applySync(
     const byKey = new Map(existing.map((t) => [keyOf(t.spec as ToolSpec, t.name), t]))
     const seen = new Set<string>()
     for (const tool of fetched.tools) {
+      // A server that lists one tool twice gets it once.
+      if (seen.has(tool.key)) continue
       seen.add(tool.key)
       const call = tool.openapiCall ? JSON.stringify(tool.openapiCall) : null
       const old = byKey.get(tool.key)
