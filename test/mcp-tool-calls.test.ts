@@ -208,7 +208,7 @@ describe('MCP and OpenAPI tools in the engine loop', () => {
     try {
       const setId = await toolSet({ mcp: { url: old.url } })
       const set = await e.t.api('GET', `/v1/tool_sets/${setId}`)
-      assert.equal(set.body.info.toolCount, 4)
+      assert.equal(set.body.info.toolCount, 5)
       const agentId = await agentWith([setId])
       e.fake.enqueue({ toolCalls: [{ name: 'echo', arguments: { text: 'sse' } }] }, { text: 'ok' })
       const id = await run(agentId)
@@ -218,6 +218,50 @@ describe('MCP and OpenAPI tools in the engine loop', () => {
     } finally {
       await old.close()
     }
+  })
+
+  it('${NAME} in MCP headers resolves per call (tool-set secret), and its value is redacted from what the model sees', async () => {
+    const setId = await toolSet({
+      mcp: { url: mcp.url, headers: { Authorization: 'Bearer ${MCP_KEY}' } },
+    })
+    const secret = 'tool-set-secret-4242'
+    const stored = await e.t.api('POST', `/v1/tool_sets/${setId}/secrets`, {
+      metadata: { name: 'MCP_KEY' },
+      spec: { value: secret },
+    })
+    assert.equal(stored.status, 200, JSON.stringify(stored.body))
+    // The sync on create failed for want of the secret; with it, a sync lists the tools.
+    const synced = await e.t.api('POST', `/v1/tool_sets/${setId}:sync`)
+    assert.equal(synced.status, 200, JSON.stringify(synced.body))
+    const agentId = await agentWith([setId])
+    e.fake.enqueue({ toolCalls: [{ name: 'whoami', arguments: {} }] }, { text: 'ok' })
+    const id = await run(agentId)
+    await waitForState(e.t, id, ['STATE_WAITING'])
+    assert.ok(mcp.headers.some((h) => h.authorization === `Bearer ${secret}`))
+    const events = await allEvents(e.t, id)
+    assert.deepEqual(results(events), [{ ok: 'you are Bearer ***' }])
+    assert.ok(!JSON.stringify(events).includes(secret))
+  })
+
+  it('${NAME} in OpenAPI headers is sent with each call', async () => {
+    await e.t.api('POST', '/v1/workspace_secrets', {
+      metadata: { name: 'PET_KEY' },
+      spec: { value: 'pet-key-value' },
+    })
+    const setId = await toolSet({
+      openapi: { url: pets.documentUrl, headers: { 'X-Api-Key': '${PET_KEY}' } },
+    })
+    const agentId = await agentWith([setId])
+    e.fake.enqueue(
+      { toolCalls: [{ name: 'listPets', arguments: { limit: 1, 'X-Request-Tag': 't1' } }] },
+      { text: 'ok' },
+    )
+    const id = await run(agentId)
+    await waitForState(e.t, id, ['STATE_WAITING'])
+    assert.deepEqual(results(await allEvents(e.t, id)), [{ ok: JSON.stringify({ pets: ['Rex'] }) }])
+    const req = pets.requests.find((r) => r.url === '/api/pets?limit=1')!
+    assert.equal(req.headers['x-api-key'], 'pet-key-value')
+    assert.equal(req.headers['x-request-tag'], 't1')
   })
 
   it('a tool selected by toolApprovals waits for approval, then runs on the MCP server', async () => {

@@ -38,7 +38,7 @@ async function eventsOf(setId: string): Promise<any[]> {
 describe('MCP tool sets sync from a real MCP server', () => {
   it('create lists the server tools into Tools with config.mcp, parameters, lastSync and toolCount', async () => {
     const set = await createMcpSet('everything')
-    assert.equal(set.info.toolCount, 4)
+    assert.equal(set.info.toolCount, 5)
     assert.ok(Date.parse(set.info.lastSync) > Date.now() - 60_000, set.info.lastSync)
     const tools = await toolsOf(set.metadata.id)
     const echo = tools.get('echo')
@@ -55,7 +55,7 @@ describe('MCP tool sets sync from a real MCP server', () => {
       events.map((e) => e.type),
       ['sync_started', 'sync_completed'],
     )
-    assert.equal(events[1].syncCompleted.toolsSynced, 4)
+    assert.equal(events[1].syncCompleted.toolsSynced, 5)
   })
 
   it('include and exclude filters set FILTERED and OMITTED, toolApprovals sets requiresApproval', async () => {
@@ -96,7 +96,7 @@ describe('MCP tool sets sync from a real MCP server', () => {
       ].map((tool) => (tool.name === 'echo' ? { ...tool, description: 'Echoes' } : tool))
       const synced = await t.api('POST', `/v1/tool_sets/${set.metadata.id}:sync`)
       assert.equal(synced.status, 200, JSON.stringify(synced.body))
-      assert.equal(synced.body.info.toolCount, 5)
+      assert.equal(synced.body.info.toolCount, 6)
       const after = await toolsOf(set.metadata.id)
       assert.equal(after.get('add').metadata.id, before.get('add').metadata.id)
       assert.equal(after.get('add').spec.status, 'TOOL_STATUS_ARCHIVED')
@@ -135,7 +135,7 @@ describe('MCP tool sets sync from a real MCP server', () => {
     assert.equal(last.syncFailed.error, true)
     assert.match(last.syncFailed.message, /cannot list the tools of http:\/\/127\.0\.0\.1/)
     const got = await t.api('GET', `/v1/tool_sets/${id}`)
-    assert.equal(got.body.info.toolCount, 4)
+    assert.equal(got.body.info.toolCount, 5)
     assert.equal(got.body.info.lastSync, lastSync)
     const tools = await toolsOf(id)
     assert.ok([...tools.values()].every((tool) => tool.spec.status === 'TOOL_STATUS_AVAILABLE'))

@@ -24,6 +24,7 @@ export interface TestMcpTool {
   run(
     args: Record<string, unknown>,
     signal: AbortSignal,
+    headers: Record<string, unknown>,
   ): Promise<{ content: unknown[]; isError?: boolean }>
 }
 
@@ -76,6 +77,11 @@ export function standardTools(): TestMcpTool[] {
         required: ['a', 'b'],
       },
       run: async (args) => text(String(Number(args.a) + Number(args.b))),
+    },
+    {
+      name: 'whoami',
+      description: 'Tells which credentials it was called with',
+      run: async (_args, _signal, headers) => text(`you are ${String(headers.authorization)}`),
     },
     {
       name: 'fail',
@@ -178,6 +184,7 @@ export async function startMcpServer(
       return (await tool.run(
         (req.params.arguments ?? {}) as Record<string, unknown>,
         extra.signal,
+        (extra.requestInfo?.headers ?? {}) as Record<string, unknown>,
       )) as never
     })
     return server

@@ -366,7 +366,12 @@ export async function syncToolSet(
       type: 'sync_failed',
       syncFailed: { error: true, errorType: 'SYNC_ERROR', message },
     }
-    await insertToolSetEvent(deps.db, deps.ids('toolSetEvent'), row, profileId, failed)
+    await insertToolSetEvent(deps.db, deps.ids('toolSetEvent'), row, profileId, failed).catch(
+      (err) => {
+        // The set was deleted while it synced: there is nothing left to record the failure on.
+        if ((err as { code?: string }).code !== '23503') throw err
+      },
+    )
     return { ok: false, message }
   }
   const applied = await applySync(deps, row, fetched, profileId, true)
