@@ -39,8 +39,11 @@ export class McpSessions {
     return this.sessions.size
   }
 
-  /** The open session for `key`, or a new one. Concurrent callers share one connect. */
-  get(key: string, endpoint: McpEndpoint, signal: AbortSignal): Promise<Client> {
+  /**
+   * The open session for `key`, or a new one. Concurrent callers share one connect, so it is
+   * bounded by its own timeout rather than by any one call's signal.
+   */
+  get(key: string, endpoint: McpEndpoint): Promise<Client> {
     this.closeIdle()
     const known = this.sessions.get(key)
     if (known) {
@@ -49,7 +52,7 @@ export class McpSessions {
     }
     const client = connectMcp(endpoint, {
       timeoutMs: this.opts.connectTimeoutMs,
-      signal,
+      signal: AbortSignal.timeout(this.opts.connectTimeoutMs),
       fetch: this.opts.fetch,
     })
     const session = { client, lastUsed: Date.now() }
@@ -64,10 +67,10 @@ export class McpSessions {
     return client
   }
 
-  /** Closes and forgets a session that failed, unless it was already replaced. */
-  drop(key: string): void {
+  /** Closes and forgets a session that failed (`client` when given), unless it was replaced. */
+  drop(key: string, client?: Promise<Client>): void {
     const session = this.sessions.get(key)
-    if (!session) return
+    if (!session || (client && session.client !== client)) return
     this.forget(key, session)
     void session.client.then((c) => c.close()).catch(() => {})
   }
@@ -172,6 +175,25 @@ function describe(err: unknown): string {
   return cause && !message.includes(cause) ? `${message}: ${cause}` : message
 }
 
+/** Waits for `promise`, or rejects as soon as `signal` aborts (the promise goes on for others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
+
 /** The server no longer knows the session (it restarted, or expired it): nothing ran. */
 const sessionGone = (err: unknown) => err instanceof StreamableHTTPError && err.code === 404
 
@@ -200,9 +222,11 @@ export async function executeMcpTool(call: McpToolCall): Promise<McpOutcome> {
     redact = secretRedactor(secretValues)
     const key = sessionKey(call.toolSet.metadata.id, endpoint)
     const name = call.tool.spec.config.mcp?.toolName || call.tool.metadata.name
+    let session: Promise<Client> | undefined
     for (let attempt = 0; ; attempt++) {
       try {
-        const client = await call.sessions.get(key, endpoint, controller.signal)
+        session = call.sessions.get(key, endpoint)
+        const client = await untilAborted(session, controller.signal)
         const result = await client.callTool(
           { name, arguments: call.arguments, _meta: { 'sortie/toolCallId': call.toolCallId } },
           undefined,
@@ -226,7 +250,7 @@ export async function executeMcpTool(call: McpToolCall): Promise<McpOutcome> {
         // A protocol error answers this request only (unknown tool, bad arguments): the session
         // is fine. Anything else may have broken it, so the next call starts a new one.
         if (err instanceof McpError) return { ok: false, message: redact(err.message) }
-        call.sessions.drop(key)
+        call.sessions.drop(key, session)
         if (sessionGone(err) && attempt === 0) continue
         return { ok: false, message: redact(`MCP server ${endpoint.url}: ${describe(err)}`) }
       }

@@ -108,7 +108,7 @@ export function claimDueToolSets(
             w('sync_claimed_until', '<', sql<Date>`now()`),
           ]),
         )
-        .orderBy('last_sync_at', sql`asc nulls first`)
+        .orderBy('last_sync_at', (ob) => ob.asc().nullsFirst())
         .limit(limit)
         .forUpdate()
         .skipLocked(),
