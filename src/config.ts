@@ -19,6 +19,7 @@ const envSchema = z.object({
   SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SORTIE_TOOLSET_SYNC_SECONDS: z.coerce.number().min(1).max(31_536_000).default(3600),
   SORTIE_COMPACT_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1', 'true', 'false', ''])
@@ -65,6 +66,8 @@ export interface Config {
   bootstrapToken?: string
   dbPoolSize: number
   logLevel: string
+  /** MCP and OpenAPI tool sets are re-synced this often (docs/api.md section 3.4). */
+  toolSetSyncSeconds: number
   /** Requests per API key and process (lib/rate-limit.ts); undefined when off. */
   rateLimit?: RateLimit
   engine: EngineConfig
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SORTIE_BOOTSTRAP_TOKEN,
     dbPoolSize: e.SORTIE_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    toolSetSyncSeconds: e.SORTIE_TOOLSET_SYNC_SECONDS,
     rateLimit:
       e.SORTIE_RATE_LIMIT_RPS > 0
         ? { perSecond: e.SORTIE_RATE_LIMIT_RPS, burst: e.SORTIE_RATE_LIMIT_BURST }

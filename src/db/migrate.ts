@@ -13,6 +13,7 @@ import * as m009 from './migrations/009_hot_steps.ts'
 import * as m010 from './migrations/010_compaction_requests.ts'
 import * as m011 from './migrations/011_account_admin_keys.ts'
 import * as m012 from './migrations/012_webhook_backlog.ts'
+import * as m013 from './migrations/013_tool_set_sync.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
 
 /** Every migration, in order. New ones are added here. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_compaction_requests': m010,
   '011_account_admin_keys': m011,
   '012_webhook_backlog': m012,
+  '013_tool_set_sync': m013,
   '016_inactivity_timeouts': m016,
 }
 

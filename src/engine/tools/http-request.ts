@@ -54,7 +54,7 @@ async function render(
 const usable = (template: ToolTemplate, args: Record<string, unknown>) =>
   template.arguments.every((name) => args[name] !== undefined)
 
-function appendArgument(params: URLSearchParams, name: string, value: unknown): void {
+export function appendArgument(params: URLSearchParams, name: string, value: unknown): void {
   if (value === null || value === undefined) return
   if (Array.isArray(value)) {
     for (const item of value) appendArgument(params, name, item)

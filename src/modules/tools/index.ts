@@ -14,6 +14,15 @@ export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
 export { functionName, toolFunctionName, toolOf } from './tool.service.ts'
 export { findToolSetRow, toolSetOf } from './tool-set.service.ts'
 export {
+  approvalRequired,
+  type ApprovalRules,
+  type FilterSubject,
+  type ToolFilterRules,
+} from './tool-filter.ts'
+export { connectMcp, type McpEndpoint } from './mcp-client.ts'
+export type { OpenApiCall } from './openapi-document.ts'
+export { ToolSetSyncer } from './sync-scheduler.ts'
+export {
   parseToolTemplate,
   SECRET_REFERENCE,
   type TemplateEscape,
