@@ -30,3 +30,4 @@ export {
 } from './tool-template.ts'
 export type { ToolSet, ToolSetSpec } from './tool-set.schema.ts'
 export type { ConfigHTTP, Tool, ToolSpec, ToolStatus } from './tool.schema.ts'
+export { queryPairs } from './query-template.ts'

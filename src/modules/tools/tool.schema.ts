@@ -37,9 +37,14 @@ export const ConfigHTTP = z
     path: template(2048)
       .refine((p) => p === '' || p.startsWith('/'), 'must start with "/"')
       .optional(),
+    /** A query-string template (`"units=metric&city={{ city }}"`), or a map name -> template. */
     query: z
-      .record(z.string().min(1).max(256), template(8192))
-      .refine((q) => Object.keys(q).length <= 100, 'at most 100 query parameters')
+      .union([
+        template(8192),
+        z
+          .record(z.string().min(1).max(256), template(8192))
+          .refine((q) => Object.keys(q).length <= 100, 'at most 100 query parameters'),
+      ])
       .optional(),
     headers: HeaderMap.optional(),
     requestBodyTemplate: z.string().max(100_000).optional(),

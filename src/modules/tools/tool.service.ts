@@ -25,6 +25,7 @@ import {
 } from './tool.schema.ts'
 import { validateToolSpec } from './tool-spec.validation.ts'
 import { findToolSetsByIds, findToolsOfSet, lockToolSet } from './tools.repository.ts'
+import { queryString } from './query-template.ts'
 import { parseSpec } from './validate.ts'
 
 export type ToolRow = Selectable<ToolTable>
@@ -46,7 +47,7 @@ export function toolOf(row: ToolRow, info?: Tool['info']): Tool {
               http: {
                 ...http,
                 path: http.path ?? '',
-                query: http.query ?? {},
+                query: queryString(http.query),
                 headers: http.headers ?? {},
                 requestBodyTemplate: http.requestBodyTemplate ?? '',
                 requestBodyContentType: http.requestBodyContentType ?? '',
