@@ -199,7 +199,7 @@ export async function populate(
     for (;;) {
       const list = await ok(api, 'GET', `${p}/agents/${agentId}/webhook_deliveries?limit=500`)
       const pending = list.items.filter(
-        (d: any) => d.status !== 'WEBHOOK_DELIVERY_STATUS_COMPLETED',
+        (d: any) => d.data?.status !== 'WEBHOOK_DELIVERY_STATUS_COMPLETED',
       )
       if ((list.items.length && !pending.length) || Date.now() > deadline) {
         for (const d of list.items) add('webhook_delivery', d.metadata.id)

@@ -23,7 +23,14 @@ export async function startServed(env: Record<string, string> = {}): Promise<Ser
   const tools = await startReceiver(() => ({ status: 200, body: '{"found":true}' }))
   const hooks = await startReceiver()
   const t = await startTestSortie(
-    { ...providerEnv([fake]), SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1', ...env },
+    {
+      ...providerEnv([fake]),
+      SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
+      // short polls: the parts wait for objectives and deliveries to settle
+      SORTIE_POLL_MS: '50',
+      SORTIE_WEBHOOK_POLL_MS: '50',
+      ...env,
+    },
     { worker: true },
   )
   const address = await t.sortie.listen('127.0.0.1', 0)
