@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AppError, Code } from '../../lib/errors.ts'
+import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -142,6 +142,7 @@ export function helpGenieError(raised: Error, c: Context<HttpEnv>): Response {
     return c.json({ success: false, error }, 500)
   }
   const { code, status } = codeOf(err)
+  for (const [name, value] of Object.entries(retryAfterHeaders(err))) c.header(name, value)
   return c.json({ success: false, error: { code, message: err.message, status } }, status as 400)
 }
 

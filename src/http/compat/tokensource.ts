@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AppError, Code } from '../../lib/errors.ts'
+import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -127,6 +127,7 @@ export function tokenSourceError(raised: Error, c: Context<HttpEnv>): Response {
     if (kind === 'goal') return c.json({ error: 'Objective not found' }, 404)
   }
   if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')
+  for (const [name, value] of Object.entries(retryAfterHeaders(err))) c.header(name, value)
   return c.json({ error: err.message }, err.status as 400)
 }
 

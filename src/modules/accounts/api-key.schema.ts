@@ -18,8 +18,9 @@ const Permission = z
   )
 
 /**
- * Sortie has no per-route scope checks yet, so every key has full access. A narrower scope list
- * is refused rather than stored: a key that looks restricted but is not would be worse.
+ * `*` is every permission inside the key's workspaces; `account:manage` beside it makes the key
+ * an account admin (permissions.ts). Per-resource scopes are not enforced yet, so a list without
+ * `*` is refused rather than stored: a key that looks restricted but is not would be worse.
  */
 const Permissions = z
   .array(Permission)
