@@ -353,8 +353,13 @@ export const part: ChaosPart = async ({ short, log }) => {
                 ? { metadata: { name: `hijack-${++n}` }, workspaceId: workspaceB }
                 : bodyFor(route, popA, ++n)
             : undefined
+          // A key may read itself (and the workspaces it may act in).
           const readsOwn =
-            route.method === 'GET' && route.path === '/v1/account/api_keys/{id}' && side === A
+            route.method === 'GET' &&
+            ['/v1/account/api_keys/{id}', '/v1/account/api_keys/{id}/workspaces'].includes(
+              route.path,
+            ) &&
+            side === A
           const open = route.path === '/v1/account' || readsOwn
           if (route.pathParams.length === 0 && side === A) continue // same request as with B
           const isRotateOwn = route.path.endsWith('/rotate') && side === A
