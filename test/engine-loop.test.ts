@@ -118,6 +118,7 @@ for (const kind of ['openai', 'anthropic'] as const) {
       assert.equal(calls.body.items.length, 1)
       const row = calls.body.items[0]
       assert.equal(row.metadata.id, events[2].data.toolCalled.toolCallId)
+      assert.equal(row.toolName, 'lookup', "seed 001 reads call.tool_name: the tool's name")
       assert.equal(row.status, 'TOOL_CALL_STATUS_AUTO_APPROVED')
       assert.equal(row.executionStatus, 'TOOL_CALL_EXECUTION_STATUS_COMPLETED')
       assert.deepEqual(JSON.parse(row.data.result), { id: 'r-42', found: true })

@@ -133,6 +133,8 @@ export const ObjectiveToolCall = z
       result: z.string(),
       statusChangedBy: Profile.optional(),
     }),
+    /** The name the model called the tool by, as it was at call time (seed 001 `tool_name`). */
+    toolName: z.string(),
     status: z.enum(TOOL_CALL_STATUSES),
     executionStatus: z.enum(EXECUTION_STATUSES),
     info: OperationInfo.optional(),
