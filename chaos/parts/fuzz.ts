@@ -520,7 +520,7 @@ export const part: ChaosPart = async ({ short, log }) => {
         seed,
         'routes covered': `${native} native (both families) + ${targets.length - native} compat`,
         'requests sent': total,
-        ...Object.fromEntries(CATEGORIES.map((c) => [`  ${c}`, byCategory[c]])),
+        ...Object.fromEntries(CATEGORIES.map((c) => [`requests: ${c}`, byCategory[c]])),
         'responses >= 500 (or none)': counts.fiveHundreds,
         'native errors not a google.rpc.Status': counts.nonStatus,
         'compat errors not in their envelope': counts.compatEnvelope,

@@ -63,7 +63,7 @@ export const part: ChaosPart = async ({ short, log }) => {
       return res.body
     }
 
-    await must('POST', '/v1/workspace_secrets', {
+    const workspaceSecret = await must('POST', '/v1/workspace_secrets', {
       metadata: { name: 'WS_SECRET' },
       spec: { value: values.workspace },
     })
@@ -79,7 +79,7 @@ export const part: ChaosPart = async ({ short, log }) => {
       },
     })
     const setId = set.metadata.id
-    await must('POST', `/v1/tool_sets/${setId}/secrets`, {
+    const setSecret = await must('POST', `/v1/tool_sets/${setId}/secrets`, {
       metadata: { name: 'TS_SECRET' },
       spec: { value: values.toolSet },
     })
@@ -236,11 +236,18 @@ export const part: ChaosPart = async ({ short, log }) => {
         tool_sets: [setId],
         tools: toolIds,
         tool_calls: toolCalls,
+        workspace_secrets: [workspaceSecret.metadata.id],
+        secrets: [setSecret.metadata.id],
+        variations: [variationId],
+        agent_variations: [variationId],
       }
       return byCollection[before ?? ''] ?? []
     }
     const doc = readApiDocument((await api('GET', '/openapi.json')).body)
     let routesRead = 0
+    const readable = doc.routes.filter(
+      (r) => r.method === 'GET' && !r.path.startsWith('/v1/account') && !r.path.endsWith('/stream'),
+    ).length
     for (const route of doc.routes) {
       if (route.method !== 'GET' || route.path.startsWith('/v1/account')) continue
       if (route.path.endsWith('/stream')) continue // read below, to their end
@@ -337,7 +344,7 @@ export const part: ChaosPart = async ({ short, log }) => {
     const figures: Record<string, string | number> = {
       objectives: objectives.length,
       'tool requests (all holding secrets)': tools.received.length,
-      'readable routes read (both families)': routesRead,
+      'readable routes read (both families)': `${routesRead} of ${readable} (the rest need ids of kinds this part does not make)`,
       'redaction marks (***) in answers': redactions,
     }
     let bytes = 0
