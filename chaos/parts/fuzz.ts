@@ -4,7 +4,8 @@
  * no answer >= 500; every native error a google.rpc.Status whose HTTP status matches its code
  * (docs/api.md section 9); compat errors in their own envelopes; garbage auth is 401; no bad
  * request is accepted and the database is the same before and after; no prototype is polluted.
- * The generator is seeded (CHAOS_SEED), so a failure replays exactly.
+ * The generator is seeded, so a failure replays exactly: `CHAOS_SEED=<seed> npm run chaos -- fuzz`
+ * (the seed is in the figures and in each failure); `CHAOS_TRACE=1` logs every request and answer.
  */
 import type { ChaosPart } from '../part.ts'
 import {
