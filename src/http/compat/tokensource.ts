@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
+import { requirePermission } from '../../modules/accounts/index.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -133,7 +134,12 @@ export function tokenSourceError(raised: Error, c: Context<HttpEnv>): Response {
 
 export function tokenSourceApp(): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>()
-  const scoped = async (c: Context<HttpEnv>) => compatScope(c, { allowXApiKey: false })
+  const scoped = async (c: Context<HttpEnv>) => {
+    const scope = await compatScope(c, { allowXApiKey: false })
+    const verb = c.req.method === 'GET' ? 'read' : 'write'
+    requirePermission(scope, `goals:${verb}`, `TokenSource ${c.req.method} ${c.req.path}`)
+    return scope
+  }
 
   app.on('POST', slashed('/objectives'), async (c) => {
     const scope = await scoped(c)
