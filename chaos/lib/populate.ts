@@ -195,7 +195,7 @@ export async function populate(
     for (const t of (await ok(api, 'GET', `${o}/tasks`)).items) add('task', t.metadata?.id ?? t.id)
   }
   if (opts.webhookUrl) {
-    const deadline = Date.now() + 15_000
+    const deadline = Date.now() + 60_000
     for (;;) {
       const list = await ok(api, 'GET', `${p}/agents/${agentId}/webhook_deliveries?limit=500`)
       const pending = list.items.filter(
@@ -231,7 +231,7 @@ export async function populate(
 }
 
 /** Polls an objective until its state (workspace family) is one of `states`. */
-export async function waitFor(api: Api, path: string, states: string[], timeoutMs = 20_000) {
+export async function waitFor(api: Api, path: string, states: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs
   let last: any
   while (Date.now() < deadline) {

@@ -771,7 +771,7 @@ function withoutEchoes(text: string, req: RawRequest, named: string[]): string {
 
 /** Waits until every webhook delivery of B's agent is settled (their rows stop changing). */
 async function settleDeliveries(admin: Api, workspaceId: string, agentId: string) {
-  const deadline = Date.now() + 15_000
+  const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     const list = await admin(
       'GET',

@@ -195,13 +195,13 @@ export const part: ChaosPart = async ({ short, log }) => {
     liveClient.close()
 
     // Deliveries settle before the webhook bodies are read.
-    const deadline = Date.now() + 20_000
+    const deadline = Date.now() + 60_000
     for (;;) {
       const list = await api('GET', `/v1/agents/${agentId}/webhook_deliveries?limit=500`)
       const items = list.body.items as any[]
       if (items.every((d) => d.data?.status === 'WEBHOOK_DELIVERY_STATUS_COMPLETED')) break
       if (Date.now() > deadline) {
-        failures.push('webhook deliveries did not all complete within 20 s')
+        failures.push('webhook deliveries did not all complete within 60 s')
         break
       }
       await new Promise((r) => setTimeout(r, 100))
