@@ -47,3 +47,21 @@ export function readApiDocument(doc: any): ApiDocument {
 export function fillPath(path: string, values: Record<string, string>): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`)
 }
+
+/**
+ * The collection segment before a path parameter (`agents` for `/v1/agents/{id}`), also when the
+ * parameter carries a colon verb (`/v1/objectives/{objectiveId}:cancel`).
+ */
+export function collectionOf(path: string, param: string): string {
+  const segments = path.split('/')
+  const at = segments.findIndex((s) => s === `{${param}}` || s.startsWith(`{${param}}:`))
+  return at > 0 ? segments[at - 1]! : ''
+}
+
+/** Which surface a route belongs to: native (/v1), a compat surface, or public (no key). */
+export function surfaceOf(path: string): 'native' | 'tokensource' | 'helpgenie' | 'public' {
+  if (path.startsWith('/tokensource')) return 'tokensource'
+  if (path.startsWith('/helpgenie')) return 'helpgenie'
+  if (path.startsWith('/v1/')) return 'native'
+  return 'public'
+}

@@ -22,13 +22,20 @@ import {
 } from '../lib/bad-input.ts'
 import { captureGlobals, changedGlobals } from '../lib/globals.ts'
 import { excerpt, statusProblem, type RawRequest, type RawResponse } from '../lib/http.ts'
-import { fillPath, readApiDocument, type ApiDocument, type JsonSchema } from '../lib/openapi.ts'
+import {
+  collectionOf,
+  fillPath,
+  readApiDocument,
+  surfaceOf,
+  type ApiDocument,
+  type JsonSchema,
+} from '../lib/openapi.ts'
 import { populate, type Population } from '../lib/populate.ts'
 import { chaosSeed, Random } from '../lib/random.ts'
 import { startServed } from '../lib/served.ts'
 import { describeChange, diff, snapshot } from '../lib/snapshot.ts'
 
-type Surface = 'native' | 'tokensource' | 'helpgenie'
+type Surface = ReturnType<typeof surfaceOf>
 
 interface Target {
   surface: Surface
@@ -143,10 +150,8 @@ interface World {
 /** A real id for each path parameter of `target` (percent-encoded). */
 function realParams(target: Target, world: World): Record<string, string> {
   const values: Record<string, string> = {}
-  const segments = target.path.split('/')
   for (const name of target.pathParams) {
-    const at = segments.indexOf(`{${name}}`)
-    const before = segments[at - 1] ?? ''
+    const before = collectionOf(target.path, name)
     let value: string | undefined
     if (target.surface === 'tokensource') value = String(world.pop.goalNumber)
     else if (target.surface === 'helpgenie') value = world.pop.ids.goal![0]
@@ -396,6 +401,7 @@ function generate(
 function check(g: Generated, res: RawResponse): string | undefined {
   if (res.status >= 500) return `answered ${res.status}`
   const ok = res.status >= 200 && res.status < 300
+  if (g.target.surface === 'public') return undefined // /healthz, /openapi.json: no key, no input
   if (g.garbageAuth && res.status !== 401) return `garbage auth answered ${res.status}, not 401`
   if (ok && g.req.method !== 'GET') return `bad request accepted (${res.status})`
   if (ok && g.oddId) return `odd id matched a resource (${res.status})`
@@ -444,11 +450,14 @@ export const part: ChaosPart = async ({ short, log }) => {
     }
     const world: World = { pop, profileId: profiles.body.items[0].metadata.id, cursors }
     const doc = readApiDocument((await api('GET', '/openapi.json')).body)
-    const targets: Target[] = [
-      ...doc.routes.map((r) => ({ surface: 'native' as const, ...r })),
-      ...compatTargets(),
-    ]
-    log(`${targets.length} routes (${doc.routes.length} native), seed ${seed}`)
+    // Every route of the document (it lists the compat surfaces too), and the compat paths it
+    // does not spell out (trailing slashes), once each.
+    const targets: Target[] = doc.routes.map((r) => ({ surface: surfaceOf(r.path), ...r }))
+    const listed = new Set(targets.map((t) => `${t.method} ${t.path.replace(/\/$/, '')}`))
+    for (const t of compatTargets()) {
+      if (!listed.has(`${t.method} ${t.path.replace(/\/$/, '')}`)) targets.push(t)
+    }
+    log(`${targets.length} routes, seed ${seed}`)
     const before = await snapshot(s.t.databaseUrl)
     // Sortie runs in this process: a polluted prototype would show here.
     const globals = captureGlobals()
@@ -513,13 +522,13 @@ export const part: ChaosPart = async ({ short, log }) => {
       failures.push(`a bad request changed the database: ${describeChange(c)}`)
     if (failureCount > 40) failures.push(`... and ${failureCount - 40} more failed requests`)
 
-    const native = targets.filter((t) => t.surface === 'native').length
+    const count = (surface: Surface) => targets.filter((t) => t.surface === surface).length
     return {
       name: 'fuzz',
       ok: failures.length === 0,
       figures: {
         seed,
-        'routes covered': `${native} native (both families) + ${targets.length - native} compat`,
+        'routes covered': `${count('native')} native (both families) + ${count('tokensource') + count('helpgenie')} compat + ${count('public')} public`,
         'requests sent': total,
         ...Object.fromEntries(CATEGORIES.map((c) => [`requests: ${c}`, byCategory[c]])),
         'responses >= 500 (or none)': counts.fiveHundreds,

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import type { ChaosPart } from '../part.ts'
 import { startFakeProvider } from '../../test/support/fake-provider.ts'
 import { rawClient } from '../lib/http.ts'
-import { fillPath, readApiDocument } from '../lib/openapi.ts'
+import { collectionOf, fillPath, readApiDocument, surfaceOf } from '../lib/openapi.ts'
 import { waitFor } from '../lib/populate.ts'
 import { startReceiver, type Received } from '../lib/receiver.ts'
 import { startServe } from '../lib/serve.ts'
@@ -228,8 +228,7 @@ export const part: ChaosPart = async ({ short, log }) => {
     const idFor = (path: string, param: string): string[] => {
       if (ids[param]) return ids[param]!
       if (param === 'toolCallId') return toolCalls
-      const segments = path.split('/')
-      const before = segments[segments.indexOf(`{${param}}`) - 1]
+      const before = collectionOf(path, param)
       const byCollection: Record<string, string[]> = {
         objectives: objectives,
         agents: [agentId],
@@ -246,11 +245,16 @@ export const part: ChaosPart = async ({ short, log }) => {
     const doc = readApiDocument((await api('GET', '/openapi.json')).body)
     let routesRead = 0
     const readable = doc.routes.filter(
-      (r) => r.method === 'GET' && !r.path.startsWith('/v1/account') && !r.path.endsWith('/stream'),
+      (r) =>
+        r.method === 'GET' &&
+        surfaceOf(r.path) === 'native' &&
+        !r.path.startsWith('/v1/account') &&
+        !r.path.endsWith('stream'),
     ).length
     for (const route of doc.routes) {
       if (route.method !== 'GET' || route.path.startsWith('/v1/account')) continue
-      if (route.path.endsWith('/stream')) continue // read below, to their end
+      if (route.path.endsWith('stream')) continue // read below, to their end
+      if (surfaceOf(route.path) !== 'native') continue // compat lists are read below
       const choices = route.pathParams.map((p) => idFor(route.path, p))
       if (choices.some((c) => c.length === 0)) continue
       routesRead++
@@ -271,6 +275,8 @@ export const part: ChaosPart = async ({ short, log }) => {
       `/v1/workspace_secrets?includeInfo=true`,
       `/v1/tool_sets/${setId}/secrets?includeInfo=true`,
       `/v1/agents/${agentId}/webhook_deliveries?limit=500&includeInfo=true`,
+      '/tokensource/v1/objectives',
+      '/helpgenie/v1/goals',
     ])
       await call('GET', extra)
     // Each objective's stream from the start, in both families (they end on their own: WAITING).
