@@ -24,8 +24,21 @@ const envSchema = z.object({
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
-  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-  SORTIE_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  SORTIE_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,30s,2m,5m,30m,2h,5h,10h,10h')
+    .transform((v, ctx) => {
+      const delays = v.split(',').map((d) => durationMs(d.trim()))
+      if (delays.length > 0 && delays.every((d) => d !== undefined && d <= 86_400_000))
+        return delays as number[]
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'a comma-separated list of delays like 5s,5m,30m,2h (ms, s, m, h; at most 24h each)',
+      })
+      return z.NEVER
+    }),
   SORTIE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SORTIE_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   SORTIE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -73,9 +86,13 @@ export interface StreamConfig {
 export interface WebhookConfig {
   /** Delivers to private, loopback and link-local addresses (tests, local development). */
   allowPrivateTargets: boolean
-  /** Attempts before a delivery is FAILED; retries wait backoffMs, then x4 each time, jittered. */
+  /** Attempts before a delivery is FAILED (the first one is immediate). */
   maxAttempts: number
-  backoffMs: number
+  /**
+   * The wait before each retry, in ms: retry n waits retryScheduleMs[n - 1], the last entry
+   * repeating (src/modules/webhooks/retry-policy.ts).
+   */
+  retryScheduleMs: number[]
   timeoutMs: number
   /** Deliveries one process sends at once (one per objective at a time, to keep order). */
   concurrency: number
@@ -98,6 +115,14 @@ export interface EngineConfig {
   toolTimeoutMs: number
   /** How long a manual compact of a RUNNING or PENDING objective waits for its worker. */
   compactWaitMs: number
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `250ms`, `5s`, `30m`, `2h` or a bare number of milliseconds; undefined when not a duration. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)
+  return m ? Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!) : undefined
 }
 
 /** Reads the environment once; a bad value stops start-up with the variable's name. */
@@ -136,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       allowPrivateTargets: e.SORTIE_ALLOW_PRIVATE_WEBHOOKS,
       maxAttempts: e.SORTIE_WEBHOOK_MAX_ATTEMPTS,
-      backoffMs: e.SORTIE_WEBHOOK_BACKOFF_MS,
+      retryScheduleMs: e.SORTIE_WEBHOOK_RETRY_SCHEDULE,
       timeoutMs: e.SORTIE_WEBHOOK_TIMEOUT_MS,
       concurrency: e.SORTIE_WEBHOOK_CONCURRENCY,
       pollMs: e.SORTIE_WEBHOOK_POLL_MS,
