@@ -8,7 +8,7 @@ import type { Config } from './config.ts'
 import { createDb } from './db/database.ts'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
 import { migrateToLatest } from './db/migrate.ts'
-import { systemClock } from './lib/clock.ts'
+import { systemClock, type Clock } from './lib/clock.ts'
 import { createSecretBox, parseSecretKey } from './lib/crypto.ts'
 import { createIdGenerator } from './lib/ids.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
@@ -21,6 +21,7 @@ import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
 import { EventHub, LIVE_READ_CONNECTIONS } from './modules/streams/index.ts'
 import { WebhookDispatcher } from './modules/webhooks/index.ts'
+import { Scheduler } from './modules/schedules/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -33,6 +34,8 @@ export interface Sortie {
   listen(host: string, port: number): Promise<AddressInfo>
   /** The engine worker of this process, when started with `worker: true`. */
   worker?: Worker
+  /** The schedule firer of this process, started with the worker. */
+  scheduler?: Scheduler
   /** Drains HTTP, stops the worker, closes the pool and stops the embedded Postgres. */
   stop(): Promise<void>
 }
@@ -62,6 +65,10 @@ export interface SortieOptions {
   /** Overrides the model caller and the fetch tools use (tests). */
   callModel?: ModelCaller
   fetch?: typeof fetch
+  /** What "now" is (default the system clock); tests move it to fire schedules without waiting. */
+  clock?: Clock
+  /** Fires agent schedules in this process (default: with the worker). */
+  scheduler?: boolean
 }
 
 /** The composition root: config -> database -> services -> HTTP app -> engine worker. */
@@ -99,7 +106,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     box: createSecretBox(await loadSecretKey(config)),
     logger,
     env,
@@ -125,8 +132,13 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined
+  const scheduler =
+    (opts.scheduler ?? opts.worker)
+      ? new Scheduler({ deps, bus: liveBus, ...config.scheduler })
+      : undefined
   await liveBus.start()
   dispatcher?.start()
+  scheduler?.start()
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -146,6 +158,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     databaseUrl,
     bootstrap,
     worker,
+    scheduler,
     listen: (host, port) =>
       new Promise((resolve, reject) => {
         server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
@@ -159,6 +172,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
+      await scheduler?.stop()
       await worker?.stop()
       await dispatcher?.stop()
       await liveBus.stop()

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { GoalTables } from './schema.goals.ts'
 import type { LiveTables } from './schema.live.ts'
+import type { ScheduleTables } from './schema.schedules.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -156,6 +157,8 @@ export interface ObjectiveTable {
   goal_id: ColumnType<string | null, string | null | undefined, string | null>
   /** Migration 010: a manual compaction asked of the worker holding it (engine/compaction-request.ts). */
   compaction_request: ColumnType<unknown, string | null | undefined, string | null>
+  /** Migration 014: the agent schedule whose fire created it. */
+  source_schedule_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -209,7 +212,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables, LiveTables, GoalTables {
+export interface Database extends SteeringTables, LiveTables, GoalTables, ScheduleTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable
@@ -243,3 +246,4 @@ export type ResourceTable =
   | 'workspace_secrets'
   | 'tool_set_secrets'
   | 'ai_provider_keys'
+  | 'agent_schedules'

@@ -18,7 +18,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
  * slash form before routing. Only known verbs are rewritten: `external_id:x` stays an id.
  */
 const COLON_VERB =
-  /:(cancel|continue|compact|approve|deny|stream|redeliver|generate|rotate|attach|detach|setStatus|enable|disable)$/
+  /:(cancel|continue|compact|approve|deny|stream|redeliver|generate|rotate|attach|detach|setStatus|enable|disable|pause|resume|archive)$/
 
 export function rewriteColonVerb(path: string): string {
   return path.replace(COLON_VERB, '/$1')

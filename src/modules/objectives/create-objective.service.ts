@@ -85,6 +85,12 @@ export interface SubObjectiveOrigin {
   parentToolCallId: string
 }
 
+/** The agent schedule whose fire creates an objective, and its snapshot at that fire. */
+export interface ScheduleOrigin {
+  scheduleId: string
+  snapshot: Record<string, unknown>
+}
+
 /**
  * Checks a creation and builds its rows: picks and snapshots the variation, its tools, sub-agents
  * and the agent, validates `data` against the agent's inputDataSchema and renders the variation
@@ -98,6 +104,7 @@ export async function prepareObjective(
   body: CreateObjectiveBody,
   rng: Rng = Math.random,
   origin?: SubObjectiveOrigin,
+  schedule?: ScheduleOrigin,
 ): Promise<PreparedObjective> {
   const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
   refuseMemoryStack(body.data?.memoryStack)
@@ -149,6 +156,7 @@ export async function prepareObjective(
     ...(goal ? { goalId: goal.id } : {}),
     ...(subAgents.length ? { subAgents } : {}),
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
+    ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
   }
   const hasMessage = initialMessage.trim() !== ''
   const windowId = deps.ids('contextWindow')
@@ -176,6 +184,7 @@ export async function prepareObjective(
       event_seq: hasMessage ? 1 : 0,
       current_window_id: windowId,
       goal_id: goal?.id ?? null,
+      source_schedule_id: schedule?.scheduleId ?? null,
     },
   }
 }
