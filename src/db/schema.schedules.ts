@@ -40,6 +40,7 @@ export interface AgentScheduleFireTable {
   fire_at: Timestamp
   objective_id: string | null
   skip_reason: Generated<string>
+  fired_by: Generated<string>
   created_at: Timestamp
 }
 

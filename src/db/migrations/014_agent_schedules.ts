@@ -40,6 +40,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       fire_at timestamptz NOT NULL,
       objective_id text,
       skip_reason text NOT NULL DEFAULT '',
+      -- The scheduler (process) that claimed it.
+      fired_by text NOT NULL DEFAULT '',
       created_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (schedule_id, fire_at)
     );

@@ -75,6 +75,7 @@ export async function fireSchedule(
   trx: Executor,
   row: ScheduleRow,
   now: Date,
+  firedBy: string,
 ): Promise<FireOutcome> {
   const spec = row.spec as StoredSpec
   const compiled = compiledOf(spec.schedule)
@@ -101,6 +102,7 @@ export async function fireSchedule(
     fireAt,
     objectiveId: prepared ? String(prepared.row.id) : null,
     skipReason,
+    firedBy,
   })
   // Only a fire claimed by another transaction lands here (the row lock makes it unlikely): that
   // one created the objective, so this one creates nothing and only moves the schedule on.

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { NotifyBus } from '../../db/notify.ts'
 import type { Deps } from '../deps.ts'
 import { fireSchedule, type FireOutcome } from './fire-schedule.service.ts'
@@ -28,6 +30,8 @@ const BUSY_RETRY_MS = 50
  * tick() instead of sleeping.
  */
 export class Scheduler {
+  /** Recorded on each fire it claims. */
+  readonly id = `${hostname()}:${process.pid}:sched:${randomBytes(4).toString('hex')}`
   private chain: Promise<unknown> = Promise.resolve()
   private stopping = false
   private looping: Promise<void> | undefined
@@ -104,7 +108,7 @@ export class Scheduler {
     try {
       const outcome = await deps.db.transaction().execute(async (trx) => {
         taken = await repo.lockNextDue(trx, now)
-        return taken && fireSchedule(deps, trx, taken, now)
+        return taken && fireSchedule(deps, trx, taken, now, this.id)
       })
       if (!outcome) return false
       this.opts.onFire?.(outcome)

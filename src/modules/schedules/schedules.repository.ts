@@ -65,7 +65,13 @@ export async function earliestFire(db: Executor): Promise<Date | undefined> {
  */
 export async function claimFire(
   trx: Executor,
-  claim: { scheduleId: string; fireAt: Date; objectiveId: string | null; skipReason: string },
+  claim: {
+    scheduleId: string
+    fireAt: Date
+    objectiveId: string | null
+    skipReason: string
+    firedBy: string
+  },
 ): Promise<boolean> {
   const row = await trx
     .insertInto('agent_schedule_fires')
@@ -74,6 +80,7 @@ export async function claimFire(
       fire_at: claim.fireAt,
       objective_id: claim.objectiveId,
       skip_reason: claim.skipReason,
+      fired_by: claim.firedBy,
     })
     .onConflict((oc) => oc.columns(['schedule_id', 'fire_at']).doNothing())
     .returning('schedule_id')
