@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
+import { freePort } from './support/database.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 /** The server's clock: tests move it and tick the scheduler, nothing sleeps. */
@@ -449,5 +451,50 @@ describe('fire times through the API', () => {
       '2026-11-01T05:30:00.000Z',
       '2026-11-02T06:30:00.000Z',
     ])
+  })
+})
+
+describe('sortie schedules list', () => {
+  function runCli(url: string, args: string[]): Promise<{ code: number; stdout: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['bin/sortie.js', 'schedules', 'list', ...args], {
+        env: { ...process.env, SORTIE_URL: url, SORTIE_TOKEN: t.token },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      let stdout = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.on('exit', (code) => resolve({ code: code ?? -1, stdout }))
+    })
+  }
+
+  it('prints each schedule with its next fire time in its zone, for one agent or all', async () => {
+    const port = await freePort()
+    await t.sortie.listen('127.0.0.1', port)
+    const url = `http://127.0.0.1:${port}`
+    clock.set('2026-03-27T09:00:00Z')
+    const agent = await newAgent('listed')
+    const id = (
+      await createSchedule(
+        {
+          schedule: {
+            calendars: [{ hour: [{ start: 9 }], dayOfWeek: [{ start: 1, end: 5 }] }],
+            timezone: 'Europe/Paris',
+          },
+        },
+        agent,
+      )
+    ).metadata.id
+    const one = await runCli(url, ['--agent', agent])
+    assert.equal(one.code, 0)
+    const lines = one.stdout.trim().split('\n')
+    assert.equal(lines.length, 1, one.stdout)
+    assert.match(lines[0]!, new RegExp(`^${id} `))
+    assert.match(
+      lines[0]!,
+      /active {2}next: Mon 2026-03-30 09:00:00 Europe\/Paris \(2026-03-30T07:00:00.000Z\)/,
+    )
+    const all = await runCli(url, [])
+    assert.equal(all.code, 0)
+    assert.ok(all.stdout.includes(id) && all.stdout.includes(`agent ${agentId}`), all.stdout)
   })
 })
