@@ -14,6 +14,7 @@ export {
   insertPreparedObjective,
   prepareObjective,
   type PreparedObjective,
+  type ReadMemo,
   type ScheduleOrigin,
 } from './create-objective.service.ts'
 export { validateInputData } from './input-data.ts'

@@ -4,6 +4,7 @@ import {
   insertPreparedObjective,
   prepareObjective,
   type PreparedObjective,
+  type ReadMemo,
 } from '../objectives/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { scheduleOf } from './schedule.service.ts'
@@ -31,7 +32,11 @@ function scopeOf(row: ScheduleRow): Scope {
   }
 }
 
-async function prepare(deps: Deps, row: ScheduleRow): Promise<PreparedObjective | string> {
+async function prepare(
+  deps: Deps,
+  row: ScheduleRow,
+  memo: ReadMemo | undefined,
+): Promise<PreparedObjective | string> {
   const spec = row.spec as StoredSpec
   const { info: _info, ...snapshot } = scheduleOf(row, false)
   try {
@@ -48,7 +53,7 @@ async function prepare(deps: Deps, row: ScheduleRow): Promise<PreparedObjective 
       },
       Math.random,
       undefined,
-      { scheduleId: row.id, snapshot },
+      { schedule: { scheduleId: row.id, snapshot }, memo },
     )
   } catch (err) {
     // A creation the API would refuse (variation deleted, model gone, data no longer valid) is
@@ -76,6 +81,7 @@ export async function fireSchedule(
   row: ScheduleRow,
   now: Date,
   firedBy: string,
+  memo?: ReadMemo,
 ): Promise<FireOutcome> {
   const spec = row.spec as StoredSpec
   const compiled = compiledOf(spec.schedule)
@@ -93,7 +99,7 @@ export async function fireSchedule(
   ) {
     outcome = `overlap policy SKIP: the previous objective ${row.last_objective_id} is still running`
   } else {
-    outcome = await prepare(deps, row)
+    outcome = await prepare(deps, row, memo)
   }
   const prepared = typeof outcome === 'string' ? undefined : outcome
   let skipReason = typeof outcome === 'string' ? outcome : ''

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { NotifyBus } from '../../db/notify.ts'
+import type { ReadMemo } from '../objectives/index.ts'
 import type { Deps } from '../deps.ts'
 import { fireSchedule, type FireOutcome } from './fire-schedule.service.ts'
 import { compiledOf, type StoredSpec } from './schedule-spec.ts'
@@ -21,6 +22,10 @@ export interface SchedulerOptions {
 
 /** Shortest sleep when a fire is due but held by another process. */
 const BUSY_RETRY_MS = 50
+/** How long fires may share a read of their agent's configuration. */
+const MEMO_MS = 1000
+/** Fires committed together (per transaction). */
+const BATCH = 20
 
 /**
  * Fires due schedules. One runs in every worker process (`sortie serve`, `sortie worker`); they
@@ -93,33 +98,58 @@ export class Scheduler {
 
   private async fireDue(): Promise<number> {
     const now = this.opts.deps.clock.now()
+    // Fires close together share their reads of agents, variations, models and tools; a long
+    // tick (a burst of thousands) starts afresh every MEMO_MS, so no fire uses an older read.
+    let memo: ReadMemo = new Map()
+    let memoSince = performance.now()
+    const currentMemo = () => {
+      if (performance.now() - memoSince > MEMO_MS) {
+        memo = new Map()
+        memoSince = performance.now()
+      }
+      return memo
+    }
     let fired = 0
     const worker = async () => {
-      while (!this.stopping && (await this.fireNext(now))) fired++
+      for (;;) {
+        if (this.stopping) return
+        const n = await this.fireBatch(now, currentMemo())
+        if (n === 0) return
+        fired += n
+      }
     }
     await Promise.all(Array.from({ length: this.opts.concurrency }, worker))
     return fired
   }
 
-  /** Fires the next schedule due at `now`, if any; false when none is left to take. */
-  private async fireNext(now: Date): Promise<boolean> {
+  /**
+   * Fires up to BATCH schedules due at `now` in one transaction (one commit for all); resolves
+   * with how many it took, 0 when none is left. When a fire fails the batch is rolled back and
+   * its schedules are fired again one per transaction, so only the failing one is passed over.
+   */
+  private async fireBatch(now: Date, memo: ReadMemo, ids?: string[]): Promise<number> {
     const { deps } = this.opts
-    let taken: repo.ScheduleRow | undefined
+    let taken: repo.ScheduleRow[] = []
     try {
-      const outcome = await deps.db.transaction().execute(async (trx) => {
-        taken = await repo.lockNextDue(trx, now)
-        return taken && fireSchedule(deps, trx, taken, now, this.id)
+      const outcomes = await deps.db.transaction().execute(async (trx) => {
+        taken = await repo.lockDue(trx, now, ids ? ids.length : BATCH, ids)
+        const done: FireOutcome[] = []
+        for (const row of taken) done.push(await fireSchedule(deps, trx, row, now, this.id, memo))
+        return done
       })
-      if (!outcome) return false
-      this.opts.onFire?.(outcome)
-      return true
+      for (const outcome of outcomes) this.opts.onFire?.(outcome)
+      return outcomes.length
     } catch (err) {
-      if (!taken) throw err
+      if (taken.length === 0) throw err
+      if (taken.length > 1) {
+        for (const row of taken) await this.fireBatch(now, memo, [row.id])
+        return taken.length
+      }
       // Nothing of the fire committed. Moving the schedule past it keeps one broken schedule
       // from being retried (and failing) in every tick of every process.
-      deps.logger.error({ err, scheduleId: taken.id }, 'schedule fire failed')
-      await this.passOver(taken, now, (err as Error).message)
-      return true
+      deps.logger.error({ err, scheduleId: taken[0]!.id }, 'schedule fire failed')
+      await this.passOver(taken[0]!, now, (err as Error).message)
+      return 1
     }
   }
 

@@ -32,20 +32,18 @@ export function updateSchedule(trx: Executor, id: string, values: Updateable<Age
 }
 
 /**
- * The next active schedule due at `now`, locked; one another process is firing is skipped, so
- * several schedulers share the due ones instead of queueing on the same row.
+ * Up to `limit` active schedules due at `now` (of `ids` only, when given), earliest first,
+ * locked; rows another process is firing are skipped, so several schedulers share the due ones
+ * instead of queueing on the same rows.
  */
-export function lockNextDue(trx: Executor, now: Date) {
-  return trx
+export function lockDue(trx: Executor, now: Date, limit: number, ids?: string[]) {
+  let qb = trx
     .selectFrom('agent_schedules')
     .selectAll()
     .where('status', '=', 'ACTIVE')
     .where('next_fire_at', '<=', now)
-    .orderBy('next_fire_at')
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst()
+  if (ids) qb = qb.where('id', 'in', ids)
+  return qb.orderBy('next_fire_at').limit(limit).forUpdate().skipLocked().execute()
 }
 
 /** The earliest fire time of any active schedule, to sleep until then. */
