@@ -138,7 +138,7 @@ describe('schedule API', () => {
             timezone: 'UTC',
           },
         },
-        'spec.schedule.calendars',
+        'spec.schedule',
         /next 5 years/,
       ],
       [{ schedule: { timezone: 'UTC' } }, 'spec.schedule.calendars', /calendar or an interval/],
@@ -199,6 +199,12 @@ describe('schedule API', () => {
       updateMask: 'spec.schedule',
     })
     assert.equal(bad.status, 400)
+    // A mask naming the schedule with none in the body would clear it: refused, not a 500.
+    const cleared = await t.api('PATCH', `/v1/agents/${agentId}/schedules/${s.metadata.id}`, {
+      updateMask: 'spec.schedule',
+    })
+    assert.equal(cleared.status, 400, JSON.stringify(cleared.body))
+    assert.equal(cleared.body.details[0].fieldViolations[0].field, 'spec.schedule')
     assert.equal((await getSchedule(s.metadata.id)).info.nextFireAt, '2026-05-01T11:00:00.000Z')
   })
 

@@ -191,7 +191,7 @@ describe('impossible schedules', () => {
         calendars: [{ dayOfMonth: [{ start: 30 }], month: [{ start: 2 }] }],
         timezone: 'UTC',
       }),
-      ['calendars: has no fire time in the next 5 years'],
+      [': has no fire time in the next 5 years'],
     )
   })
 })

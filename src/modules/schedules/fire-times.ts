@@ -46,7 +46,10 @@ const DAY = 86_400_000
 const HORIZON_MS = (HORIZON_YEARS * 366 + 1) * DAY
 export const MIN_INTERVAL_MS = SECOND
 
-/** A schedule that cannot be compiled: each violation names its field under `schedule`. */
+/**
+ * A schedule that cannot be compiled: each violation names its field under `schedule` (`''`:
+ * the schedule as a whole).
+ */
 export class ScheduleSpecError extends Error {
   constructor(readonly violations: FieldViolation[]) {
     super(violations.map((v) => `${v.field} ${v.description}`).join('; '))
@@ -278,10 +281,7 @@ export class CompiledSchedule {
     const compiled = new CompiledSchedule(IANAZone.create(spec.timezone), calendars, intervals)
     if (now !== undefined && compiled.nextAfter(now) === undefined) {
       throw new ScheduleSpecError([
-        {
-          field: 'calendars',
-          description: `has no fire time in the next ${HORIZON_YEARS} years`,
-        },
+        { field: '', description: `has no fire time in the next ${HORIZON_YEARS} years` },
       ])
     }
     return compiled

@@ -46,13 +46,15 @@ export async function checkSpec(
   spec: StoredSpec,
 ): Promise<CompiledSchedule> {
   if (!spec.initialMessage?.trim()) throw fieldError('spec.initialMessage', 'is required')
+  // An update whose mask names `spec.schedule` but whose body has none clears it.
+  if (!spec.schedule) throw fieldError('spec.schedule', 'is required')
   let compiled: CompiledSchedule
   try {
     compiled = CompiledSchedule.compile(spec.schedule, deps.clock.now().getTime())
   } catch (err) {
     if (!(err instanceof ScheduleSpecError)) throw err
     const violations = err.violations.map((v) => ({
-      field: `spec.schedule.${v.field}`,
+      field: v.field ? `spec.schedule.${v.field}` : 'spec.schedule',
       description: v.description,
     }))
     throw invalidArgument(

@@ -60,7 +60,8 @@ export class Scheduler {
   /**
    * Fires every schedule due at the clock's current time and resolves with how many fires it
    * committed. Calls in one process run one after another, so when it resolves, nothing due at
-   * the time of the call is left unfired by this process.
+   * the time of the call is left unfired by this process. Each batch reads the clock afresh: a
+   * fire that comes due while a long tick runs is taken by it, not left for the next.
    */
   tick(): Promise<number> {
     const run = this.chain.then(() => this.fireDue())
@@ -97,7 +98,7 @@ export class Scheduler {
   }
 
   private async fireDue(): Promise<number> {
-    const now = this.opts.deps.clock.now()
+    const { clock } = this.opts.deps
     // Fires close together share their reads of agents, variations, models and tools; a long
     // tick (a burst of thousands) starts afresh every MEMO_MS, so no fire uses an older read.
     let memo: ReadMemo = new Map()
@@ -113,7 +114,7 @@ export class Scheduler {
     const worker = async () => {
       for (;;) {
         if (this.stopping) return
-        const n = await this.fireBatch(now, currentMemo())
+        const n = await this.fireBatch(clock.now(), currentMemo())
         if (n === 0) return
         fired += n
       }
