@@ -134,6 +134,7 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
     DATABASE_URL: admin.toString(),
     SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-bench-')),
     SORTIE_BOOTSTRAP_TOKEN: token,
+    SORTIE_RATE_LIMIT_RPS: '0',
     SORTIE_SECRET_KEY: randomBytes(32).toString('hex'),
     SORTIE_WORKER_CONCURRENCY: String(s.concurrency),
     SORTIE_PROVIDER_CONCURRENCY: String(Math.max(64, s.concurrency)),

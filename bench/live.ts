@@ -164,6 +164,7 @@ async function setup(pgUrl: string) {
     DATABASE_URL: pgUrl,
     SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-bench-')),
     SORTIE_BOOTSTRAP_TOKEN: token,
+    SORTIE_RATE_LIMIT_RPS: '0',
     SORTIE_SECRET_KEY: randomBytes(32).toString('hex'),
     SORTIE_WORKER_CONCURRENCY: '500',
     SORTIE_DB_POOL_SIZE: '40',

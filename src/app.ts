@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { createSecretBox, parseSecretKey } from './lib/crypto.ts'
 import { createIdGenerator } from './lib/ids.ts'
+import { TokenBuckets, type RateLimit } from './lib/rate-limit.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
@@ -71,6 +72,12 @@ export interface SortieOptions {
   scheduler?: boolean
 }
 
+function rateLimiter(limit: RateLimit | undefined): Deps['rateLimit'] {
+  if (!limit) return () => 0
+  const buckets = new TokenBuckets(limit)
+  return (apiKeyId) => buckets.take(apiKeyId)
+}
+
 /** The composition root: config -> database -> services -> HTTP app -> engine worker. */
 export async function createSortie(config: Config, opts: SortieOptions = {}): Promise<Sortie> {
   const logger = opts.logger ?? createLogger(config.logLevel)
@@ -114,6 +121,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     events: hub,
     webhooks: config.webhooks,
     compactor: { compact: (...args) => compactor.compact(...args) },
+    rateLimit: rateLimiter(config.rateLimit),
   }
   const compactor = createObjectiveCompactor(deps, callModel, env, config.engine.compactWaitMs)
   try {
@@ -129,6 +137,12 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     opts.bootstrap === false
       ? undefined
       : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  if (bootstrap && config.bootstrapToken && config.bootstrapToken.length < 16) {
+    logger.warn(
+      'SORTIE_BOOTSTRAP_TOKEN is shorter than 16 characters: anyone who guesses it administers ' +
+        'the account; use it only for tests and rotate the key before real use',
+    )
+  }
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import type { RateLimit } from './lib/rate-limit.ts'
 
 const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -8,7 +9,7 @@ const envSchema = z.object({
   SORTIE_DATA_DIR: z.string().default('./.sortie'),
   SORTIE_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   SORTIE_SECRET_KEY: z.string().optional(),
-  SORTIE_BOOTSTRAP_TOKEN: z.string().min(16).optional(),
+  SORTIE_BOOTSTRAP_TOKEN: z.string().min(1).optional(),
   SORTIE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   SORTIE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(200),
   SORTIE_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
@@ -38,6 +39,8 @@ const envSchema = z.object({
     .min(1024)
     .max(64 * 2 ** 20)
     .default(256 * 1024),
+  SORTIE_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(100),
+  SORTIE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -51,6 +54,8 @@ export interface Config {
   bootstrapToken?: string
   dbPoolSize: number
   logLevel: string
+  /** Requests per API key and process (lib/rate-limit.ts); undefined when off. */
+  rateLimit?: RateLimit
   engine: EngineConfig
   webhooks: WebhookConfig
   streams: StreamConfig
@@ -124,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SORTIE_BOOTSTRAP_TOKEN,
     dbPoolSize: e.SORTIE_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    rateLimit:
+      e.SORTIE_RATE_LIMIT_RPS > 0
+        ? { perSecond: e.SORTIE_RATE_LIMIT_RPS, burst: e.SORTIE_RATE_LIMIT_BURST }
+        : undefined,
     engine: {
       concurrency: e.SORTIE_WORKER_CONCURRENCY,
       leaseSeconds: e.SORTIE_LEASE_SECONDS,

@@ -178,6 +178,48 @@ describe('schedule API', () => {
     assert.equal(ok.status, 200, JSON.stringify(ok.body))
   })
 
+  it('a key that may write agents but not create objectives cannot make a schedule that fires (403)', async () => {
+    const key = await t.api('POST', '/v1/api_keys', {
+      metadata: { name: 'agents only' },
+      spec: { permissions: ['agents:write'] },
+    })
+    assert.equal(key.status, 200, JSON.stringify(key.body))
+    const token = key.body.spec.token
+    const before = (await t.api('GET', `/v1/agents/${agentId}/schedules`)).body.pagination.total
+    const denied = await t.api(
+      'POST',
+      `/v1/agents/${agentId}/schedules`,
+      { spec: { initialMessage: 'go', ...everyMinute() } },
+      { token },
+    )
+    assert.equal(denied.status, 403, JSON.stringify(denied.body))
+    assert.equal(denied.body.code, 7)
+    assert.match(denied.body.message, /objectives:write/)
+    // A paused one creates nothing, so agents:write is enough; resuming it is not.
+    const paused = await t.api(
+      'POST',
+      `/v1/agents/${agentId}/schedules`,
+      {
+        spec: { initialMessage: 'go', ...everyMinute(), status: 'AGENT_SCHEDULE_STATUS_PAUSED' },
+      },
+      { token },
+    )
+    assert.equal(paused.status, 200, JSON.stringify(paused.body))
+    const resume = await t.api(
+      'POST',
+      `/v1/agents/${agentId}/schedules/${paused.body.metadata.id}:resume`,
+      {},
+      { token },
+    )
+    assert.equal(resume.status, 403)
+    const after = await t.api('GET', `/v1/agents/${agentId}/schedules/${paused.body.metadata.id}`)
+    assert.equal(after.body.spec.status, 'AGENT_SCHEDULE_STATUS_PAUSED')
+    assert.equal(
+      (await t.api('GET', `/v1/agents/${agentId}/schedules`)).body.pagination.total,
+      before + 1,
+    )
+  })
+
   it('updateMask replaces only the named fields and a new schedule moves the next fire', async () => {
     clock.set('2026-05-01T10:00:30Z')
     const s = await createSchedule(everyMinute())

@@ -11,6 +11,7 @@ import * as m007 from './migrations/007_tool_set_secrets.ts'
 import * as m008 from './migrations/008_workspace_members.ts'
 import * as m009 from './migrations/009_hot_steps.ts'
 import * as m010 from './migrations/010_compaction_requests.ts'
+import * as m011 from './migrations/011_account_admin_keys.ts'
 import * as m014 from './migrations/014_agent_schedules.ts'
 
 /** Every migration, in order. New ones are added here. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_workspace_members': m008,
   '009_hot_steps': m009,
   '010_compaction_requests': m010,
+  '011_account_admin_keys': m011,
   '014_agent_schedules': m014,
 }
 

@@ -5,6 +5,7 @@ import { normalizeKeys, snakeToCamel } from '../lib/case.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
 import { fieldViolations } from '../lib/validation.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
+import { permissionFor, requireAccountAdmin, requirePermission } from '../modules/accounts/index.ts'
 import type { Scope } from '../modules/deps.ts'
 import type { RouteDef } from '../modules/route.ts'
 import type { HttpEnv } from './context.ts'
@@ -95,6 +96,12 @@ export function mountRoutes(
     for (const { family, path } of familyPaths(def)) {
       const handler = async (c: Context<HttpEnv>) => {
         const scope = await resolveScope(c, family)
+        if (def.scope === 'workspace') {
+          const needed = def.permission ?? permissionFor(c.req.method, def.path)
+          requirePermission(scope, needed, def.operationId)
+        } else if (def.access !== 'anyKey') {
+          requireAccountAdmin(scope, def.operationId)
+        }
         const params = def.params ? parseWith(def.params, pathParams(c), 'path') : {}
         const query = def.query ? parseWith(def.query, c.req.query(), 'query') : {}
         const body = def.body ? parseWith(def.body, await readJsonBody(c), 'body') : {}

@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
-import { AppError, Code } from '../lib/errors.ts'
+import { AppError, Code, retryAfterHeaders } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
@@ -26,7 +26,8 @@ export function rewriteColonVerb(path: string): string {
 
 function bearerToken(c: Context): string | undefined {
   const header = c.req.header('authorization')
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
+  // The whole value after "Bearer ": test deployments use tokens like the clients' "My API Key".
+  const match = header?.match(/^Bearer\s+(\S.*?)\s*$/i)
   return match?.[1]
 }
 
@@ -103,7 +104,7 @@ export function createHttpApp(
       if (err.status >= 500 || err.status === 409) c.header('x-should-retry', 'false')
       if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')
       deps.logger.debug({ code: err.code, path: c.req.path }, err.message)
-      return statusResponse(c, err)
+      return statusResponse(c, err, retryAfterHeaders(err))
     }
     const input = inputRejectedByPostgres(err)
     if (input) return statusResponse(c, input)

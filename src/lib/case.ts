@@ -65,9 +65,13 @@ export function normalizeKeys(
       const shape = def.shape!
       const out: Record<string, unknown> = {}
       for (const [key, item] of Object.entries(value)) {
-        const name = key in shape ? key : snakeToCamel(key)
-        const field = shape[name]
-        if (name in out && name !== key) continue // the camelCase spelling wins over its snake twin
+        // Own properties only: a key named like an Object.prototype member (`toString`,
+        // `constructor`) is an unknown key like any other, and `__proto__` is dropped (assigning
+        // it would replace the object's prototype instead of adding a field).
+        if (key === '__proto__') continue
+        const name = Object.hasOwn(shape, key) ? key : snakeToCamel(key)
+        const field = Object.hasOwn(shape, name) ? shape[name] : undefined
+        if (Object.hasOwn(out, name) && name !== key) continue // camelCase wins over its snake twin
         if (item === null && field && opts.nullIsUnset && isOptional(field)) {
           if (!field.safeParse(null).success) continue
         }

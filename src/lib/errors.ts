@@ -109,3 +109,26 @@ export function unauthenticated(message = 'missing or invalid API key'): AppErro
 export function permissionDenied(message: string): AppError {
   return new AppError(Code.PERMISSION_DENIED, message)
 }
+
+export const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo'
+
+/** 429 (code 8) with a google.rpc.RetryInfo detail; the HTTP layer adds `Retry-After` from it. */
+export function rateLimited(message: string, retryAfterMs: number): AppError {
+  return new AppError(Code.RESOURCE_EXHAUSTED, message, [
+    { '@type': RETRY_INFO_TYPE, retryDelay: `${(retryAfterMs / 1000).toFixed(3)}s` },
+  ])
+}
+
+/**
+ * `Retry-After` (whole seconds, at least 1) and `retry-after-ms` for an error carrying RetryInfo,
+ * as HTTP and the Stainless clients read them; empty for any other error.
+ */
+export function retryAfterHeaders(err: AppError): Record<string, string> {
+  const info = err.details.find((d) => d['@type'] === RETRY_INFO_TYPE)
+  const seconds = typeof info?.retryDelay === 'string' ? parseFloat(info.retryDelay) : NaN
+  if (!Number.isFinite(seconds)) return {}
+  return {
+    'retry-after': String(Math.max(1, Math.ceil(seconds))),
+    'retry-after-ms': String(Math.ceil(seconds * 1000)),
+  }
+}

@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
+import { invalidArgument } from './errors.ts'
 
 /** Prefixes of every id kind (docs/decisions.md decision 9). */
 export const ID_PREFIX = {
@@ -57,9 +58,20 @@ export function createIdGenerator(): IdGenerator {
 /** A path `{id}` is an id, or `external_id:<value>` / `eid:<value>`. */
 export type IdRef = { id: string } | { externalId: string }
 
+/**
+ * Reads a path or body reference. An empty external id is refused (400): every resource created
+ * without one stores the default `""`, so `external_id:` would otherwise name whichever came first.
+ */
 export function parseIdRef(value: string): IdRef {
   for (const prefix of ['external_id:', 'eid:']) {
-    if (value.startsWith(prefix)) return { externalId: value.slice(prefix.length) }
+    if (!value.startsWith(prefix)) continue
+    const externalId = value.slice(prefix.length)
+    if (!externalId) {
+      throw invalidArgument(`${JSON.stringify(value)} names no external id`, [
+        { field: 'id', description: `"${prefix}" must be followed by an external id` },
+      ])
+    }
+    return { externalId }
   }
   return { id: value }
 }

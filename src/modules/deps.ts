@@ -24,6 +24,11 @@ export interface Deps {
   compactor: ObjectiveCompactor
   /** How webhook deliveries are sent: timeout, retries, private targets (SORTIE_WEBHOOK_*). */
   webhooks: WebhookConfig
+  /**
+   * Takes one request from an API key's allowance (SORTIE_RATE_LIMIT_*): 0 when the request may
+   * go on, else the milliseconds until it may.
+   */
+  rateLimit: (apiKeyId: string) => number
 }
 
 /**
@@ -70,6 +75,8 @@ export interface Actor {
   profileId: string
   /** The key's own workspace: the implicit route family acts in it. */
   homeWorkspaceId: string
+  /** The key's permissions (accounts/permissions.ts): `*`, `<family>:read|write`, ... */
+  permissions: readonly string[]
 }
 
 /** A request resolved to a workspace it may act in. */

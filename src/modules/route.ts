@@ -32,6 +32,17 @@ export interface RouteDef<
   /** OpenAPI-style path (`/agents/{id}`), relative to `/v1` or `/v1/workspaces/{workspaceId}`. */
   path: string
   scope: 'workspace' | 'account'
+  /**
+   * Who may call an account route: an account-admin key (the default), or any key (`anyKey`),
+   * the handler then deciding what that key may see or change (docs/api.md, "API keys and
+   * account administration"). Workspace routes are open to every key that may act in the workspace.
+   */
+  access?: 'accountAdmin' | 'anyKey'
+  /**
+   * The permission a workspace route needs, when the one its path and method imply
+   * (accounts/permissions.ts permissionFor) is not right for it.
+   */
+  permission?: string
   operationId: string
   summary: string
   tags: string[]

@@ -61,6 +61,8 @@ export async function startTestSortie(
     SORTIE_BOOTSTRAP_TOKEN: token,
     SORTIE_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
+    // Tests send requests as fast as they can; the rate limit has tests of its own.
+    SORTIE_RATE_LIMIT_RPS: '0',
     ...env,
   })
   const sortie = await createSortie(config, {

@@ -4,7 +4,8 @@
  */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AppError, Code } from '../../lib/errors.ts'
+import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
+import { requirePermission } from '../../modules/accounts/index.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -142,6 +143,7 @@ export function helpGenieError(raised: Error, c: Context<HttpEnv>): Response {
     return c.json({ success: false, error }, 500)
   }
   const { code, status } = codeOf(err)
+  for (const [name, value] of Object.entries(retryAfterHeaders(err))) c.header(name, value)
   return c.json({ success: false, error: { code, message: err.message, status } }, status as 400)
 }
 
@@ -150,7 +152,10 @@ export function helpGenieApp(): Hono<HttpEnv> {
   // Authentication comes first: a caller without a key learns nothing about its payload.
   const invoke = async (c: Context<HttpEnv>, read: () => Promise<Invocation> | Invocation) => {
     const scope = await compatScope(c, { allowXApiKey: true })
-    const outcome = await runAction(c.get('deps'), scope, await read())
+    const call = await read()
+    const reads = call.action === 'list' || call.action === 'get'
+    requirePermission(scope, reads ? 'goals:read' : 'goals:write', `HelpGenie ${call.action}`)
+    const outcome = await runAction(c.get('deps'), scope, call)
     return c.json({ success: true, data: outcome.data }, outcome.status)
   }
   const body = async (c: Context<HttpEnv>) => {

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AppError, Code } from '../../lib/errors.ts'
+import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
+import { requirePermission } from '../../modules/accounts/index.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -127,12 +128,18 @@ export function tokenSourceError(raised: Error, c: Context<HttpEnv>): Response {
     if (kind === 'goal') return c.json({ error: 'Objective not found' }, 404)
   }
   if (err.code === Code.UNAUTHENTICATED) c.header('www-authenticate', 'Bearer')
+  for (const [name, value] of Object.entries(retryAfterHeaders(err))) c.header(name, value)
   return c.json({ error: err.message }, err.status as 400)
 }
 
 export function tokenSourceApp(): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>()
-  const scoped = async (c: Context<HttpEnv>) => compatScope(c, { allowXApiKey: false })
+  const scoped = async (c: Context<HttpEnv>) => {
+    const scope = await compatScope(c, { allowXApiKey: false })
+    const verb = c.req.method === 'GET' ? 'read' : 'write'
+    requirePermission(scope, `goals:${verb}`, `TokenSource ${c.req.method} ${c.req.path}`)
+    return scope
+  }
 
   app.on('POST', slashed('/objectives'), async (c) => {
     const scope = await scoped(c)

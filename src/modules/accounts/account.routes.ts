@@ -26,14 +26,16 @@ import * as workspaces from './workspace.service.ts'
 const tags = ['Account']
 
 /**
- * Account-level routes, served once under /v1. Every key of an account may call them: Sortie has
- * no roles yet, so each key acts as an administrator of its own account.
+ * Account-level routes, served once under /v1. Administering the account needs an account-admin
+ * key (`account:manage`, accounts/permissions.ts); the routes marked `anyKey` serve every key what
+ * is its own: the account without its signing secret, and the workspaces the key may act in.
  */
 export const accountRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/account',
     scope: 'account',
+    access: 'anyKey',
     operationId: 'getAccount',
     summary: 'Get the account, its workspaces and its webhook signing secret',
     tags,
@@ -65,6 +67,7 @@ export const accountRoutes: RouteDef[] = [
     method: 'get',
     path: '/workspaces',
     scope: 'account',
+    access: 'anyKey',
     operationId: 'listWorkspaces',
     summary: 'List the workspaces the API key may act in',
     tags: ['Workspaces'],
@@ -76,6 +79,7 @@ export const accountRoutes: RouteDef[] = [
     method: 'get',
     path: '/workspaces/current',
     scope: 'account',
+    access: 'anyKey',
     operationId: 'getCurrentWorkspace',
     summary: "Get the API key's own workspace",
     tags: ['Workspaces'],

@@ -46,7 +46,8 @@ export const Account = z
       domain: z.string(),
       workspaces: z.array(Workspace),
     }),
-    info: z.object({ webhookEventsHmacSecret: z.string() }),
+    /** The signing secret is shown to account-admin keys only. */
+    info: z.object({ webhookEventsHmacSecret: z.string().optional() }),
   })
   .meta({ id: 'Account' })
 export type Account = z.infer<typeof Account>

@@ -5,17 +5,22 @@ import type { Account } from './account.schema.ts'
 import * as repo from './accounts.repository.ts'
 import { workspaceOf } from './workspace.service.ts'
 import { findWorkspacesOfAccount } from './workspaces.repository.ts'
+import { workspaceIdsOfProfile } from './members.repository.ts'
+import { holdsAccountAdmin } from './permissions.ts'
 
 type AccountSpec = { billingEmail?: string; description?: string; domain?: string }
 
 /**
  * The account with its active workspaces. `info.webhookEventsHmacSecret` is the one place the
- * webhook signing secret is ever shown.
+ * webhook signing secret is ever shown, and only to an account admin: with it anyone can sign a
+ * webhook of any workspace. Any other key sees the workspaces it may act in and no secret.
  */
 export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
   const row = await repo.findAccount(deps.db, actor.accountId)
   if (!row) throw notFound('account', actor.accountId)
-  const workspaces = await findWorkspacesOfAccount(deps.db, row.id)
+  const all = await findWorkspacesOfAccount(deps.db, row.id)
+  const admin = holdsAccountAdmin(actor.permissions)
+  const workspaces = admin ? all : await accessibleOnly(deps, actor, all)
   const spec = row.spec as AccountSpec
   return {
     metadata: {
@@ -32,8 +37,17 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
       domain: spec.domain ?? '',
       workspaces: workspaces.map(workspaceOf),
     },
-    info: { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) },
+    info: admin ? { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) } : {},
   }
+}
+
+async function accessibleOnly<W extends { id: string }>(deps: Deps, actor: Actor, all: W[]) {
+  const ids = new Set(
+    (await workspaceIdsOfProfile(deps.db, actor.profileId))
+      .map((w) => w.id)
+      .concat(actor.homeWorkspaceId),
+  )
+  return all.filter((w) => ids.has(w.id))
 }
 
 /** Replaces the webhook signing secret; deliveries signed from now on use the new one. */

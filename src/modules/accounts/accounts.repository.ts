@@ -6,7 +6,7 @@ export function findApiKeyByTokenHash(db: Executor, tokenHash: string) {
   return db
     .selectFrom('api_keys as k')
     .innerJoin('workspaces as w', 'w.id', 'k.workspace_id')
-    .select(['k.id', 'k.account_id', 'k.workspace_id', 'k.key_profile_id', 'w.status'])
+    .select(['k.id', 'k.account_id', 'k.workspace_id', 'k.key_profile_id', 'k.spec', 'w.status'])
     .where('k.token_hash', '=', tokenHash)
     .where('k.enabled', '=', true)
     .modifyEnd(preparedEnd) // every request authenticates: planned once per connection
@@ -115,6 +115,7 @@ export function insertApiKey(
     externalId?: string
     labels?: Record<string, string>
     description: string
+    permissions: readonly string[]
     tokenHash: string
   },
 ) {
@@ -129,7 +130,7 @@ export function insertApiKey(
       name: row.name,
       external_id: row.externalId ?? '',
       labels: JSON.stringify(row.labels ?? {}),
-      spec: JSON.stringify({ description: row.description }),
+      spec: JSON.stringify({ description: row.description, permissions: row.permissions }),
       token_hash: row.tokenHash,
     })
     .execute()

@@ -8,6 +8,7 @@ import { CreateApiKeyBody, type ApiKey, type CreateAccountApiKeyBody } from './a
 import { createApiKey, findApiKeyRow, getApiKey, insertApiKey } from './api-key.service.ts'
 import * as members from './members.repository.ts'
 import { parseLabelsFilter } from './labels-filter.ts'
+import { OWNER_PERMISSIONS, requireAccountAdmin } from './permissions.ts'
 import { workspaceOf } from './workspace.service.ts'
 import * as workspaces from './workspaces.repository.ts'
 
@@ -44,6 +45,7 @@ export async function listApiKeyWorkspaces(
   query: { cursor?: string; limit?: number; sortOrder?: 'asc' | 'desc'; labels?: string },
 ): Promise<Page<Workspace>> {
   const key = await findApiKeyRow(deps, actor, keyRef, undefined)
+  if (key.id !== actor.apiKeyId) requireAccountAdmin(actor, "reading another key's workspaces")
   const position = decodePageRequest(query)
   const { rows, total } = await workspaces.listKeyWorkspaces(
     deps.db,
@@ -129,6 +131,7 @@ export async function issueApiKey(
     homeWorkspaceId: ws.id,
     creatorProfileId: account.profile_id,
     body: parsed.data,
+    permissions: OWNER_PERMISSIONS,
   })
   return { apiKeyId: row.id, accountId: account.id, workspaceId: ws.id, token }
 }

@@ -1,5 +1,5 @@
 import { generateApiToken, hashToken } from '../../lib/crypto.ts'
-import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
+import { failedPrecondition, fieldError, notFound, permissionDenied } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { Actor, Deps } from '../deps.ts'
@@ -16,6 +16,14 @@ import * as keys from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.repository.ts'
 import { addMember, removeProfileMemberships } from './members.repository.ts'
 import { loadProfiles } from '../profiles/index.ts'
+import {
+  ACCOUNT_ADMIN,
+  covers,
+  DEFAULT_PERMISSIONS,
+  holdsAccountAdmin,
+  requireAccountAdmin,
+  requireMayGrant,
+} from './permissions.ts'
 
 /**
  * API keys are managed through two surfaces: seed-004 `/v1/api_keys` (keys homed in the request's
@@ -34,7 +42,7 @@ export function apiKeyOf(row: ApiKeyRow, token?: string, info?: ApiKey['info']):
     spec: {
       description: spec.description ?? '',
       ...(token ? { token } : {}),
-      permissions: spec.permissions ?? ['*'],
+      permissions: spec.permissions ?? [...DEFAULT_PERMISSIONS],
       system: spec.system ?? false,
     },
     ...(info ? { info } : {}),
@@ -49,10 +57,39 @@ async function withInfo(deps: Deps, rows: ApiKeyRow[], token?: string): Promise<
   return rows.map((row) => apiKeyOf(row, token, { createdBy: profiles.get(row.profile_id) }))
 }
 
-const storedSpec = (spec: ApiKeySpecInput): StoredSpec => ({
+const storedSpec = (spec: ApiKeySpecInput, permissions: readonly string[]): StoredSpec => ({
   description: spec.description ?? '',
-  permissions: ['*'],
+  permissions: [...permissions],
 })
+
+const permissionsOf = (row: ApiKeyRow) => (row.spec as StoredSpec).permissions
+
+/**
+ * Another key is managed (updated, deleted, rotated) only by a key holding every permission it
+ * holds: otherwise a narrower key could rotate a wider one (the admin key) and take its token.
+ */
+function requireMayManage(actor: Actor, row: ApiKeyRow, action: string): void {
+  if (row.id === actor.apiKeyId) return
+  const target = permissionsOf(row) ?? DEFAULT_PERMISSIONS
+  if (holdsAccountAdmin(target)) requireAccountAdmin(actor, `${action} an account-admin API key`)
+  if (
+    !target.every((p) =>
+      p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p),
+    )
+  ) {
+    throw permissionDenied(`${action} an API key with permissions this key does not hold`)
+  }
+}
+
+/**
+ * Seed-003 `/v1/account/api_keys/{id}` (`within` undefined) serves every key of the account to
+ * an account admin, and to any other key only itself (read it, rotate it).
+ */
+function requireAccountSurfaceAccess(actor: Actor, row: ApiKeyRow, within: string | undefined) {
+  if (within === undefined && row.id !== actor.apiKeyId) {
+    requireAccountAdmin(actor, 'managing another key through /v1/account/api_keys')
+  }
+}
 
 export async function findApiKeyRow(
   deps: Deps,
@@ -73,6 +110,7 @@ export async function insertApiKey(
     homeWorkspaceId: string
     creatorProfileId: string
     body: CreateApiKeyBody
+    permissions: readonly string[]
   },
 ): Promise<{ row: ApiKeyRow; token: string }> {
   const token = generateApiToken()
@@ -102,7 +140,7 @@ export async function insertApiKey(
         name: body.metadata.name,
         externalId: body.metadata.externalId ?? '',
         labels: body.metadata.labels ?? {},
-        spec: storedSpec(body.spec),
+        spec: storedSpec(body.spec, input.permissions),
         tokenHash: hashToken(token),
       })
     })
@@ -117,11 +155,14 @@ export async function createApiKey(
   homeWorkspaceId: string,
   body: CreateApiKeyBody,
 ): Promise<ApiKey> {
+  const permissions = body.spec.permissions ?? DEFAULT_PERMISSIONS
+  requireMayGrant(actor, permissions)
   const { row, token } = await insertApiKey(deps, {
     accountId: actor.accountId,
     homeWorkspaceId,
     creatorProfileId: actor.profileId,
     body,
+    permissions,
   })
   return (await withInfo(deps, [row], token))[0]!
 }
@@ -132,7 +173,9 @@ export async function getApiKey(
   ref: string,
   within: string | undefined,
 ): Promise<ApiKey> {
-  return (await withInfo(deps, [await findApiKeyRow(deps, actor, ref, within)]))[0]!
+  const row = await findApiKeyRow(deps, actor, ref, within)
+  requireAccountSurfaceAccess(actor, row, within)
+  return (await withInfo(deps, [row]))[0]!
 }
 
 export async function listApiKeys(
@@ -162,8 +205,21 @@ export async function updateApiKey(
   body: UpdateApiKeyBody,
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
+  requireAccountSurfaceAccess(actor, row, within)
+  requireMayManage(actor, row, 'updating')
   const next = applyUpdate(apiKeyOf(row), body, body.updateMask)
   if (!next.metadata.name) throw fieldError('metadata.name', 'is required')
+  const permissions = next.spec.permissions
+  if (permissions.join() !== apiKeyOf(row).spec.permissions.join()) {
+    requireMayGrant(actor, permissions)
+    if (row.id === actor.apiKeyId && holdsAccountAdmin(permissionsOf(row))) {
+      if (!holdsAccountAdmin(permissions)) {
+        throw failedPrecondition(
+          `an API key cannot give up "${ACCOUNT_ADMIN}" itself; use another admin key`,
+        )
+      }
+    }
+  }
   const updated = await deps.db
     .transaction()
     .execute(async (trx) => {
@@ -171,7 +227,11 @@ export async function updateApiKey(
         name: next.metadata.name,
         externalId: next.metadata.externalId ?? '',
         labels: next.metadata.labels ?? {},
-        spec: { ...(row.spec as StoredSpec), description: next.spec.description ?? '' },
+        spec: {
+          ...(row.spec as StoredSpec),
+          description: next.spec.description ?? '',
+          permissions: [...permissions],
+        },
       })
       await keys.renameProfile(trx, row.key_profile_id, saved.name)
       return saved
@@ -191,9 +251,11 @@ export async function deleteApiKey(
   within: string | undefined,
 ): Promise<void> {
   const row = await findApiKeyRow(deps, actor, ref, within)
+  requireAccountSurfaceAccess(actor, row, within)
   if (row.id === actor.apiKeyId) {
     throw failedPrecondition('an API key cannot delete itself; use another key')
   }
+  requireMayManage(actor, row, 'deleting')
   await deps.db.transaction().execute(async (trx) => {
     await keys.deleteApiKeyRow(trx, row.id)
     await removeProfileMemberships(trx, row.key_profile_id)
@@ -208,6 +270,8 @@ export async function rotateApiKey(
   within: string | undefined,
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
+  requireAccountSurfaceAccess(actor, row, within)
+  requireMayManage(actor, row, 'rotating')
   const token = generateApiToken()
   const updated = await keys.setApiKeyTokenHash(deps.db, row.id, hashToken(token))
   return (await withInfo(deps, [updated], token))[0]!

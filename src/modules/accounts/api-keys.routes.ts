@@ -42,6 +42,7 @@ function keyRoutes(surface: 'workspace' | 'account'): RouteDef[] {
       method: 'get',
       path: `${base}/{id}`,
       scope: surface,
+      access: 'anyKey',
       operationId: `get${op}`,
       summary: 'Get an API key (its token is never included)',
       tags,
@@ -83,6 +84,7 @@ function keyRoutes(surface: 'workspace' | 'account'): RouteDef[] {
       // POST serves the newest API's `api_keys/{id}:rotate` colon verb.
       alsoMethods: ['post'],
       scope: surface,
+      access: 'anyKey',
       operationId: `rotate${op}`,
       summary: 'Issue a new token; the old one stops working at once',
       tags,
@@ -123,6 +125,7 @@ export const apiKeyRoutes: RouteDef[] = [
     method: 'get',
     path: '/account/api_keys/{id}/workspaces',
     scope: 'account',
+    access: 'anyKey',
     operationId: 'listApiKeyWorkspaces',
     summary: 'List the workspaces an API key may act in',
     tags,

@@ -1,8 +1,9 @@
 import { hashToken } from '../../lib/crypto.ts'
-import { notFound, permissionDenied, unauthenticated } from '../../lib/errors.ts'
+import { notFound, permissionDenied, rateLimited, unauthenticated } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import type { Actor, Deps, Scope } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
+import { DEFAULT_PERMISSIONS } from './permissions.ts'
 import { WORKSPACE_ARCHIVED } from './workspaces.repository.ts'
 
 /**
@@ -17,11 +18,16 @@ export async function authenticate(deps: Deps, token: string | undefined): Promi
   if (key.status === WORKSPACE_ARCHIVED) {
     throw permissionDenied(`the API key's workspace ${key.workspace_id} is archived`)
   }
+  const waitMs = deps.rateLimit(key.id)
+  if (waitMs > 0) {
+    throw rateLimited(`rate limit exceeded for API key ${key.id}; retry in ${waitMs} ms`, waitMs)
+  }
   return {
     accountId: key.account_id,
     apiKeyId: key.id,
     profileId: key.key_profile_id,
     homeWorkspaceId: key.workspace_id,
+    permissions: (key.spec as { permissions?: string[] }).permissions ?? DEFAULT_PERMISSIONS,
   }
 }
 

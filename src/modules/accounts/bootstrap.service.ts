@@ -3,6 +3,7 @@ import { generateApiToken, generateWebhookSecret, hashToken } from '../../lib/cr
 import type { Deps } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
 import { addMember } from './members.repository.ts'
+import { OWNER_PERMISSIONS } from './permissions.ts'
 
 const BOOTSTRAP_LOCK_KEY = 8675309
 
@@ -64,6 +65,7 @@ export async function bootstrapIfEmpty(
       keyProfileId,
       name: 'admin',
       description: 'Created at first start',
+      permissions: OWNER_PERMISSIONS,
       tokenHash: hashToken(token),
     })
     for (const profileId of [adminProfileId, keyProfileId]) {

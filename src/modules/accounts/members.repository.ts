@@ -73,3 +73,12 @@ export function listMembers(db: Executor, workspaceId: string, position: PagePos
     .where('m.workspace_id', '=', workspaceId)
   return pageRows<MemberRow>(base, position, 'm.id')
 }
+
+/** The ids of the workspaces a profile is a member of. */
+export function workspaceIdsOfProfile(db: Executor, profileId: string) {
+  return db
+    .selectFrom('workspace_members')
+    .select('workspace_id as id')
+    .where('profile_id', '=', profileId)
+    .execute()
+}

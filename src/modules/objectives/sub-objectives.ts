@@ -69,6 +69,7 @@ export async function prepareSubObjective(
     apiKeyId: '',
     profileId: parent.profile_id,
     homeWorkspaceId: parent.workspace_id,
+    permissions: [],
     workspaceId: parent.workspace_id,
   }
   const withSchema = agent.spec.inputDataSchema !== undefined

@@ -29,6 +29,8 @@ function scopeOf(row: ScheduleRow): Scope {
     profileId: row.profile_id,
     apiKeyId: '',
     homeWorkspaceId: row.workspace_id,
+    // No key acts: the fire is the schedule's own, checked when the schedule was written.
+    permissions: [],
   }
 }
 

@@ -3,6 +3,7 @@ import { failedPrecondition, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import type { Page } from '../../lib/pagination.ts'
 import { findResource } from '../../db/resources.ts'
+import { requirePermission } from '../accounts/index.ts'
 import { findAgentRow } from '../agents/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import {
@@ -33,6 +34,14 @@ import type { ScheduleRow } from './schedules.repository.ts'
 
 /** "-" in place of an agent id lists the schedules of every agent (AIP-159). */
 export const ANY_AGENT = '-'
+
+/**
+ * Schedule routes are agent routes (agents:write), but an active schedule creates objectives
+ * as its creator: writing one that may fire also needs what creating an objective needs.
+ */
+function requireObjectiveWrite(scope: Scope): void {
+  requirePermission(scope, 'objectives:write', 'A schedule that fires (it creates objectives)')
+}
 
 /** The one row -> AgentSchedule mapping; `info` is added on single reads and `includeInfo`. */
 export function scheduleOf(row: ScheduleRow, withInfo: boolean): AgentSchedule {
@@ -90,8 +99,9 @@ export async function createSchedule(
 ): Promise<AgentSchedule> {
   const agent = await findAgentRow(deps, scope, agentRef)
   const { status, ...spec } = body.spec
-  const compiled = await checkSpec(deps, scope, agent, spec)
   const stored = storedStatus(status)
+  if (stored === 'ACTIVE') requireObjectiveWrite(scope)
+  const compiled = await checkSpec(deps, scope, agent, spec)
   const row = await insertResource(deps.db, 'agent_schedules', {
     ...newResourceColumns(deps.ids('agentSchedule'), scope, {
       ...body.metadata,
@@ -150,6 +160,7 @@ export async function updateSchedule(
       const next = applyUpdate(scheduleOf(current, false), body, body.updateMask)
       const { status, ...spec } = next.spec
       const newStatus = storedStatus(status)
+      if (newStatus === 'ACTIVE') requireObjectiveWrite(scope)
       if (current.status === 'ARCHIVED' && newStatus !== 'ARCHIVED') {
         throw failedPrecondition(`schedule ${current.id} is archived and cannot be reactivated`)
       }
@@ -197,6 +208,7 @@ export async function setScheduleStatus(
   ref: string,
   to: StoredStatus,
 ): Promise<AgentSchedule> {
+  if (to === 'ACTIVE') requireObjectiveWrite(scope)
   const found = await findScheduleRow(deps, scope, agentRef, ref)
   const row = await deps.db.transaction().execute(async (trx) => {
     const current = (await repo.lockSchedule(trx, found.id))!
