@@ -112,8 +112,9 @@ export async function fireSchedule(
     skipReason,
     firedBy,
   })
-  // Only a fire claimed by another transaction lands here (the row lock makes it unlikely): that
-  // one created the objective, so this one creates nothing and only moves the schedule on.
+  // The row lock keeps two transactions from firing a schedule at once; the claim also settles
+  // what the lock cannot, such as processes whose clocks disagree, one having fired this time
+  // already: then nothing is created and the schedule only moves on.
   const fired = claimed && !!prepared
   if (fired) await insertPreparedObjective(trx, prepared!)
   if (!skipReason && missed > 0) skipReason = missedReason(missed, firstMissed!, lastMissed!)
