@@ -255,6 +255,11 @@ Node process (schedulers, pg client) and Postgres, over the rounds. "2 scheduler
 instances (own pools) in one Node process on one database; fires counts claims, doubled counts
 objectives beyond one per (schedule, fire time), skipped counts fires passed over.
 
+A fire costs about 2 ms of CPU (Node and Postgres together), so one process fires about 350
+schedules a second here: spread over the minute, 10,000 schedules fire with p99 under 1 s; a burst
+of 10,000 at the same second takes about 30 s to drain, and a second scheduler process does not
+make it faster on 2 cores (it shares them).
+
 ${table(
   [
     'scenario',
