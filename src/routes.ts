@@ -3,12 +3,14 @@ import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { feedbackRoutes } from './modules/feedback/index.ts'
 import { goalRoutes } from './modules/goals/index.ts'
+import { memoryRoutes } from './modules/memory/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
 import { streamRoutes } from './modules/streams/index.ts'
 import { taskRoutes } from './modules/tasks/index.ts'
 import { toolRoutes } from './modules/tools/index.ts'
+import { uploadRoutes } from './modules/uploads/index.ts'
 import { webhookRoutes } from './modules/webhooks/index.ts'
 
 /** Every API route, module by module. */
@@ -25,4 +27,6 @@ export const allRoutes: RouteDef[] = [
   ...feedbackRoutes,
   ...taskRoutes,
   ...goalRoutes,
+  ...memoryRoutes,
+  ...uploadRoutes,
 ]

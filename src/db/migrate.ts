@@ -12,6 +12,7 @@ import * as m008 from './migrations/008_workspace_members.ts'
 import * as m009 from './migrations/009_hot_steps.ts'
 import * as m010 from './migrations/010_compaction_requests.ts'
 import * as m011 from './migrations/011_account_admin_keys.ts'
+import * as m015 from './migrations/015_memory.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_hot_steps': m009,
   '010_compaction_requests': m010,
   '011_account_admin_keys': m011,
+  '015_memory': m015,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { GoalTables } from './schema.goals.ts'
 import type { LiveTables } from './schema.live.ts'
+import type { MemoryTables } from './schema.memory.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -209,7 +210,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables, LiveTables, GoalTables {
+export interface Database extends SteeringTables, LiveTables, GoalTables, MemoryTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable
@@ -243,3 +244,6 @@ export type ResourceTable =
   | 'workspace_secrets'
   | 'tool_set_secrets'
   | 'ai_provider_keys'
+  | 'memory_layers'
+  | 'memory_entries'
+  | 'uploads'

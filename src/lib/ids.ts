@@ -27,6 +27,10 @@ export const ID_PREFIX = {
   toolSetSecret: 'tssec',
   aiProviderKey: 'aipk',
   goal: 'goal',
+  memoryLayer: 'memlyr',
+  memoryEntry: 'mement',
+  memoryLayerAssignment: 'vmla',
+  upload: 'upl',
 } as const
 export type IdKind = keyof typeof ID_PREFIX
 
