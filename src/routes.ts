@@ -3,7 +3,7 @@ import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
 import { feedbackRoutes } from './modules/feedback/index.ts'
 import { goalRoutes } from './modules/goals/index.ts'
-import { memoryRoutes } from './modules/memory/index.ts'
+import { memoryAssignmentRoutes, memoryRoutes } from './modules/memory/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
@@ -28,5 +28,6 @@ export const allRoutes: RouteDef[] = [
   ...taskRoutes,
   ...goalRoutes,
   ...memoryRoutes,
+  ...memoryAssignmentRoutes,
   ...uploadRoutes,
 ]

@@ -3,7 +3,8 @@ import type { AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
-import { submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import type { StoredMemory } from '../memory/index.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -31,6 +32,8 @@ export interface StoredObjectiveData {
   subAgents?: StoredSubAgent[]
   /** Set on a sub-objective: the parent's tool call that spawned it and waits for it. */
   parentToolCallId?: string
+  /** The memory stack frozen at creation (docs/api.md section 3.11). */
+  memory?: StoredMemory
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -117,8 +120,8 @@ export function objectiveOf(
       parentObjectiveId: row.parent_objective_id ?? '',
       secrets: (data.secretNames ?? []).map((name) => ({ name })),
       systemPrompt: data.systemPrompt,
-      // Creation refuses memory references (there are no memory layers) and schedules do not exist.
-      memoryStack: [],
+      memoryStack: data.memory?.memoryStack ?? [],
+      // Schedules do not exist yet.
       sourceScheduleId: '',
       ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
       // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
@@ -128,6 +131,14 @@ export function objectiveOf(
       state: presentState(row.state, row.wait_reason, family),
       message: row.state_message,
     },
+    ...(data.memory?.episodic
+      ? {
+          episodicMemory: {
+            key: data.memory.episodic.key,
+            memoryLayerId: data.memory.episodic.memoryLayerId,
+          },
+        }
+      : {}),
   }
   if (extras.withInfo) {
     const owner = {
@@ -142,10 +153,11 @@ export function objectiveOf(
         ...(data.subAgents ?? []).map((a) => ({ agent: a.metadata })),
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
+        ...memoryCallables(owner, data.memory),
       ],
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
-      effectiveMemoryStack: [],
+      effectiveMemoryStack: data.memory?.effective ?? [],
       ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
       totalContextWindows: row.total_context_windows,
       totalEvents: row.total_events,

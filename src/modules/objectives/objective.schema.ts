@@ -107,6 +107,8 @@ export const Objective = z
     status: ObjectiveStatus,
     info: ObjectiveInfo.optional(),
     lastFiveWindows: z.array(ObjectiveContextWindow).optional(),
+    /** HEAD: the episodic memory the objective shares with others of its agent and key. */
+    episodicMemory: z.object({ key: z.string(), memoryLayerId: z.string() }).optional(),
   })
   .meta({ id: 'Objective' })
 export type Objective = z.infer<typeof Objective>
@@ -164,6 +166,8 @@ export const CreateObjectiveBody = z.object({
     })
     .optional(),
   metadata: CreateOperationMetadata.optional(),
+  /** HEAD: objectives of one agent with the same key share one episodic memory layer. */
+  episodicMemory: z.object({ key: z.string().max(512) }).optional(),
   initialMessage: message.optional(),
   externalId: CreateOperationMetadata.shape.externalId,
   labels: CreateOperationMetadata.shape.labels,
