@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { FakeProvider } from './support/fake-provider.ts'
 import {
@@ -18,7 +20,9 @@ let fake: FakeProvider
 let tools: ToolServer
 let engine: EngineTest
 before(async () => {
-  engine = await startEngineTest()
+  engine = await startEngineTest({
+    env: { SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1', SORTIE_WEBHOOK_POLL_MS: '20' },
+  })
   ;({ t, fake, tools } = engine)
 })
 after(() => engine?.close())
@@ -265,6 +269,51 @@ describe('the memory stack at run time', () => {
     assert.deepEqual(violations(over), ['data.memoryStack'])
     const after = await t.api('GET', `/v1/objectives?agentId=${a.agentId}`)
     assert.equal(after.body.pagination.total, before.body.pagination.total)
+  })
+})
+
+describe('memoryRead beyond the event list', () => {
+  it('is sent as the webhook objective_event.memory_read and listed by its delivery event type', async () => {
+    const bodies: any[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d) => (body += d))
+      req.on('end', () => {
+        bodies.push(JSON.parse(body))
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const a = await agent()
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+      const set = await t.api('PATCH', `/v1/agents/${a.agentId}`, {
+        spec: { webhookEventsUrl: url },
+        updateMask: 'spec.webhookEventsUrl',
+      })
+      assert.equal(set.status, 200, JSON.stringify(set.body))
+      const skills = await layer({ hooked: { content: 'hook body' } })
+      await t.api('POST', assignPath(a), { memoryLayerId: skills.id })
+      fake.enqueue({ toolCalls: [load('hooked')] }, { text: 'done' })
+      const created = await create({ agentId: a.agentId, data: { initialMessage: 'go' } })
+      await waitForState(t, created.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
+      const deadline = Date.now() + 10_000
+      while (!bodies.some((b) => b.type === 'objective_event.memory_read')) {
+        assert.ok(Date.now() < deadline, JSON.stringify(bodies.map((b) => b.type)))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const hook = bodies.find((b) => b.type === 'objective_event.memory_read')
+      assert.equal(hook.data.objectiveEvent.data.memoryRead.memoryLayerId, skills.id)
+      const deliveries = await t.api(
+        'GET',
+        `/v1/agents/${a.agentId}/webhook_deliveries?eventType=OBJECTIVE_EVENT_TYPE_MEMORY_READ`,
+      )
+      assert.equal(deliveries.status, 200, JSON.stringify(deliveries.body))
+      assert.equal(deliveries.body.items.length, 1)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
   })
 })
 
