@@ -232,6 +232,33 @@ describe('the memory stack at run time', () => {
     assert.match(got.body.data.systemPrompt, /- k/)
   })
 
+  it('the manifest is bounded to 200 entries and says how many it left out', async () => {
+    const a = await agent()
+    const big = await layer({})
+    for (let batch = 0; batch < 205; batch += 41) {
+      await Promise.all(
+        Array.from({ length: 41 }, (_, i) =>
+          t.api('POST', `/v1/memory_layers/${big.id}/entries`, {
+            metadata: { name: `e${batch + i}` },
+            spec: { key: `k/${String(batch + i).padStart(3, '0')}`, content: 'x' },
+          }),
+        ),
+      )
+    }
+    fake.enqueue({ text: 'ok' })
+    const created = await create({
+      agentId: a.agentId,
+      data: { initialMessage: 'hi', memoryStack: [{ memoryLayerId: big.id }] },
+    })
+    const listed = created.data.systemPrompt.split('\n').filter((l: string) => l.startsWith('- k/'))
+    assert.equal(listed.length, 200)
+    assert.match(
+      created.data.systemPrompt,
+      /\(5 more skills are not listed; they load by key too\)/,
+    )
+    await waitForState(t, created.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
+  })
+
   it('bad stacks are 400 naming the field and create nothing', async () => {
     const a = await agent()
     const other = await layer({ x: { content: 'x' } })
@@ -374,13 +401,15 @@ describe('episodic memory', () => {
     const result = events.find((e: any) => e.data.type === 'toolResult')
     assert.equal(result.data.toolResult.content, 'Likes tea.')
 
+    fake.enqueue({ text: 'ok' })
     const other = await create({
       agentId: a.agentId,
       data: { initialMessage: 'x' },
       episodicMemory: { key: 'cust-43' },
     })
     assert.notEqual(other.episodicMemory.memoryLayerId, layerId)
-    fake.enqueue({ text: 'ok' })
+    // Each test lets its objectives finish: they share the fake provider's queue of turns.
+    await waitForState(t, other.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
   })
 
   it('the API reads episodic layers but refuses to change them or reference them (400 code 9)', async () => {
@@ -392,6 +421,7 @@ describe('episodic memory', () => {
       episodicMemory: { key: 'k-ro' },
     })
     const id = made.episodicMemory.memoryLayerId
+    await waitForState(t, made.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
     const attempts = [
       await t.api('PATCH', `/v1/memory_layers/${id}`, { spec: { description: 'mine' } }),
       await t.api('DELETE', `/v1/memory_layers/${id}`),

@@ -164,13 +164,6 @@ async function episodicLayer(
   return rows[0]!.id
 }
 
-interface ManifestRow {
-  id: string
-  layer_id: string
-  key: string
-  spec: { title?: string; description?: string }
-}
-
 /** Entries not expired, of layers not expired, of the given layers. */
 function liveEntries(db: Executor, layerIds: string[]) {
   return db
@@ -196,39 +189,50 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
  * each key), its key, title and description, top of the stack first. At most
  * MANIFEST_MAX_ENTRIES entries and MANIFEST_MAX_CHARS characters (titles and descriptions
  * clipped); past that a last line says how many were left out, which stay loadable by key.
+ * Postgres resolves each key to its topmost entry and returns only the entries listed: a stack of
+ * 10 layers × 1,000 entries sends 200 rows, not 10,000.
  */
 export async function buildManifest(db: Executor, stack: MemoryReference[]): Promise<string> {
   if (!stack.length) return ''
-  const layerIds = [...new Set(stack.map((r) => r.memoryLayerId))]
-  const rows = (await liveEntries(db, layerIds)
-    .select(['e.id', 'e.layer_id', 'e.key', 'e.spec'])
-    .orderBy('e.key')
-    .execute()) as unknown as ManifestRow[]
-  const seen = new Set<string>()
+  const { rows } = await sql<{
+    key: string
+    title: string | null
+    description: string | null
+    total: string
+  }>`
+    WITH s AS (
+      SELECT * FROM unnest(${stack.map((_, i) => i)}::int[],
+        ${stack.map((r) => r.memoryLayerId)}::text[],
+        ${stack.map((r) => r.memoryEntryId ?? null)}::text[]) AS s(rank, layer_id, entry_id)
+    ), top AS (
+      SELECT DISTINCT ON (e.key) e.key, e.spec, s.rank
+      FROM s
+      JOIN memory_entries e ON e.layer_id = s.layer_id AND (s.entry_id IS NULL OR s.entry_id = e.id)
+      JOIN memory_layers l ON l.id = e.layer_id
+      WHERE (e.expires_at IS NULL OR e.expires_at > now())
+        AND (l.expires_at IS NULL OR l.expires_at > now())
+      ORDER BY e.key, s.rank DESC
+    )
+    SELECT key, spec->>'title' AS title, spec->>'description' AS description,
+      count(*) OVER () AS total
+    FROM top ORDER BY rank DESC, key LIMIT ${MANIFEST_MAX_ENTRIES}`.execute(db)
+  if (!rows.length) return ''
   const lines: string[] = []
   let chars = 0
-  let omitted = 0
-  for (const ref of [...stack].reverse()) {
-    for (const row of rows) {
-      if (!resolvesAt(ref, row) || seen.has(row.key)) continue
-      seen.add(row.key)
-      const title = clip(row.spec.title ?? '', TITLE_MAX)
-      const description = clip(row.spec.description ?? '', DESCRIPTION_MAX)
-      const line = `- ${row.key}${title ? `: ${title}` : ''}${description ? ` — ${description}` : ''}`
-      if (lines.length >= MANIFEST_MAX_ENTRIES || chars + line.length > MANIFEST_MAX_CHARS) {
-        omitted++
-        continue
-      }
-      lines.push(line)
-      chars += line.length + 1
-    }
+  for (const row of rows) {
+    const title = clip(row.title ?? '', TITLE_MAX)
+    const description = clip(row.description ?? '', DESCRIPTION_MAX)
+    const line = `- ${row.key}${title ? `: ${title}` : ''}${description ? ` — ${description}` : ''}`
+    if (chars + line.length > MANIFEST_MAX_CHARS) break
+    lines.push(line)
+    chars += line.length + 1
   }
-  if (!lines.length) return ''
+  const omitted = Number(rows[0]!.total) - lines.length
   return [
     '## Skills',
     'Load the full text of a skill with the memory_load_skill tool, passing its key.',
     ...lines,
-    ...(omitted ? [`(${omitted} more skills are not listed; they load by key too)`] : []),
+    ...(omitted > 0 ? [`(${omitted} more skills are not listed; they load by key too)`] : []),
   ].join('\n')
 }
 
