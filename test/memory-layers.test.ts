@@ -118,6 +118,9 @@ describe('memory entries', () => {
     assert.equal(got.body.content, '# Postmortem\nBlameless.')
     const layerInfo = await t.api('GET', `/v1/memory_layers/${layer}`)
     assert.equal(layerInfo.body.info.entryCount, 1)
+    const workspaces = await t.api('GET', '/v1/workspaces?includeInfo=true')
+    const mine = workspaces.body.items.find((w: any) => w.metadata.id === t.workspaceId)
+    assert.ok(mine.info.totalMemoryEntries >= 1, JSON.stringify(mine.info))
   })
 
   it('the list filters by key prefix, case-sensitively, and pages', async () => {

@@ -230,6 +230,26 @@ describe('the memory stack at run time', () => {
     )
     assert.deepEqual(got.body.info.effectiveMemoryStack, [{ memoryLayerId: one.id }])
     assert.match(got.body.data.systemPrompt, /- k/)
+    // A new objective's manifest reads the entries as they are now (no stale manifest).
+    const edited = await t.api('PATCH', `/v1/memory_layers/${one.id}/entries/${one.ids.k}`, {
+      spec: { title: 'Edited title' },
+    })
+    assert.equal(edited.status, 200, JSON.stringify(edited.body))
+    fake.enqueue({ text: 'ok' })
+    const next = await create({
+      agentId: a.agentId,
+      data: { initialMessage: 'hi', memoryStack: [{ memoryLayerId: one.id }] },
+    })
+    assert.match(next.data.systemPrompt, /- k: Edited title/)
+    await t.api('DELETE', `/v1/memory_layers/${one.id}/entries/${one.ids.k}`)
+    fake.enqueue({ text: 'ok' })
+    const last = await create({
+      agentId: a.agentId,
+      data: { initialMessage: 'hi', memoryStack: [{ memoryLayerId: one.id }] },
+    })
+    assert.doesNotMatch(last.data.systemPrompt, /Skills/)
+    await waitForState(t, next.metadata.id, ['STATE_WAITING'])
+    await waitForState(t, last.metadata.id, ['STATE_WAITING'])
   })
 
   it('the manifest is bounded to 200 entries and says how many it left out', async () => {

@@ -26,6 +26,8 @@ export interface MemoryLayerTable extends ResourceColumns {
   ttl_seconds: number | null
   expires_at: Date | null
   last_used_at: Date | null
+  /** bigint: pg returns it as a string. */
+  version: ColumnType<string, never, never>
 }
 
 export interface MemoryEntryTable extends ResourceColumns {

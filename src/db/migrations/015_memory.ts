@@ -22,7 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       episodic_key text,
       ttl_seconds integer,
       expires_at timestamptz,
-      last_used_at timestamptz
+      last_used_at timestamptz,
+      -- Bumped by every write to the layer or its entries: what a cached manifest is keyed by.
+      version bigint NOT NULL DEFAULT 0
     );
     CREATE INDEX memory_layers_workspace ON memory_layers (workspace_id, id);
     CREATE UNIQUE INDEX memory_layers_external_id ON memory_layers (workspace_id, external_id)

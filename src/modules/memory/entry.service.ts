@@ -76,6 +76,11 @@ function mutableLayer(layer: LayerRow): void {
   }
 }
 
+/** A write to a layer's entries changes its version: manifests cached for the old one go stale. */
+export async function bumpVersion(db: Executor, layerId: string): Promise<void> {
+  await sql`UPDATE memory_layers SET version = version + 1 WHERE id = ${layerId}`.execute(db)
+}
+
 /** Expired entries are never served: to the API they are gone. */
 const live = (qb: any) =>
   qb.where((eb: any) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql`now()`)]))
@@ -155,6 +160,7 @@ export async function createEntry(
         body.spec.uploadId !== undefined
           ? await uploadedText(deps, trx, scope, body.spec.uploadId)
           : body.spec.content!
+      await bumpVersion(trx, layer.id)
       return trx
         .insertInto('memory_entries')
         .values({
@@ -243,6 +249,7 @@ export async function updateEntry(
         next.spec.uploadId !== undefined
           ? await uploadedText(deps, trx, scope, next.spec.uploadId)
           : next.spec.content
+      await bumpVersion(trx, layer.id)
       return trx
         .updateTable('memory_entries')
         .set({
@@ -272,5 +279,8 @@ export async function deleteEntry(
   const layer = await findLayerRow(deps, scope, layerRef)
   mutableLayer(layer)
   const row = await findEntryRow(deps, layer, ref)
-  await deleteResource(deps.db, 'memory_entries', row.id)
+  await deps.db.transaction().execute(async (trx) => {
+    await bumpVersion(trx, layer.id)
+    await deleteResource(trx, 'memory_entries', row.id)
+  })
 }

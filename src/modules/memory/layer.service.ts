@@ -148,6 +148,7 @@ export async function updateLayer(
   }
   const updated = await updateResource(deps.db, 'memory_layers', row.id, {
     ...metadataColumns(next.metadata),
+    version: sql`version + 1`,
     spec: JSON.stringify({ description: next.spec.description ?? '' }),
     expires_at: next.spec.expiresAt ?? null,
   }).catch((err) => rethrowUnique(err, 'a memory layer'))

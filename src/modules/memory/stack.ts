@@ -1,8 +1,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../db/database.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, fieldError, invalidArgument } from '../../lib/errors.ts'
-import type { IdGenerator } from '../../lib/ids.ts'
-import { parseIdRef } from '../../lib/ids.ts'
+import { parseIdRef, type IdGenerator, type IdRef } from '../../lib/ids.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { MAX_STACK } from './assignment.service.ts'
 import { keyProblems } from './entry-key.ts'
@@ -60,26 +59,26 @@ export async function resolveMemoryStack(
   scope: Scope,
   input: StackInput,
 ): Promise<StoredMemory | undefined> {
-  const baseline = await deps.db
-    .selectFrom('variation_memory_layers')
-    .select(['memory_layer_id'])
-    .where('variation_id', '=', input.variationId)
-    .orderBy('position')
-    .execute()
   const refs = input.memoryStack ?? []
+  const layerRefs = refs.map((r) => parseIdRef(r.memoryLayerId))
+  const entryRefs = refs.map((r) => (r.memoryEntryId ? parseIdRef(r.memoryEntryId) : undefined))
+  // Two or three queries whatever the stack's size: objectives are created at a high rate.
+  const [baseline, layers, entries] = await Promise.all([
+    deps.db
+      .selectFrom('variation_memory_layers')
+      .select(['memory_layer_id'])
+      .where('variation_id', '=', input.variationId)
+      .orderBy('position')
+      .execute(),
+    findByRefs(deps.db, 'memory_layers', scope.workspaceId, layerRefs),
+    findByRefs(deps.db, 'memory_entries', scope.workspaceId, entryRefs),
+  ])
   const pushed: MemoryReference[] = []
   // Every reference is checked, so one answer names each that does not resolve.
   const missing: { field: string; description: string }[] = []
   for (const [i, ref] of refs.entries()) {
     const field = `data.memoryStack.${i}`
-    const idRef = parseIdRef(ref.memoryLayerId)
-    let qb = deps.db
-      .selectFrom('memory_layers')
-      .select(['id', 'system_managed'])
-      .where('workspace_id', '=', scope.workspaceId)
-    qb =
-      'id' in idRef ? qb.where('id', '=', idRef.id) : qb.where('external_id', '=', idRef.externalId)
-    const layer = await qb.executeTakeFirst()
+    const layer = pick(layers, layerRefs[i]!)
     if (!layer) {
       missing.push({
         field: `${field}.memoryLayerId`,
@@ -93,23 +92,20 @@ export async function resolveMemoryStack(
         'a system-managed (episodic) layer attaches itself through episodicMemory',
       )
     }
-    if (ref.memoryEntryId) {
-      const entryRef = parseIdRef(ref.memoryEntryId)
-      let eq = deps.db.selectFrom('memory_entries').select('id').where('layer_id', '=', layer.id)
-      eq =
-        'id' in entryRef
-          ? eq.where('id', '=', entryRef.id)
-          : eq.where('external_id', '=', entryRef.externalId)
-      const entry = await eq.executeTakeFirst()
-      if (!entry) {
-        missing.push({
-          field: `${field}.memoryEntryId`,
-          description: `is not an entry of memory layer ${layer.id}`,
-        })
-        continue
-      }
-      pushed.push({ memoryLayerId: layer.id, memoryEntryId: entry.id })
-    } else pushed.push({ memoryLayerId: layer.id })
+    const entryRef = entryRefs[i]
+    if (!entryRef) {
+      pushed.push({ memoryLayerId: layer.id })
+      continue
+    }
+    const entry = pick(entries, entryRef, layer.id)
+    if (!entry) {
+      missing.push({
+        field: `${field}.memoryEntryId`,
+        description: `is not an entry of memory layer ${layer.id}`,
+      })
+      continue
+    }
+    pushed.push({ memoryLayerId: layer.id, memoryEntryId: entry.id })
   }
   if (missing.length) {
     throw invalidArgument(`${missing[0]!.field}: ${missing[0]!.description}`, missing)
@@ -139,6 +135,44 @@ export async function resolveMemoryStack(
   }
   if (!effective.length) return undefined
   return { memoryStack: pushed, effective, ...(episodic ? { episodic } : {}) }
+}
+
+interface RefRow {
+  id: string
+  external_id: string
+  system_managed?: boolean
+  layer_id?: string
+}
+
+/** The rows named by id or external id, in one query (refs may hold holes). */
+async function findByRefs(
+  db: Executor,
+  table: 'memory_layers' | 'memory_entries',
+  workspaceId: string,
+  refs: (IdRef | undefined)[],
+): Promise<RefRow[]> {
+  const ids = refs.flatMap((r) => (r && 'id' in r ? [r.id] : []))
+  const externalIds = refs.flatMap((r) => (r && 'externalId' in r ? [r.externalId] : []))
+  if (!ids.length && !externalIds.length) return []
+  const columns =
+    table === 'memory_layers'
+      ? sql`id, external_id, system_managed`
+      : sql`id, external_id, layer_id`
+  // An external id is never '' here (parseIdRef refuses it), so '' cannot match unnamed rows.
+  const { rows } = await sql<RefRow>`
+    SELECT ${columns} FROM ${sql.table(table)}
+    WHERE workspace_id = ${workspaceId}
+      AND (id = ANY(${ids}::text[]) OR external_id = ANY(${externalIds}::text[]))`.execute(db)
+  return rows
+}
+
+/** The row a reference names; an entry must belong to `layerId`. */
+function pick(rows: RefRow[], ref: IdRef, layerId?: string): RefRow | undefined {
+  return rows.find(
+    (r) =>
+      ('id' in ref ? r.id === ref.id : r.external_id === ref.externalId) &&
+      (layerId === undefined || r.layer_id === layerId),
+  )
 }
 
 /** The one system-managed EPISODIC layer of (agent, key): created once, its expiry slid forward. */
@@ -194,6 +228,39 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
  */
 export async function buildManifest(db: Executor, stack: MemoryReference[]): Promise<string> {
   if (!stack.length) return ''
+  // A manifest is cached by its stack and the versions of its layers: any write to a layer or
+  // its entries changes the key. Layers whose entries expire by time (episodic ones, layers
+  // with an expiry) are never cached.
+  const layers = await db
+    .selectFrom('memory_layers')
+    .select(['id', 'version', 'system_managed', 'expires_at'])
+    .where(
+      'id',
+      'in',
+      stack.map((r) => r.memoryLayerId),
+    )
+    .execute()
+  const cacheable = layers.every((l) => !l.system_managed && !l.expires_at)
+  const key = cacheable
+    ? JSON.stringify([stack, layers.map((l) => [l.id, l.version]).sort()])
+    : undefined
+  const cached = key !== undefined ? manifestCache.get(key) : undefined
+  if (cached !== undefined) return cached
+  const manifest = await resolveManifest(db, stack)
+  if (key !== undefined) {
+    if (manifestCache.size >= MANIFEST_CACHE_SIZE) {
+      manifestCache.delete(manifestCache.keys().next().value!)
+    }
+    manifestCache.set(key, manifest)
+  }
+  return manifest
+}
+
+/** Manifests by stack and layer versions (process-wide: the key names the database's state). */
+const manifestCache = new Map<string, string>()
+const MANIFEST_CACHE_SIZE = 256
+
+async function resolveManifest(db: Executor, stack: MemoryReference[]): Promise<string> {
   const { rows } = await sql<{
     key: string
     title: string | null

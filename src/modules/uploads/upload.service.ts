@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import type { Executor } from '../../db/database.ts'
-import { findResource, insertResource } from '../../db/resources.ts'
+import { insertResource } from '../../db/resources.ts'
 import type { UploadTable } from '../../db/schema.memory.ts'
 import { AppError, Code, fieldError, notFound, permissionDenied } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -83,9 +83,32 @@ export async function createUpload(
 }
 
 export async function getUpload(deps: Deps, scope: Scope, ref: string): Promise<Upload> {
-  const row = await findResource(deps.db, 'uploads', scope.workspaceId, parseIdRef(ref))
+  const idRef = parseIdRef(ref)
+  // Every column but the bytes (up to SORTIE_UPLOAD_MAX_BYTES): a read never needs them.
+  let qb = deps.db
+    .selectFrom('uploads')
+    .select([
+      'id',
+      'account_id',
+      'workspace_id',
+      'profile_id',
+      'name',
+      'external_id',
+      'labels',
+      'spec',
+      'created_at',
+      'updated_at',
+      'status',
+      'size_bytes',
+      'signature_hash',
+      'url_expires_at',
+    ])
+    .where('workspace_id', '=', scope.workspaceId)
+  qb =
+    'id' in idRef ? qb.where('id', '=', idRef.id) : qb.where('external_id', '=', idRef.externalId)
+  const row = await qb.executeTakeFirst()
   if (!row) throw notFound('upload', ref)
-  return uploadOf(deps, row)
+  return uploadOf(deps, { ...row, bytes: null })
 }
 
 function sameSignature(row: UploadRow, signature: string | undefined): boolean {
