@@ -266,6 +266,10 @@ export async function run(): Promise<void> {
             ['slower by', `${result.slowerPercent.toFixed(1)} %`],
           ],
         ),
+        '',
+        `Rounds (steps/s, no stack / stack): ${plain
+          .map((p, i) => `${p.toFixed(0)} / ${stacked[i]!.toFixed(0)}`)
+          .join(', ')}.`,
       ].join('\n'),
     )
   } finally {

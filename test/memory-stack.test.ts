@@ -432,6 +432,28 @@ describe('episodic memory', () => {
     await waitForState(t, other.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
   })
 
+  it('seed era: a variation with enableEpisodicMemory keys the episode by the external id', async () => {
+    const a = await agent()
+    await t.api('PATCH', `/v1/agents/${a.agentId}/variations/${a.variationId}`, {
+      spec: { enableEpisodicMemory: true },
+      updateMask: 'spec.enableEpisodicMemory',
+    })
+    fake.enqueue({ text: 'ok' }, { text: 'ok' })
+    const keyed = await create({
+      agentId: a.agentId,
+      data: { initialMessage: 'x' },
+      metadata: { externalId: 'episode-7' },
+    })
+    assert.equal(keyed.episodicMemory.key, 'episode-7')
+    const offered = keyed.info.callableTools.map((c: any) => c.cadenyaProvidedTool?.name)
+    assert.ok(offered.includes('memory_save'), JSON.stringify(offered))
+    const unkeyed = await create({ agentId: a.agentId, data: { initialMessage: 'x' } })
+    assert.equal(unkeyed.episodicMemory, undefined)
+    assert.deepEqual(unkeyed.info.effectiveMemoryStack, [])
+    await waitForState(t, keyed.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
+    await waitForState(t, unkeyed.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
+  })
+
   it('the API reads episodic layers but refuses to change them or reference them (400 code 9)', async () => {
     const a = await agent()
     fake.enqueue({ text: 'ok' })

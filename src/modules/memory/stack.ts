@@ -319,7 +319,8 @@ export async function lookupSkill(
   stack: MemoryReference[],
   key: string,
 ): Promise<SkillHit | undefined> {
-  if (!stack.length) return undefined
+  // A key no entry may have (a NUL would even fail the query) is a miss, asked of no one.
+  if (!stack.length || keyProblems(key).length) return undefined
   const layerIds = [...new Set(stack.map((r) => r.memoryLayerId))]
   const rows = await liveEntries(db, layerIds)
     .select(['e.id', 'e.layer_id', 'e.content'])
@@ -353,6 +354,11 @@ export function saveProblem(input: SaveInput): string | undefined {
   const problems = keyProblems(input.key)
   if (problems.length) return `key: ${problems.join('; ')}`
   if (input.content.length > SAVE_MAX_CHARS) return `content: at most ${SAVE_MAX_CHARS} characters`
+  // Postgres text holds no NUL: refused here, it is the model's error, not the run's.
+  for (const [field, value] of Object.entries(input)) {
+    if (typeof value === 'string' && value.includes('\u0000'))
+      return `${field}: may not contain NUL`
+  }
   return undefined
 }
 
