@@ -13,6 +13,7 @@ import * as m009 from './migrations/009_hot_steps.ts'
 import * as m010 from './migrations/010_compaction_requests.ts'
 import * as m011 from './migrations/011_account_admin_keys.ts'
 import * as m015 from './migrations/015_memory.ts'
+import * as m016 from './migrations/016_inactivity_timeouts.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_compaction_requests': m010,
   '011_account_admin_keys': m011,
   '015_memory': m015,
+  '016_inactivity_timeouts': m016,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -157,6 +157,8 @@ export interface ObjectiveTable {
   goal_id: ColumnType<string | null, string | null | undefined, string | null>
   /** Migration 010: a manual compaction asked of the worker holding it (engine/compaction-request.ts). */
   compaction_request: ColumnType<unknown, string | null | undefined, string | null>
+  /** constraints.inactivityTimeout of the variation, frozen at creation; null: none. */
+  inactivity_timeout_ms: ColumnType<number | null, number | null | undefined, number | null>
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { EngineConfig } from '../config.ts'
 import { createNotifyBus, type NotifyBus } from '../db/notify.ts'
 import type { Deps } from '../modules/deps.ts'
-import { CANCEL_CHANNEL, WORK_CHANNEL } from '../modules/objectives/index.ts'
+import { CANCEL_CHANNEL, WORK_CHANNEL, timeOutInactive } from '../modules/objectives/index.ts'
 import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
 import { ModelResolutionCache } from './model-cache.ts'
@@ -36,6 +36,7 @@ export class Worker {
   private timers: NodeJS.Timeout[] = []
   private pumping = false
   private pumpAgain = false
+  private sweeping = false
   private stopping = false
   private settled = new Set<Promise<void>>()
 
@@ -68,6 +69,7 @@ export class Worker {
     const { pollMs, heartbeatSeconds } = this.opts.config
     this.timers.push(setInterval(() => this.pump(), pollMs))
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeatSeconds * 1000))
+    this.timers.push(setInterval(() => void this.timeOutIdle(), pollMs))
     for (const t of this.timers) t.unref()
     this.pump()
   }
@@ -121,6 +123,19 @@ export class Worker {
       this.pump()
     })
     this.settled.add(done)
+  }
+
+  /** Ends TIMED_OUT what outlived its inactivity timeout, aborting those running here. */
+  private async timeOutIdle(): Promise<void> {
+    if (this.stopping || this.sweeping) return
+    this.sweeping = true
+    try {
+      for (const id of await timeOutInactive(this.opts.deps)) this.cancelLocal(id)
+    } catch (err) {
+      this.opts.deps.logger.warn({ err: (err as Error).message }, 'inactivity sweep failed')
+    } finally {
+      this.sweeping = false
+    }
   }
 
   private async heartbeat(): Promise<void> {

@@ -1,5 +1,5 @@
 import { generateApiToken, hashToken } from '../../lib/crypto.ts'
-import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
+import { failedPrecondition, fieldError, notFound, permissionDenied } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { Actor, Deps } from '../deps.ts'
@@ -18,6 +18,7 @@ import { addMember, removeProfileMemberships } from './members.repository.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import {
   ACCOUNT_ADMIN,
+  covers,
   DEFAULT_PERMISSIONS,
   holdsAccountAdmin,
   requireAccountAdmin,
@@ -64,12 +65,19 @@ const storedSpec = (spec: ApiKeySpecInput, permissions: readonly string[]): Stor
 const permissionsOf = (row: ApiKeyRow) => (row.spec as StoredSpec).permissions
 
 /**
- * A key that administers the account is managed (updated, deleted, rotated) only by an account
- * admin: otherwise a workspace key could rotate the admin key and take its token.
+ * Another key is managed (updated, deleted, rotated) only by a key holding every permission it
+ * holds: otherwise a narrower key could rotate a wider one (the admin key) and take its token.
  */
 function requireMayManage(actor: Actor, row: ApiKeyRow, action: string): void {
-  if (row.id !== actor.apiKeyId && holdsAccountAdmin(permissionsOf(row))) {
-    requireAccountAdmin(actor, `${action} an account-admin API key`)
+  if (row.id === actor.apiKeyId) return
+  const target = permissionsOf(row) ?? DEFAULT_PERMISSIONS
+  if (holdsAccountAdmin(target)) requireAccountAdmin(actor, `${action} an account-admin API key`)
+  if (
+    !target.every((p) =>
+      p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p),
+    )
+  ) {
+    throw permissionDenied(`${action} an API key with permissions this key does not hold`)
   }
 }
 

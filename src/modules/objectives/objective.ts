@@ -101,6 +101,7 @@ export type EventType =
   | 'subObjectiveCreated'
   | 'contextWindowCompacted'
   | 'memoryRead'
+  | 'timedOut'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
 export type SubAgentStatus =
@@ -135,6 +136,8 @@ export interface EventPayloads {
   toolError: { toolCallId: string; message: string }
   error: { type: string; message: string }
   cancelled: { message: string }
+  /** The objective ended TIMED_OUT: `constraints.inactivityTimeout` passed without progress. */
+  timedOut: { message: string }
   finalized: { output: unknown }
   /** Stored when a sub-agent call starts its child (seed 003 and later). */
   subAgentSpawned: { agent: ResourceMetadata; objective: OperationMetadata; task: string }
