@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
-import { receiveUpload } from '../modules/uploads/index.ts'
+import { receiveUpload, Upload } from '../modules/uploads/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import type { HttpEnv } from './context.ts'
@@ -108,6 +108,29 @@ export function createHttpApp(
         description: 'The database does not answer',
         content: {
           'application/json': { schema: z.object({ status: z.literal('unavailable') }) },
+        },
+      },
+    },
+  })
+  registry.registerPath({
+    method: 'put',
+    path: '/v1/uploads/{id}/content',
+    operationId: 'putUploadContent',
+    summary: "An upload's bytes, PUT to its info.uploadUrl; the signature is the credential",
+    tags: ['Uploads'],
+    request: {
+      params: z.object({ id: z.string() }),
+      query: z.object({ signature: z.string() }),
+      body: {
+        content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+    },
+    responses: {
+      200: { description: 'COMPLETE', content: { 'application/json': { schema: Upload } } },
+      default: {
+        description: 'google.rpc.Status',
+        content: {
+          'application/json': { schema: z.object({ code: z.number(), message: z.string() }) },
         },
       },
     },

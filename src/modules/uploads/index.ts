@@ -4,4 +4,4 @@
  */
 export { uploadRoutes } from './uploads.routes.ts'
 export { consumeUpload, receiveUpload, uploadMaxBytes } from './upload.service.ts'
-export type { Upload } from './upload.schema.ts'
+export { Upload } from './upload.schema.ts'
