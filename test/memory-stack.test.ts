@@ -14,6 +14,7 @@ import {
   type ToolServer,
 } from './support/objectives.ts'
 import type { TestSortie } from './support/sortie.ts'
+import { openStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
@@ -320,7 +321,7 @@ describe('the memory stack at run time', () => {
 })
 
 describe('memoryRead beyond the event list', () => {
-  it('is sent as the webhook objective_event.memory_read and listed by its delivery event type', async () => {
+  it('is streamed, sent as the webhook objective_event.memory_read and listed by its delivery event type', async () => {
     const bodies: any[] = []
     const server = createServer((req, res) => {
       let body = ''
@@ -349,6 +350,14 @@ describe('memoryRead beyond the event list', () => {
         assert.ok(Date.now() < deadline, JSON.stringify(bodies.map((b) => b.type)))
         await new Promise((r) => setTimeout(r, 20))
       }
+      const stream = await openStream(
+        t.sortie,
+        t.token,
+        `/v1/workspaces/${t.workspaceId}/objectives/${created.metadata.id}/events:stream`,
+      )
+      const frames = (await stream.collect()).map((f) => JSON.parse(f.data))
+      const streamed = frames.find((f) => f.data.type === 'memoryRead')
+      assert.equal(streamed?.data.memoryRead.memoryLayerId, skills.id, JSON.stringify(frames))
       const hook = bodies.find((b) => b.type === 'objective_event.memory_read')
       assert.equal(hook.data.objectiveEvent.data.memoryRead.memoryLayerId, skills.id)
       const deliveries = await t.api(
