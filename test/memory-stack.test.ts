@@ -217,6 +217,41 @@ describe('the memory stack at run time', () => {
     assert.ok(used.body.info.lastUsedAt)
   })
 
+  it('a skill uploaded as a file loads like any other', async () => {
+    const a = await agent()
+    const text = '# Escalations\nPage the on-call.'
+    const up = await t.api('POST', '/v1/uploads', {
+      metadata: { name: 'escalations.md' },
+      spec: {
+        contentType: 'text/markdown',
+        filename: 'escalations.md',
+        sizeBytes: String(Buffer.byteLength(text)),
+      },
+    })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    const url = new URL(up.body.info.uploadUrl)
+    const put = await t.api('PUT', url.pathname + url.search, undefined, {
+      token: null,
+      rawBody: text,
+    })
+    assert.equal(put.status, 200, JSON.stringify(put.body))
+    const skills = await layer({})
+    const made = await t.api('POST', `/v1/memory_layers/${skills.id}/entries`, {
+      metadata: { name: 'escalations' },
+      spec: { key: 'skills/escalate', title: 'Escalations', uploadId: up.body.metadata.id },
+    })
+    assert.equal(made.status, 200, JSON.stringify(made.body))
+    await t.api('POST', assignPath(a), { memoryLayerId: skills.id, position: 0 })
+    fake.enqueue({ toolCalls: [load('skills/escalate')] }, { text: 'paged' })
+    const created = await create({ agentId: a.agentId, data: { initialMessage: 'it is down' } })
+    await waitForState(t, created.metadata.id, ['STATE_WAITING', 'STATE_FAILED'])
+    const events = await allEvents(t, created.metadata.id)
+    const read = events.find((e: any) => e.data.type === 'memoryRead')
+    assert.equal(read?.data.memoryRead.memoryEntryId, made.body.metadata.id)
+    const result = events.find((e: any) => e.data.type === 'toolResult')
+    assert.equal(result.data.toolResult.content, text)
+  })
+
   it('the stack is snapshotted at creation: later assignment changes leave the objective as it was', async () => {
     const a = await agent()
     const one = await layer({ k: { content: 'one' } })
