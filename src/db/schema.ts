@@ -78,7 +78,20 @@ export interface AgentVariationTable extends ResourceColumns {
   feedback_count: Generated<number>
 }
 
+/** MCP and OpenAPI tool sets are synced (migration 013); HTTP ones leave these null. */
+export interface ToolSetTable extends ResourceColumns {
+  last_sync_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  sync_claimed_until: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >
+  openapi_document: ColumnType<string | null, string | null | undefined, string | null>
+}
+
 export interface ToolTable extends ResourceColumns {
+  /** Set on tools synced from an OpenAPI document (migration 013). */
+  openapi_call: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
   tool_set_id: string
 }
 
@@ -220,7 +233,7 @@ export interface Database extends SteeringTables, LiveTables, GoalTables, Memory
   workspace_members: WorkspaceMemberTable
   agents: ResourceColumns
   agent_variations: AgentVariationTable
-  tool_sets: ResourceColumns
+  tool_sets: ToolSetTable
   tools: ToolTable
   tool_set_events: ToolSetEventTable
   variation_assignments: VariationAssignmentTable

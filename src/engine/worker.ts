@@ -11,6 +11,7 @@ import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
 import { createModelCaller, type ModelCaller } from '../providers/index.ts'
 import { claimObjectives, releaseLeases, renewLeases } from './queue.ts'
+import { McpSessions } from './tools/mcp-tool.ts'
 
 export interface WorkerOptions {
   deps: Deps
@@ -56,6 +57,7 @@ export class Worker {
         }),
       fetch: opts.fetch,
       toolTimeoutMs: opts.config.toolTimeoutMs,
+      mcp: new McpSessions({ connectTimeoutMs: opts.config.toolTimeoutMs, fetch: opts.fetch }),
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
     }
@@ -158,6 +160,7 @@ export class Worker {
     for (const run of this.runs.values()) run.stop('shutdown')
     await Promise.allSettled([...this.settled])
     await releaseLeases(this.opts.deps.db, this.id, held).catch(() => {})
+    await this.ctx.mcp.closeAll()
     await this.bus.stop()
   }
 }

@@ -94,6 +94,7 @@ export const COLON_VERBS = [
   'setStatus',
   'enable',
   'disable',
+  'sync',
 ] as const
 
 /** `/a/{id}/verb` -> `/a/{id}:verb` for a colon verb, else undefined. */

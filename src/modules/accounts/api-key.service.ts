@@ -14,7 +14,7 @@ import type {
 } from './api-key.schema.ts'
 import * as keys from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.repository.ts'
-import { addMember, removeProfileMemberships } from './members.repository.ts'
+import { addMember, removeProfileMemberships, workspaceIdsOfProfile } from './members.repository.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import {
   ACCOUNT_ADMIN,
@@ -66,18 +66,26 @@ const permissionsOf = (row: ApiKeyRow) => (row.spec as StoredSpec).permissions
 
 /**
  * Another key is managed (updated, deleted, rotated) only by a key holding every permission it
- * holds: otherwise a narrower key could rotate a wider one (the admin key) and take its token.
+ * holds and able to act in every workspace it may act in: otherwise a narrower key could rotate
+ * a wider one (the admin key, or a key granted another workspace) and take its token.
  */
-function requireMayManage(actor: Actor, row: ApiKeyRow, action: string): void {
+async function requireMayManage(deps: Deps, actor: Actor, row: ApiKeyRow, action: string) {
   if (row.id === actor.apiKeyId) return
   const target = permissionsOf(row) ?? DEFAULT_PERMISSIONS
   if (holdsAccountAdmin(target)) requireAccountAdmin(actor, `${action} an account-admin API key`)
-  if (
-    !target.every((p) =>
-      p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p),
-    )
-  ) {
+  const held = (p: string) =>
+    p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p)
+  if (!target.every(held)) {
     throw permissionDenied(`${action} an API key with permissions this key does not hold`)
+  }
+  if (holdsAccountAdmin(actor.permissions)) return
+  const [theirs, mine] = await Promise.all([
+    workspaceIdsOfProfile(deps.db, row.key_profile_id),
+    workspaceIdsOfProfile(deps.db, actor.profileId),
+  ])
+  const reachable = new Set([actor.homeWorkspaceId, ...mine.map((w) => w.id)])
+  if (![row.workspace_id, ...theirs.map((w) => w.id)].every((id) => reachable.has(id))) {
+    throw permissionDenied(`${action} an API key that may act in workspaces this key may not`)
   }
 }
 
@@ -206,7 +214,7 @@ export async function updateApiKey(
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
   requireAccountSurfaceAccess(actor, row, within)
-  requireMayManage(actor, row, 'updating')
+  await requireMayManage(deps, actor, row, 'updating')
   const next = applyUpdate(apiKeyOf(row), body, body.updateMask)
   if (!next.metadata.name) throw fieldError('metadata.name', 'is required')
   const permissions = next.spec.permissions
@@ -255,7 +263,7 @@ export async function deleteApiKey(
   if (row.id === actor.apiKeyId) {
     throw failedPrecondition('an API key cannot delete itself; use another key')
   }
-  requireMayManage(actor, row, 'deleting')
+  await requireMayManage(deps, actor, row, 'deleting')
   await deps.db.transaction().execute(async (trx) => {
     await keys.deleteApiKeyRow(trx, row.id)
     await removeProfileMemberships(trx, row.key_profile_id)
@@ -271,7 +279,7 @@ export async function rotateApiKey(
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
   requireAccountSurfaceAccess(actor, row, within)
-  requireMayManage(actor, row, 'rotating')
+  await requireMayManage(deps, actor, row, 'rotating')
   const token = generateApiToken()
   const updated = await keys.setApiKeyTokenHash(deps.db, row.id, hashToken(token))
   return (await withInfo(deps, [updated], token))[0]!
