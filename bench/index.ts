@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   engine: async () => (await import('./engine.ts')).run(),
   live: async () => (await import('./live.ts')).run(),
+  memory: async () => (await import('./memory.ts')).run(),
   selection: async () => (await import('./selection.ts')).run(),
   schedules: async () => (await import('./schedules.ts')).run(),
 }

@@ -55,6 +55,9 @@ const envSchema = z.object({
     .default(256 * 1024),
   SORTIE_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(100),
   SORTIE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  // Read where uploads are received (modules/uploads); checked here so a bad value stops start-up.
+  SORTIE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  SORTIE_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

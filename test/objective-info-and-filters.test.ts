@@ -51,7 +51,7 @@ describe('objective info: agent, variation, memory stack and schedule', () => {
     assert.equal(listed.body.items[0].info.agentVariation.id, agent.variationId)
   })
 
-  it('a memory stack reference is refused with a field violation per reference: no memory layers exist', async () => {
+  it('memory stack references to no layer are refused with a field violation per reference', async () => {
     const res = await t.api('POST', `${ws()}/objectives`, {
       agentId: agent.agentId,
       data: {

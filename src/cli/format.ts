@@ -42,6 +42,8 @@ export function formatEvent(event: Event): string | undefined {
       return `  ↳ ${d.agent?.name ?? 'sub-agent'} ${String(d.status ?? '')
         .replace('STATUS_', '')
         .toLowerCase()}: ${clip(String(d.message ?? ''), 200)}`
+    case 'memoryRead':
+      return `  ⇡ memory ${d.message ?? ''} (${d.memoryLayerId ?? ''}/${d.memoryEntryId ?? ''})`
     default:
       return type ? `[${type}]` : undefined
   }

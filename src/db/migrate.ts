@@ -15,6 +15,7 @@ import * as m011 from './migrations/011_account_admin_keys.ts'
 import * as m012 from './migrations/012_webhook_backlog.ts'
 import * as m013 from './migrations/013_tool_set_sync.ts'
 import * as m014 from './migrations/014_agent_schedules.ts'
+import * as m015 from './migrations/015_memory.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
 
 /** Every migration, in order. New ones are added here. */
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_webhook_backlog': m012,
   '013_tool_set_sync': m013,
   '014_agent_schedules': m014,
+  '015_memory': m015,
   '016_inactivity_timeouts': m016,
 }
 

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { GoalTables } from './schema.goals.ts'
 import type { LiveTables } from './schema.live.ts'
 import type { ScheduleTables } from './schema.schedules.ts'
+import type { MemoryTables } from './schema.memory.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -227,7 +228,8 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables, LiveTables, GoalTables, ScheduleTables {
+export interface Database
+  extends SteeringTables, LiveTables, GoalTables, ScheduleTables, MemoryTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable
@@ -262,3 +264,6 @@ export type ResourceTable =
   | 'tool_set_secrets'
   | 'ai_provider_keys'
   | 'agent_schedules'
+  | 'memory_layers'
+  | 'memory_entries'
+  | 'uploads'

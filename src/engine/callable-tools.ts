@@ -16,6 +16,7 @@ import { functionName, toolFunctionName, type Tool, type ToolSet } from '../modu
 import type { ModelTool } from '../providers/index.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
 import { needsApproval } from './tool-approval.ts'
+import { memoryEngineTools } from './memory-tool.ts'
 
 const SUBMIT_OUTPUT_DESCRIPTION =
   'Submits the final structured output of this objective. Call it exactly once, with arguments ' +
@@ -29,7 +30,7 @@ export interface EngineTool {
   requiresApproval: boolean
   /** Set for HTTP tools; built-ins run in-process. */
   snapshot?: StoredTool
-  builtin?: 'tasks' | 'submit_output'
+  builtin?: 'tasks' | 'submit_output' | 'memory_load' | 'memory_save'
   /** Set for sub-agents: a call spawns a child objective of this agent. */
   subAgent?: StoredSubAgent
 }
@@ -130,6 +131,7 @@ export function runToolsOf(row: ObjectiveRow, data: StoredObjectiveData): RunToo
     createdAt: row.created_at.toISOString(),
   }
   const tools = engineTools(row.tools as unknown as StoredTool[], owner, data.subAgents)
+  for (const t of memoryEngineTools(data.memory, owner)) tools.set(t.model.name, t)
   return {
     tools,
     modelTools: [...tools.values()].map((t) => t.model),

@@ -1,4 +1,9 @@
-import type { ObjectiveRow, StoredEvent, StoredTool } from '../modules/objectives/index.ts'
+import type {
+  ObjectiveRow,
+  StoredEvent,
+  StoredObjectiveData,
+  StoredTool,
+} from '../modules/objectives/index.ts'
 import { loadTaskItems } from '../modules/tasks/index.ts'
 import type { Tool, ToolSet, ToolSnapshot } from '../modules/tools/index.ts'
 import type { EngineTool } from './callable-tools.ts'
@@ -8,6 +13,7 @@ import type { EventWrite, StepWrite, TaskWrite } from './journal.ts'
 import type { LimitState } from './model-turn.ts'
 import { spawnSubObjective } from './sub-agent-tool.ts'
 import { runTaskTool, type TaskItem } from './task-tool.ts'
+import { runMemoryLoad, runMemorySave, type MemoryOutcome } from './memory-tool.ts'
 import { executeHttpTool } from './tools/http-tool.ts'
 import { executeMcpTool } from './tools/mcp-tool.ts'
 import { planOpenApiRequest } from './tools/openapi-request.ts'
@@ -54,6 +60,9 @@ export class ToolCalls {
   async run(call: PendingCall): Promise<void> {
     const tool = this.tools.get(call.functionName)
     if (tool?.builtin === 'tasks') return this.runTaskCall(call)
+    if (tool?.builtin === 'memory_load' || tool?.builtin === 'memory_save') {
+      return this.runMemoryCall(call, tool.builtin)
+    }
     if (tool?.subAgent) return this.spawnCall(call, tool.subAgent)
     const { host } = this
     if (!call.started) {
@@ -136,6 +145,29 @@ export class ToolCalls {
       this.outcomeStep(call.id, outcome, outcome.ok ? outcome.writes : [], called),
     )
     if (outcome.ok) this.tasks = outcome.next
+  }
+
+  /**
+   * The memory built-ins run in-process: `toolCalled`, a loaded skill's `memoryRead` and the
+   * result commit in one step.
+   */
+  private async runMemoryCall(call: PendingCall, kind: 'memory_load' | 'memory_save') {
+    const memory = (this.row.data as unknown as StoredObjectiveData).memory
+    const args = inputOf(call.arguments)
+    const owner = {
+      accountId: this.row.account_id,
+      workspaceId: this.row.workspace_id,
+      profileId: this.row.profile_id,
+    }
+    const outcome: MemoryOutcome =
+      kind === 'memory_load'
+        ? await runMemoryLoad(this.ctx.deps, memory, args)
+        : await runMemorySave(this.ctx.deps, memory, owner, args)
+    if (this.host.signal.aborted) return
+    const called = this.host.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
+    const step = this.outcomeStep(call.id, outcome, [], called)
+    if (outcome.ok && outcome.read) step.events.splice(1, 0, this.host.event(outcome.read))
+    await this.host.commit(step)
   }
 
   private outcomeStep(

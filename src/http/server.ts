@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
+import { receiveUpload, Upload } from '../modules/uploads/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import type { HttpEnv } from './context.ts'
@@ -13,6 +14,8 @@ import type { RouteDef } from '../modules/route.ts'
 import { COLON_VERBS, mountRoutes } from './router.ts'
 
 export const MAX_BODY_BYTES = 1024 * 1024
+
+const UPLOAD_CONTENT = /^\/v1\/uploads\/[^/]+\/content$/
 
 /**
  * Colon verbs of the newest API (`objectives/{id}:cancel`, `events:stream`) are rewritten to the
@@ -57,15 +60,21 @@ export function createHttpApp(
     c.set('deps', deps)
     await next()
   })
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError(Code.RESOURCE_EXHAUSTED, 'request body exceeds 1 MiB', [], 413)
-      },
-    }),
-  )
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(Code.RESOURCE_EXHAUSTED, 'request body exceeds 1 MiB', [], 413)
+    },
+  })
+  // Upload bytes have their own cap (SORTIE_UPLOAD_MAX_BYTES), checked as they stream in.
+  app.use('*', (c, next) => (UPLOAD_CONTENT.test(c.req.path) ? next() : limit(c, next)))
+
+  // An upload URL (docs/api.md section 3.12): its signature is the credential, no API key.
+  app.put('/v1/uploads/:id/content', async (c) => {
+    const body = c.req.raw.body as AsyncIterable<Uint8Array> | null
+    const upload = await receiveUpload(deps, c.req.param('id'), c.req.query('signature'), body)
+    return c.json(upload)
+  })
 
   app.get('/healthz', async (c) => {
     try {
@@ -99,6 +108,29 @@ export function createHttpApp(
         description: 'The database does not answer',
         content: {
           'application/json': { schema: z.object({ status: z.literal('unavailable') }) },
+        },
+      },
+    },
+  })
+  registry.registerPath({
+    method: 'put',
+    path: '/v1/uploads/{id}/content',
+    operationId: 'putUploadContent',
+    summary: "An upload's bytes, PUT to its info.uploadUrl; the signature is the credential",
+    tags: ['Uploads'],
+    request: {
+      params: z.object({ id: z.string() }),
+      query: z.object({ signature: z.string() }),
+      body: {
+        content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+    },
+    responses: {
+      200: { description: 'COMPLETE', content: { 'application/json': { schema: Upload } } },
+      default: {
+        description: 'google.rpc.Status',
+        content: {
+          'application/json': { schema: z.object({ code: z.number(), message: z.string() }) },
         },
       },
     },

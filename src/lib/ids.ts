@@ -28,6 +28,10 @@ export const ID_PREFIX = {
   aiProviderKey: 'aipk',
   goal: 'goal',
   agentSchedule: 'as',
+  memoryLayer: 'memlyr',
+  memoryEntry: 'mement',
+  memoryLayerAssignment: 'vmla',
+  upload: 'upl',
 } as const
 export type IdKind = keyof typeof ID_PREFIX
 

@@ -24,7 +24,7 @@ export const Workspace = z
     metadata: AccountResourceMetadata,
     spec: z.object({ description: z.string() }),
     status: WorkspaceStatus,
-    /** Only with `includeInfo=true`. Sortie has no memory entries, so that count is 0. */
+    /** Only with `includeInfo=true`; totalMemoryEntries counts entries not expired. */
     info: z
       .object({
         totalAgents: z.number().int(),

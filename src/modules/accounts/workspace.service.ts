@@ -54,7 +54,7 @@ async function withInfo(deps: Deps, rows: WorkspaceRow[]): Promise<Workspace[]> 
         totalAgents: c?.agents ?? 0,
         totalAgentVariations: c?.variations ?? 0,
         totalAvailableTools: c?.tools ?? 0,
-        totalMemoryEntries: 0,
+        totalMemoryEntries: c?.memory_entries ?? 0,
       },
     }
   })

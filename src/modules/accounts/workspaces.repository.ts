@@ -151,13 +151,21 @@ export async function lockActiveWorkspaceIds(db: Executor, accountId: string): P
 /** Per workspace: its agents, variations and available tools (for `Workspace.info`). */
 export function countWorkspaceResources(db: Executor, workspaceIds: string[]) {
   if (workspaceIds.length === 0) return Promise.resolve([])
-  return sql<{ workspace_id: string; agents: number; variations: number; tools: number }>`
+  return sql<{
+    workspace_id: string
+    agents: number
+    variations: number
+    tools: number
+    memory_entries: number
+  }>`
     SELECT w.id AS workspace_id,
       (SELECT count(*) FROM agents a WHERE a.workspace_id = w.id)::int AS agents,
       (SELECT count(*) FROM agent_variations v WHERE v.workspace_id = w.id)::int AS variations,
       (SELECT count(*) FROM tools t WHERE t.workspace_id = w.id
         AND coalesce(t.spec->>'status', 'TOOL_STATUS_AVAILABLE')
-          IN ('TOOL_STATUS_AVAILABLE', 'TOOL_STATUS_UNSPECIFIED'))::int AS tools
+          IN ('TOOL_STATUS_AVAILABLE', 'TOOL_STATUS_UNSPECIFIED'))::int AS tools,
+      (SELECT count(*) FROM memory_entries m WHERE m.workspace_id = w.id
+        AND (m.expires_at IS NULL OR m.expires_at > now()))::int AS memory_entries
     FROM workspaces w WHERE w.id IN (${sql.join(workspaceIds)})
   `
     .execute(db)

@@ -131,7 +131,9 @@ export const AgentVariation = z
         subAgentCount: z.number().int(),
         toolCount: z.number().int(),
         toolSetCount: z.number().int(),
-        memoryLayerAssignments: z.array(z.unknown()),
+        memoryLayerAssignments: z.array(
+          z.object({ id: z.string(), memoryLayer: BareMetadata, position: z.number().int() }),
+        ),
         memoryLayerCount: z.number().int(),
       })
       .optional(),

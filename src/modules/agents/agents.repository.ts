@@ -32,6 +32,18 @@ export function findAssignments(db: Executor, variationIds: string[]) {
     .execute()
 }
 
+/** The memory layers assigned to variations (migration 015), bottom of the stack first. */
+export function findMemoryLayerAssignments(db: Executor, variationIds: string[]) {
+  if (variationIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('variation_memory_layers as a')
+    .innerJoin('memory_layers as l', 'l.id', 'a.memory_layer_id')
+    .select(['a.id', 'a.variation_id', 'a.memory_layer_id', 'a.position', 'l.name'])
+    .where('a.variation_id', 'in', variationIds)
+    .orderBy('a.position')
+    .execute()
+}
+
 export function findModelsByName(db: Executor, workspaceId: string, names: string[]) {
   if (names.length === 0) return Promise.resolve([])
   return db

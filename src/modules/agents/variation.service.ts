@@ -17,7 +17,11 @@ import type {
   UpdateVariationBody,
   VariationAssignment,
 } from './agent.schema.ts'
-import { findAssignments, findModelsByName } from './agents.repository.ts'
+import {
+  findAssignments,
+  findMemoryLayerAssignments,
+  findModelsByName,
+} from './agents.repository.ts'
 import { posteriorMean } from './thompson.ts'
 import { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
 
@@ -35,7 +39,8 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
   const modelIds = rows
     .map((r) => (r.spec as AgentVariationSpec).modelConfig?.modelId)
     .filter((id): id is string => !!id)
-  const [profiles, assignments, models] = await Promise.all([
+  const ids = rows.map((r) => r.id)
+  const [profiles, assignments, models, memory] = await Promise.all([
     loadProfiles(
       deps,
       rows.map((r) => r.profile_id),
@@ -45,6 +50,7 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
       rows.map((r) => r.id),
     ),
     findModelsByName(deps.db, rows[0]!.workspace_id, [...new Set(modelIds)]),
+    findMemoryLayerAssignments(deps.db, ids),
   ])
   const modelByName = new Map(models.map((m) => [m.name, resourceMetadata(m)]))
   return rows.map((row) => {
@@ -65,10 +71,21 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
       subAgentCount: own.filter((a) => a.sub_agent_id).length,
       toolCount: own.filter((a) => a.tool_id).length,
       toolSetCount: own.filter((a) => a.tool_set_id).length,
-      memoryLayerAssignments: [],
-      memoryLayerCount: 0,
+      ...memoryLayersOf(memory.filter((m) => m.variation_id === row.id)),
     })
   })
+}
+
+/** Seed 003: the variation's baseline memory stack, ascending `position` (bottom -> top). */
+function memoryLayersOf(own: Awaited<ReturnType<typeof findMemoryLayerAssignments>>) {
+  return {
+    memoryLayerAssignments: own.map((m) => ({
+      id: m.id,
+      memoryLayer: { id: m.memory_layer_id, name: m.name },
+      position: m.position,
+    })),
+    memoryLayerCount: own.length,
+  }
 }
 
 /** Inserts a variation of an agent already checked to be in the scope's workspace. */

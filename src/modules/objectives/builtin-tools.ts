@@ -27,3 +27,25 @@ export function taskToolCallable(owner: BuiltinOwner): CallableTool {
 export function submitOutputCallable(owner: BuiltinOwner): CallableTool {
   return builtinCallable(SUBMIT_OUTPUT_TOOL_NAME, owner)
 }
+
+/** The built-in that loads a skill's body from the memory stack (seed 003 and later). */
+export const MEMORY_LOAD_SKILL_TOOL_NAME = 'memory_load_skill'
+/** HEAD's name for the same tool: a call to it is served, it is not offered twice. */
+export const GET_MEMORY_TOOL_NAME = 'get_memory'
+/** The built-in that writes the objective's episodic memory. */
+export const MEMORY_SAVE_TOOL_NAME = 'memory_save'
+
+/**
+ * The memory built-ins an objective offers: the skill loader when it has a memory stack, the
+ * episodic writer when it has episodic memory.
+ */
+export function memoryCallables(
+  owner: BuiltinOwner,
+  memory: { effective: unknown[]; episodic?: unknown } | undefined,
+): CallableTool[] {
+  if (!memory?.effective.length) return []
+  return [
+    builtinCallable(MEMORY_LOAD_SKILL_TOOL_NAME, owner),
+    ...(memory.episodic ? [builtinCallable(MEMORY_SAVE_TOOL_NAME, owner)] : []),
+  ]
+}

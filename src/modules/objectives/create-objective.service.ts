@@ -10,6 +10,7 @@ import type { AgentVariationSpec } from '../agents/index.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import { resolveModel } from '../models/index.ts'
 import { loadVariationTools } from '../tools/index.ts'
+import { buildManifest, resolveMemoryStack } from '../memory/index.ts'
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { failedPrecondition, fieldError, invalidArgument } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
@@ -29,21 +30,6 @@ import type { ObjectiveRow } from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
 import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
-
-/**
- * Sortie has no memory layers yet, so no reference on a memory stack can resolve: refusing it
- * names the problem instead of running an objective without the memory its caller asked for.
- */
-function refuseMemoryStack(stack: { memoryLayerId: string }[] | undefined) {
-  if (!stack?.length) return
-  throw invalidArgument(
-    `memory layer ${stack[0]!.memoryLayerId} not found: this server has no memory layers`,
-    stack.map((ref, i) => ({
-      field: `data.memoryStack.${i}.memoryLayerId`,
-      description: `${ref.memoryLayerId} is not a memory layer of this workspace`,
-    })),
-  )
-}
 
 /** The agents a variation assigns as sub-agents, snapshotted like its tools. */
 async function loadSubAgents(deps: Deps, scope: Scope, variationId: string) {
@@ -100,6 +86,17 @@ async function chooseVariation(
   return variation(id)
 }
 
+/**
+ * The episodic key an objective shares memory under: HEAD's `episodicMemory.key`; in the seed
+ * eras (no such field) a variation with `enableEpisodicMemory` keys it by the objective's
+ * external id. Without either there is no episodic memory.
+ */
+function episodicKeyOf(body: CreateObjectiveBody, spec: AgentVariationSpec): string | undefined {
+  if (body.episodicMemory) return body.episodicMemory.key
+  const externalId = body.metadata?.externalId ?? body.externalId
+  return spec.enableEpisodicMemory && externalId ? externalId : undefined
+}
+
 /** What an objective's creation inserts, checked and built before any transaction opens. */
 export interface PreparedObjective {
   row: Insertable<ObjectiveTable>
@@ -140,7 +137,6 @@ export async function prepareObjective(
 ): Promise<PreparedObjective> {
   const ws = scope.workspaceId
   const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
-  refuseMemoryStack(body.data?.memoryStack)
   const agent = await memoized(memo, `${ws}:agent:${body.agentId}`, () =>
     findAgentRow(deps, scope, body.agentId),
   )
@@ -153,14 +149,14 @@ export async function prepareObjective(
   const goal = await memoized(memo, `${ws}:goal:${agent.id}`, () =>
     attachedGoal(deps.db, ws, agent.id),
   )
-  const systemPrompt = withGoalSection(
+  const prompt = withGoalSection(
     await renderPrompt(spec.prompt ?? '', input, variation.metadata.id),
     goal,
   )
   // The agent's own definition wins; a goal with fields to collect supplies one otherwise.
   const outputDefinition =
     agentSpec.outputDefinition ?? (goal?.fields.length ? goalOutputDefinition(goal) : undefined)
-  if (!initialMessage.trim() && !systemPrompt.trim()) {
+  if (!initialMessage.trim() && !prompt.trim()) {
     throw invalidArgument('an objective needs an initial message or a variation prompt', [
       { field: 'data.initialMessage', description: 'is required when the variation has no prompt' },
     ])
@@ -184,6 +180,17 @@ export async function prepareObjective(
     const parent = await repo.findObjective(deps.db, scope.workspaceId, { id: parentObjectiveId })
     if (!parent) throw fieldError('data.parentObjectiveId', 'is not an objective of this workspace')
   }
+  // Last of the checks: it may create the episodic layer the objective shares (stack.ts).
+  const memory = await resolveMemoryStack(deps, scope, {
+    agentId: agent.id,
+    variationId: variationRow.id,
+    memoryStack: body.data?.memoryStack,
+    episodicKey: episodicKeyOf(body, spec),
+    episodicTtlSeconds: spec.episodicMemoryTtl,
+  })
+  // SKILLS manifest: frozen with the stack, like the rest of the prompt.
+  const manifest = memory ? await buildManifest(deps.db, memory.effective) : ''
+  const systemPrompt = manifest ? (prompt.trim() ? `${prompt}\n\n${manifest}` : manifest) : prompt
   const secrets = body.data?.secrets ?? []
   const metadata = body.metadata ?? {}
   const id = deps.ids('objective')
@@ -200,6 +207,7 @@ export async function prepareObjective(
     ...(subAgents.length ? { subAgents } : {}),
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
     ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
+    ...(memory ? { memory } : {}),
   }
   const hasMessage = initialMessage.trim() !== ''
   const windowId = deps.ids('contextWindow')

@@ -52,6 +52,10 @@ export {
 export type { ObjectiveRow, EventRow } from './objectives.repository.ts'
 export * from './objective.ts'
 export {
+  GET_MEMORY_TOOL_NAME,
+  MEMORY_LOAD_SKILL_TOOL_NAME,
+  MEMORY_SAVE_TOOL_NAME,
+  memoryCallables,
   SUBMIT_OUTPUT_TOOL_NAME,
   TASK_TOOL_NAME,
   submitOutputCallable,

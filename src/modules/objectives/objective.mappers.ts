@@ -3,7 +3,8 @@ import type { AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
-import { submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import type { StoredMemory } from '../memory/index.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -33,6 +34,8 @@ export interface StoredObjectiveData {
   parentToolCallId?: string
   /** Set when a schedule fire created it: the AgentSchedule as it was at that fire. */
   agentSchedule?: Record<string, unknown>
+  /** The memory stack frozen at creation (docs/api.md section 3.11). */
+  memory?: StoredMemory
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -119,8 +122,7 @@ export function objectiveOf(
       parentObjectiveId: row.parent_objective_id ?? '',
       secrets: (data.secretNames ?? []).map((name) => ({ name })),
       systemPrompt: data.systemPrompt,
-      // Creation refuses memory references: there are no memory layers.
-      memoryStack: [],
+      memoryStack: data.memory?.memoryStack ?? [],
       sourceScheduleId: row.source_schedule_id ?? '',
       ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
       // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
@@ -140,6 +142,14 @@ export function objectiveOf(
           },
         }
       : {}),
+    ...(data.memory?.episodic
+      ? {
+          episodicMemory: {
+            key: data.memory.episodic.key,
+            memoryLayerId: data.memory.episodic.memoryLayerId,
+          },
+        }
+      : {}),
   }
   if (extras.withInfo) {
     const owner = {
@@ -154,10 +164,11 @@ export function objectiveOf(
         ...(data.subAgents ?? []).map((a) => ({ agent: a.metadata })),
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
+        ...memoryCallables(owner, data.memory),
       ],
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
-      effectiveMemoryStack: [],
+      effectiveMemoryStack: data.memory?.effective ?? [],
       ...(extras.createdBy ? { createdBy: extras.createdBy } : {}),
       totalContextWindows: row.total_context_windows,
       totalEvents: row.total_events,

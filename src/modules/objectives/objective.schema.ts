@@ -113,6 +113,8 @@ export const Objective = z
       .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot })
       .optional()
       .meta({ description: 'set on objectives a schedule fired (newest API shape)' }),
+    /** HEAD: the episodic memory the objective shares with others of its agent and key. */
+    episodicMemory: z.object({ key: z.string(), memoryLayerId: z.string() }).optional(),
   })
   .meta({ id: 'Objective' })
 export type Objective = z.infer<typeof Objective>
@@ -172,6 +174,8 @@ export const CreateObjectiveBody = z.object({
     })
     .optional(),
   metadata: CreateOperationMetadata.optional(),
+  /** HEAD: objectives of one agent with the same key share one episodic memory layer. */
+  episodicMemory: z.object({ key: z.string().max(512) }).optional(),
   initialMessage: message.optional(),
   externalId: CreateOperationMetadata.shape.externalId,
   labels: CreateOperationMetadata.shape.labels,

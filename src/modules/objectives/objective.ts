@@ -100,6 +100,7 @@ export type EventType =
   | 'subAgentUpdated'
   | 'subObjectiveCreated'
   | 'contextWindowCompacted'
+  | 'memoryRead'
   | 'timedOut'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
@@ -164,6 +165,8 @@ export interface EventPayloads {
     strategies: string[]
     summary: string
   }
+  /** A skill the model loaded from the objective's memory stack (seed 003). */
+  memoryRead: { memoryLayerId: string; memoryEntryId: string; message: string }
 }
 
 /** Engine-only fields of a stored event, never served. */

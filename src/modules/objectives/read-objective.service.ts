@@ -1,3 +1,4 @@
+import { memoryCallables } from './builtin-tools.ts'
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -201,10 +202,23 @@ export async function listObjectiveTools(
   const position = decodePageRequest(query)
   // The snapshot is a small array on the objective row: page it in memory, by tool id. Sub-agents
   // are callable tools too (by agent id).
-  const subAgents = (parent.data as unknown as StoredObjectiveData).subAgents ?? []
-  const all = [...(parent.tools as unknown as StoredTool[]).map((t) => t.tool), ...subAgents].sort(
-    (a, b) => a.metadata.id.localeCompare(b.metadata.id),
-  )
+  const data = parent.data as unknown as StoredObjectiveData
+  const subAgents = data.subAgents ?? []
+  // The memory built-ins are listed too (docs/api.md section 3.11), by their name.
+  const owner = {
+    accountId: parent.account_id,
+    workspaceId: parent.workspace_id,
+    profileId: parent.profile_id,
+    createdAt: parent.created_at.toISOString(),
+  }
+  const builtins = memoryCallables(owner, data.memory).map((c) => ({
+    metadata: c.cadenyaProvidedTool!,
+  }))
+  const all = [
+    ...(parent.tools as unknown as StoredTool[]).map((t) => t.tool),
+    ...subAgents,
+    ...builtins,
+  ].sort((a, b) => a.metadata.id.localeCompare(b.metadata.id))
   if (position.sortOrder === 'desc') all.reverse()
   const after = position.after
   const start = after
