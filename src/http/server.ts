@@ -6,6 +6,7 @@ import { AppError, Code, retryAfterHeaders } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
+import { mountConsole } from './console.ts'
 import type { HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
@@ -83,6 +84,7 @@ export function createHttpApp(
       servers: [{ url: '/' }],
     }))
   app.get('/openapi.json', (c) => c.json(openapi()))
+  mountConsole(app)
 
   const resolveScope = async (c: Context<HttpEnv>, family: ApiFamily): Promise<Scope> => {
     const actor = await authenticate(deps, bearerToken(c))
