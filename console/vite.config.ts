@@ -6,5 +6,5 @@ export default defineConfig({
   base: '/console/',
   plugins: [preact()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
-  server: { proxy: { '/v1': 'http://127.0.0.1:8080' } },
+  server: { proxy: { '/v1': 'http://127.0.0.1:8787' } },
 })

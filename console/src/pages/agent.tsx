@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks'
 import { ApiError, api, listAll, ws } from '../api.ts'
 import { LineChart } from '../charts.tsx'
 import { PALETTE, enumLabel, num, pct, pretty, time } from '../format.ts'
-import { useDebounced, useLoad, useWorkspaceEvents } from '../hooks.ts'
+import { useDebounced, useLoad, useTick, useWorkspaceEvents } from '../hooks.ts'
 import { Link, navigate } from '../router.ts'
 import { betaDensity, posteriorHistory, posteriorOf, winProbabilities } from '../thompson.ts'
 
@@ -12,7 +12,10 @@ export function AgentPage({ id }: { id: string }) {
     () => listAll(ws(`/agents/${id}/variations`), { includeInfo: 'true' }),
     [id],
   )
-  const feedback = useLoad(() => listAll(ws(`/agents/${id}/feedback`), { sortOrder: 'asc' }), [id])
+  const feedback = useLoad(
+    () => listAll(ws(`/agents/${id}/feedback`), { sortOrder: 'asc', includeInfo: 'true' }),
+    [id],
+  )
   const refresh = useDebounced(() => {
     void variations.reload()
     void feedback.reload()
@@ -103,21 +106,23 @@ export function AgentPage({ id }: { id: string }) {
         Each curve is a variation's Beta(α, β) posterior of its success rate: the peak is the best
         guess, the width is the doubt. More feedback narrows it.
       </p>
-      <LineChart
-        title="Thompson posteriors"
-        xLabel="success rate θ"
-        yLabel="density"
-        xFormat={(x) => x.toFixed(2)}
-        series={vs.map((v, i) => ({
-          name: `${v.metadata.name} Beta(${posteriors[i].alpha.toFixed(1)}, ${posteriors[i].beta.toFixed(1)})`,
-          color: PALETTE[i % PALETTE.length],
-          points: Array.from({ length: 99 }, (_, k) => {
-            const x = (k + 1) / 100
-            return [x, betaDensity(x, posteriors[i])] as [number, number]
-          }),
-        }))}
-      />
-      <ScoreHistory variations={vs} feedback={feedback.data ?? []} />
+      <div class="charts">
+        <LineChart
+          title="Thompson posteriors"
+          xLabel="success rate θ"
+          yLabel="density"
+          xFormat={(x) => x.toFixed(2)}
+          series={vs.map((v, i) => ({
+            name: `${v.metadata.name} Beta(${posteriors[i].alpha.toFixed(1)}, ${posteriors[i].beta.toFixed(1)})`,
+            color: PALETTE[i % PALETTE.length],
+            points: Array.from({ length: 99 }, (_, k) => {
+              const x = (k + 1) / 100
+              return [x, betaDensity(x, posteriors[i])] as [number, number]
+            }),
+          }))}
+        />
+        <ScoreHistory variations={vs} feedback={feedback.data ?? []} />
+      </div>
       <Deliveries agentId={id} />
       <details>
         <summary>Agent spec (JSON)</summary>
@@ -129,6 +134,7 @@ export function AgentPage({ id }: { id: string }) {
 
 /** The posterior mean of each variation after each feedback, replayed from the feedback list. */
 function ScoreHistory({ variations, feedback }: { variations: any[]; feedback: any[] }) {
+  const now = useTick(10_000)
   const series = variations.map((v, i) => {
     const mine = feedback.filter(
       (f) => f.info?.agentVariation?.id === v.metadata.id && typeof f.data.score === 'number',
@@ -139,6 +145,8 @@ function ScoreHistory({ variations, feedback }: { variations: any[]; feedback: a
       k === 0 ? start : Date.parse(mine[k - 1].metadata.createdAt),
       p.alpha / (p.alpha + p.beta),
     ])
+    // The score holds until now: the line reaches the right edge.
+    points.push([now, points[points.length - 1][1]])
     return { name: v.metadata.name, color: PALETTE[i % PALETTE.length], points }
   })
   return (
