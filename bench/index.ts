@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   engine: async () => (await import('./engine.ts')).run(),
   live: async () => (await import('./live.ts')).run(),
   selection: async () => (await import('./selection.ts')).run(),
+  console: async () => (await import('./console.ts')).run(),
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))
