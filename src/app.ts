@@ -130,6 +130,12 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     opts.bootstrap === false
       ? undefined
       : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  if (bootstrap && config.bootstrapToken && config.bootstrapToken.length < 16) {
+    logger.warn(
+      'SORTIE_BOOTSTRAP_TOKEN is shorter than 16 characters: anyone who guesses it administers ' +
+        'the account; use it only for tests and rotate the key before real use',
+    )
+  }
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined

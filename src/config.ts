@@ -9,7 +9,7 @@ const envSchema = z.object({
   SORTIE_DATA_DIR: z.string().default('./.sortie'),
   SORTIE_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   SORTIE_SECRET_KEY: z.string().optional(),
-  SORTIE_BOOTSTRAP_TOKEN: z.string().min(16).optional(),
+  SORTIE_BOOTSTRAP_TOKEN: z.string().min(1).optional(),
   SORTIE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   SORTIE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(200),
   SORTIE_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),

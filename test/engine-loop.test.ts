@@ -118,6 +118,7 @@ for (const kind of ['openai', 'anthropic'] as const) {
       assert.equal(calls.body.items.length, 1)
       const row = calls.body.items[0]
       assert.equal(row.metadata.id, events[2].data.toolCalled.toolCallId)
+      assert.equal(row.toolName, 'lookup', "seed 001 reads call.tool_name: the tool's name")
       assert.equal(row.status, 'TOOL_CALL_STATUS_AUTO_APPROVED')
       assert.equal(row.executionStatus, 'TOOL_CALL_EXECUTION_STATUS_COMPLETED')
       assert.deepEqual(JSON.parse(row.data.result), { id: 'r-42', found: true })
@@ -210,6 +211,86 @@ describe('continuing', () => {
     assert.equal(events[2].data.userMessage.content, 'queued')
     assert.equal(events[3].data.assistantMessage.content, 'answer to the queued one')
     await assertCountersMatchRows(id)
+  })
+})
+
+describe('continuing without a message (seed 004: message is optional)', () => {
+  it('continue with no message resumes a FAILED objective as it is: the model is called again with the same conversation and no user message is added', async () => {
+    const fake = fakes.openai
+    const { agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+    })
+    fake.enqueue({ status: 400, errorMessage: 'bad request' })
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'Q1' },
+    })
+    const id = created.body.metadata.id
+    await waitForState(t, id, ['STATE_FAILED'])
+    const failedEvents = await allEvents(t, id)
+    fake.enqueue({ text: 'second try worked' })
+    const before = fake.requests.length
+    const cont = await t.api('POST', `/v1/objectives/${id}/continue`, {})
+    assert.equal(cont.status, 200, JSON.stringify(cont.body))
+    assert.equal(cont.body.metadata.id, failedEvents.at(-1).metadata.id, 'the latest event')
+    await waitForState(t, id, ['STATE_WAITING'])
+    const events = await allEvents(t, id)
+    assert.deepEqual(eventTypes(events).slice(failedEvents.length), ['assistantMessage'])
+    assert.equal(events.filter((e: any) => e.data.type === 'userMessage').length, 1)
+    const sent = fake.requests[before]!.body.messages
+    assert.deepEqual(
+      sent.filter((m: any) => m.role === 'user').map((m: any) => m.content),
+      ['Q1'],
+    )
+    await assertCountersMatchRows(id)
+  })
+
+  it('continue with an empty message on a WAITING objective changes nothing: its turn is complete, and the answer is its latest event', async () => {
+    const fake = fakes.openai
+    const { agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+    })
+    fake.enqueue({ text: 'first' })
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'Q1' },
+    })
+    const id = created.body.metadata.id
+    await waitForState(t, id, ['STATE_WAITING'])
+    const before = await t.api('GET', `/v1/workspaces/${t.workspaceId}/objectives/${id}`)
+    const requests = fake.requests.length
+    for (const body of [{ message: '' }, {}]) {
+      const cont = await t.api('POST', `/v1/objectives/${id}:continue`, body)
+      assert.equal(cont.status, 200, JSON.stringify(cont.body))
+      assert.equal(cont.body.data.type, 'assistantMessage')
+      assert.equal(cont.body.data.assistantMessage.content, 'first')
+    }
+    const after = await t.api('GET', `/v1/workspaces/${t.workspaceId}/objectives/${id}`)
+    assert.deepEqual(after.body, before.body)
+    assert.equal(fake.requests.length, requests, 'no model call')
+  })
+
+  it('enqueue with no message is 400 naming message, and changes nothing', async () => {
+    const fake = fakes.openai
+    const { agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+    })
+    fake.enqueue({ text: 'slow', delayMs: 600 })
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'Q1' },
+    })
+    const id = created.body.metadata.id
+    await waitForState(t, id, ['STATE_RUNNING'])
+    const res = await t.api('POST', `/v1/objectives/${id}/continue`, { enqueue: true })
+    assert.equal(res.status, 400, JSON.stringify(res.body))
+    assert.equal(res.body.code, 3)
+    assert.equal(res.body.details[0].fieldViolations[0].field, 'message')
+    await waitForState(t, id, ['STATE_WAITING'])
+    assert.deepEqual(eventTypes(await allEvents(t, id)), ['userMessage', 'assistantMessage'])
   })
 })
 

@@ -98,6 +98,33 @@ describe('models', () => {
     assert.equal(enabled.body.pagination.total, BUILTIN_MODELS.length - 1)
   })
 
+  it('setStatus with an empty body (as a typed client may send) is 400 naming status, and changes nothing', async () => {
+    for (const body of [{}, undefined]) {
+      const res = await t.api('PUT', '/v1/models/openai/gpt-4.1-mini/status', body)
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.equal(res.body.code, 3)
+      assert.deepEqual(res.body.details[0].fieldViolations, [
+        {
+          field: 'status',
+          description: 'is required: MODEL_STATUS_ENABLED or MODEL_STATUS_DISABLED',
+        },
+      ])
+    }
+    const model = await t.api('GET', '/v1/models/openai/gpt-4.1-mini')
+    assert.equal(model.body.spec.status, 'MODEL_STATUS_ENABLED')
+  })
+
+  it('a workspace secret without spec.value is 400 naming the field', async () => {
+    const res = await t.api('POST', '/v1/workspace_secrets', {
+      metadata: { name: 'NO_VALUE' },
+      spec: {},
+    })
+    assert.equal(res.status, 400)
+    assert.equal(res.body.details[0].fieldViolations[0].field, 'spec.value')
+    const list = await t.api('GET', '/v1/workspace_secrets')
+    assert.ok(!list.body.items.some((s: any) => s.metadata.name === 'NO_VALUE'))
+  })
+
   it('PUT status also takes the family/model name unencoded, on both route families', async () => {
     const off = await t.api('PUT', '/v1/models/openai/gpt-4.1-nano/status', {
       status: 'MODEL_STATUS_DISABLED',

@@ -117,4 +117,21 @@ describe('sortie keys create', () => {
     assert.equal(cli.out(), '')
     assert.match(cli.err(), /workspace "ws_01J00000000000000000000000" not found/)
   })
+
+  it("a short bootstrap token such as the clients' 'My API Key' works, with a warning in the log", async () => {
+    const env = { ...(await freshEnv()), SORTIE_BOOTSTRAP_TOKEN: 'My API Key' }
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const proc = run(['serve'], { ...env, PORT: String(port) })
+    await waitHealthy(base, proc)
+    const agents = await fetch(`${base}/v1/agents`, {
+      headers: { authorization: 'Bearer My API Key' },
+    })
+    assert.equal(agents.status, 200, 'the whole value after "Bearer " is the token')
+    const wrong = await fetch(`${base}/v1/agents`, { headers: { authorization: 'Bearer My API' } })
+    assert.equal(wrong.status, 401)
+    proc.child.kill('SIGTERM')
+    assert.equal(await proc.exited, 0, proc.err())
+    assert.match(proc.err() + proc.out(), /SORTIE_BOOTSTRAP_TOKEN is shorter than 16 characters/)
+  })
 })

@@ -27,7 +27,8 @@ export function rewriteColonVerb(path: string): string {
 
 function bearerToken(c: Context): string | undefined {
   const header = c.req.header('authorization')
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
+  // The whole value after "Bearer ": test deployments use tokens like the clients' "My API Key".
+  const match = header?.match(/^Bearer\s+(\S.*?)\s*$/i)
   return match?.[1]
 }
 

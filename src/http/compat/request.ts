@@ -9,7 +9,7 @@ import { fieldViolations } from '../../lib/validation.ts'
 
 /** The API key of a compat request: `Authorization: Bearer <key>`, or `X-API-Key` where allowed. */
 function apiKey(c: Context, allowXApiKey: boolean): string | undefined {
-  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S.*?)\s*$/i)?.[1]
   if (bearer) return bearer
   return allowXApiKey ? c.req.header('x-api-key')?.trim() || undefined : undefined
 }

@@ -44,10 +44,19 @@ export const ListModelsQuery = ListQuery.extend({
 })
 export type ListModelsQuery = z.infer<typeof ListModelsQuery>
 
+/**
+ * `status` is needed: an empty body says neither enable nor disable (docs/decisions.md decision
+ * 14). The `:enable` and `:disable` verbs take no body.
+ */
 export const SetModelStatusBody = z.object({
-  status: ModelStatus.refine((s) => s !== 'MODEL_STATUS_UNSPECIFIED', {
-    message: 'must be MODEL_STATUS_ENABLED or MODEL_STATUS_DISABLED',
-  }),
+  status: z
+    .enum(['MODEL_STATUS_ENABLED', 'MODEL_STATUS_DISABLED'], {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: MODEL_STATUS_ENABLED or MODEL_STATUS_DISABLED'
+          : 'must be MODEL_STATUS_ENABLED or MODEL_STATUS_DISABLED',
+    })
+    .meta({ description: 'MODEL_STATUS_ENABLED or MODEL_STATUS_DISABLED' }),
 })
 
 const modelRef = z.string().trim().min(1, 'is required').max(200)

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { ApiFamily } from '../../lib/api-family.ts'
-import { failedPrecondition } from '../../lib/errors.ts'
+import { failedPrecondition, fieldError } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { CONTINUABLE_STATES, type ObjectiveState } from './objective.ts'
 import { eventOf, storedEventData, type StoredObjectiveData } from './objective.mappers.ts'
@@ -41,6 +41,7 @@ export async function continueObjective(
   family: ApiFamily,
 ): Promise<ObjectiveEvent> {
   const found = await findObjectiveRow(deps, scope, ref)
+  const message = body.message || undefined
   return deps.db.transaction().execute(async (trx) => {
     const row = (await repo.lockObjective(trx, found.id))!
     const state = row.state as ObjectiveState
@@ -50,6 +51,9 @@ export async function continueObjective(
     const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
     const awaitingChildren = state === 'WAITING' && row.wait_reason === 'sub_objectives'
     if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval || awaitingChildren) {
+      if (body.enqueue && message === undefined) {
+        throw fieldError('message', 'is required to enqueue: there is nothing to queue without one')
+      }
       if (!body.enqueue) {
         const what = awaitingApproval
           ? 'waiting for tool call approval'
@@ -63,7 +67,7 @@ export async function continueObjective(
       const queued = await repo.insertInbox(trx, {
         id: deps.ids('event'),
         objective_id: row.id,
-        content: body.message,
+        content: message!,
         profile_id: scope.profileId,
       })
       if (data) {
@@ -78,7 +82,7 @@ export async function continueObjective(
         {
           id: queued.id,
           type: 'userMessage',
-          data: storedEventData({ type: 'userMessage', payload: { content: body.message } }),
+          data: storedEventData({ type: 'userMessage', payload: { content: message! } }),
           window_id: row.current_window_id ?? '',
           profile_id: scope.profileId,
           created_at: queued.created_at,
@@ -89,10 +93,16 @@ export async function continueObjective(
     if (!CONTINUABLE_STATES.includes(state)) {
       throw failedPrecondition(`objective ${row.id} is ${state} and cannot be continued`)
     }
+    if (message === undefined && state === 'WAITING') {
+      // A finished turn has nothing to resume: calling the model again after its own answer
+      // would only repeat it. The objective stays as it is.
+      return eventOf(row, await repo.lastEvent(trx, row.id), family)
+    }
     if (state === 'FAILED') {
       await settleUnfinishedCalls(trx, row.id, 'the tool call was not completed')
     }
-    const seq = row.event_seq + 1
+    // Without a message a FAILED turn resumes as it is: no event; the answer is the latest event.
+    const seq = message === undefined ? row.event_seq : row.event_seq + 1
     await trx
       .updateTable('objectives')
       .set({
@@ -104,25 +114,24 @@ export async function continueObjective(
         lease_expires_at: null,
         limit_strikes: 0,
         event_seq: seq,
-        total_events: row.total_events + 1,
+        total_events: row.total_events + (seq - row.event_seq),
         updated_at: sql`now()`,
         ...sealSecrets(deps, body.secrets),
         ...(data ? { data } : {}),
       })
       .where('id', '=', row.id)
       .execute()
+    await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
+    if (message === undefined) return eventOf(row, await repo.lastEvent(trx, row.id), family)
     const event = await repo.insertEvent(trx, {
       id: deps.ids('event'),
       objective_id: row.id,
       seq,
       window_id: row.current_window_id ?? '',
       type: 'userMessage',
-      data: JSON.stringify(
-        storedEventData({ type: 'userMessage', payload: { content: body.message } }),
-      ),
+      data: JSON.stringify(storedEventData({ type: 'userMessage', payload: { content: message } })),
       profile_id: scope.profileId,
     })
-    await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
     return eventOf(row, event, family)
   })
 }

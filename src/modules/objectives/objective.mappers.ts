@@ -239,6 +239,7 @@ export function toolCallOf(
       result: row.result ?? '',
       ...(statusChangedBy ? { statusChangedBy } : {}),
     },
+    toolName: row.function_name,
     status: row.status as ObjectiveToolCall['status'],
     executionStatus: row.execution_status as ObjectiveToolCall['executionStatus'],
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),

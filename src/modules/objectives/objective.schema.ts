@@ -133,6 +133,8 @@ export const ObjectiveToolCall = z
       result: z.string(),
       statusChangedBy: Profile.optional(),
     }),
+    /** The name the model called the tool by, as it was at call time (seed 001 `tool_name`). */
+    toolName: z.string(),
     status: z.enum(TOOL_CALL_STATUSES),
     executionStatus: z.enum(EXECUTION_STATUSES),
     info: OperationInfo.optional(),
@@ -171,8 +173,12 @@ export const CreateObjectiveBody = z.object({
 export type CreateObjectiveBody = z.infer<typeof CreateObjectiveBody>
 
 export const CancelObjectiveBody = z.object({ reason: z.string().max(10_000).optional() })
+/**
+ * `message` is optional (seed 004): without one (or with an empty one) a WAITING or FAILED
+ * objective resumes as it is, with no new user message (docs/api.md section 5.4).
+ */
 export const ContinueObjectiveBody = z.object({
-  message: message.trim().min(1, 'is required'),
+  message: message.trim().optional(),
   enqueue: z.boolean().optional(),
   secrets: SecretInputs.optional(),
 })

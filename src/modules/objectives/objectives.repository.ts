@@ -110,6 +110,17 @@ export async function listEvents(
   )
 }
 
+/** The objective's latest event. */
+export function lastEvent(db: Executor, objectiveId: string) {
+  return db
+    .selectFrom('objective_events')
+    .selectAll()
+    .where('objective_id', '=', objectiveId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow()
+}
+
 export function findEventSeq(db: Executor, objectiveId: string, eventId: string) {
   return db
     .selectFrom('objective_events')
