@@ -388,6 +388,22 @@ describe('web console in Chromium', () => {
     await context.close()
   })
 
+  it('the objectives list updates live: an objective launched elsewhere appears and changes state without a reload', async () => {
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.locator('tr[data-objective-id]').first().waitFor()
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'launched by a script', data: { customer: 'Eve' } },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const row = page.locator(`tr[data-objective-id="${created.body.metadata.id}"]`)
+    await row.locator('[data-state="STATE_WAITING"]').waitFor()
+    assert.match(await row.innerText(), /launched by a script/)
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
   it('fits a 390 px phone: no sideways scrolling on the list and the objective page', async () => {
     const { context, page, errors } = await open({ width: 390, height: 844 })
     await signIn(page)

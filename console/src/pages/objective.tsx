@@ -304,7 +304,7 @@ export function ObjectivePage({ id }: { id: string }) {
 const CONN_LABEL: Record<Conn, string> = {
   connecting: 'connecting…',
   live: 'live',
-  idle: 'idle (waiting for input)',
+  idle: 'idle: no activity (checked again every 3 s)',
   reconnecting: 'connection lost, reconnecting…',
   ended: 'ended',
 }
