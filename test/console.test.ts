@@ -82,6 +82,13 @@ function respond(req: FakeRequest): FakeTurn {
   const messages: any[] = req.body.messages ?? []
   const last = messages[messages.length - 1]
   const firstUser = String(messages.find((m) => m.role === 'user')?.content ?? '')
+  if (/xss/.test(firstUser)) {
+    return {
+      text:
+        'Look: <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>' +
+        '[click](javascript:window.__pwned=3) and [a link](https://example.com)',
+    }
+  }
   if (last?.role === 'tool') return { text: '**Found** record `42`.\n\n- one\n- two' }
   if (/slow/.test(firstUser)) return { delayMs: 120_000, text: 'late' }
   if (/look/.test(firstUser)) return { toolCalls: [{ name: 'lookup', arguments: { id: '42' } }] }
@@ -375,6 +382,7 @@ describe('web console in Chromium', () => {
     const cancel = await t.api('POST', `/v1/objectives/${id}/cancel`, { reason: 'after the drop' })
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body))
     await page.locator('[data-type="cancelled"]').waitFor()
+    await page.locator('.objective-head [data-state="STATE_CANCELLED"]').waitFor()
     const events = await allEvents(t, id)
     await waitForEventCount(page, events.length)
     const shown = await renderedEventIds(page)
@@ -400,6 +408,67 @@ describe('web console in Chromium', () => {
     const row = page.locator(`tr[data-objective-id="${created.body.metadata.id}"]`)
     await row.locator('[data-state="STATE_WAITING"]').waitFor()
     assert.match(await row.innerText(), /launched by a script/)
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
+  it('assistant Markdown is sanitised: no script, event handler or javascript: link survives', async () => {
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'xss please', data: { customer: 'Mallory' } },
+    })
+    const id = created.body.metadata.id
+    await waitForState(t, id, ['STATE_WAITING'])
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.getByRole('navigation', { name: 'Main' }).waitFor()
+    await page.goto(`${proxy.url}/console/objectives/${id}`)
+    const md = page.locator('[data-type="assistantMessage"] .md')
+    await md.waitFor()
+    assert.equal(await page.evaluate(() => (window as any).__pwned), undefined)
+    assert.equal(await md.locator('script, img, [onerror]').count(), 0)
+    assert.equal(await md.locator('a[href^="javascript"]').count(), 0)
+    const link = md.locator('a[href="https://example.com"]')
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer')
+    // Raw HTML from the model reads as text.
+    assert.match(await md.innerText(), /<img src=x onerror=/)
+    await shot(page, '10-sanitised-markdown')
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
+  it('a goal page charts its metric history', async () => {
+    const goal = await t.api('POST', '/v1/goals', {
+      metadata: { name: 'Qualified leads' },
+      spec: { description: 'Collect qualified leads', metrics: [{ key: 'leads', value: 1 }] },
+    })
+    assert.equal(goal.status, 200, JSON.stringify(goal.body))
+    const gid = goal.body.metadata.id
+    for (const v of [3, 4, 8]) {
+      const res = await t.api('PATCH', `/v1/goals/${gid}`, {
+        spec: {
+          metrics: [
+            { key: 'leads', value: v },
+            { key: 'open', value: v % 2 === 0 },
+          ],
+        },
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+    }
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.getByRole('link', { name: 'Goals', exact: true }).click()
+    await page.getByRole('link', { name: 'Qualified leads', exact: true }).click()
+    const chart = page.locator('svg[aria-label="Metrics history"]')
+    await chart.waitFor()
+    // One line per numeric (or boolean) metric.
+    assert.equal(await chart.locator('path').count(), 2)
+    const history = await t.api('GET', `/v1/goals/${gid}/metrics`)
+    assert.equal(
+      await page.locator('.goal table.list').last().locator('tbody tr').count(),
+      history.body.items.length,
+    )
+    await shot(page, '11-goal-metrics')
     assert.deepEqual(unexpected(errors), [])
     await context.close()
   })

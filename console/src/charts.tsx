@@ -1,5 +1,14 @@
 /** Plain-SVG charts: a line chart with axes and a legend. Enough for posteriors and metrics. */
 
+/** Tick labels for a time axis: the time of day when the span is under a day, else the date. */
+export function timeTicks(series: Series[]): (x: number) => string {
+  const xs = series.flatMap((s) => s.points.map((p) => p[0]))
+  const span = xs.length ? Math.max(...xs) - Math.min(...xs) : 0
+  return span < 86_400_000
+    ? (x) => new Date(x).toLocaleTimeString(undefined, { hour12: false })
+    : (x) => new Date(x).toLocaleDateString()
+}
+
 export interface Series {
   name: string
   color: string
@@ -64,7 +73,13 @@ export function LineChart(p: Props) {
         {ticks.map((t) => {
           const x = x0 + t * (x1 - x0)
           return (
-            <text key={`x${t}`} x={sx(x)} y={H - PAD.b + 16} text-anchor="middle" class="tick">
+            <text
+              key={`x${t}`}
+              x={sx(x)}
+              y={H - PAD.b + 16}
+              text-anchor={t === 0 ? 'start' : t === 1 ? 'end' : 'middle'}
+              class="tick"
+            >
               {fx(x)}
             </text>
           )

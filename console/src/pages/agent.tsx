@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks'
 import { ApiError, api, listAll, ws } from '../api.ts'
-import { LineChart } from '../charts.tsx'
+import { LineChart, timeTicks } from '../charts.tsx'
 import { PALETTE, enumLabel, num, pct, pretty, time } from '../format.ts'
 import { useDebounced, useLoad, useTick, useWorkspaceEvents } from '../hooks.ts'
 import { Link, navigate } from '../router.ts'
@@ -157,7 +157,7 @@ function ScoreHistory({ variations, feedback }: { variations: any[]; feedback: a
       yMin={0}
       yMax={1}
       step
-      xFormat={(x) => new Date(x).toLocaleTimeString(undefined, { hour12: false })}
+      xFormat={timeTicks(series)}
       series={series}
     />
   )

@@ -1,7 +1,7 @@
 import { api, listAll, ws } from '../api.ts'
-import { LineChart, type Series } from '../charts.tsx'
+import { LineChart, timeTicks, type Series } from '../charts.tsx'
 import { PALETTE, enumLabel, num, pct, time } from '../format.ts'
-import { useLoad } from '../hooks.ts'
+import { useLoad, useTick } from '../hooks.ts'
 import { Link } from '../router.ts'
 
 /** Goals (docs/compat.md section 1): what agents work toward, with their metrics. */
@@ -54,6 +54,7 @@ export function GoalsPage() {
 export function GoalPage({ id }: { id: string }) {
   const goal = useLoad(() => api.get(ws(`/goals/${id}`)), [id])
   const history = useLoad(() => listAll(ws(`/goals/${id}/metrics`), { sortOrder: 'asc' }), [id])
+  const now = useTick(10_000)
   const g = goal.data
   if (goal.error && !g)
     return (
@@ -72,6 +73,9 @@ export function GoalPage({ id }: { id: string }) {
     pts.push([Date.parse(row.createdAt), v])
     byKey.set(row.key, pts)
   }
+  // A value holds until the next one: each line reaches now, unless the metric was removed.
+  const current = new Set((g.spec.metrics ?? []).map((x: any) => x.key))
+  for (const [key, pts] of byKey) if (current.has(key)) pts.push([now, pts[pts.length - 1][1]])
   const series: Series[] = [...byKey].map(([name, points], i) => ({
     name,
     points,
@@ -130,7 +134,7 @@ export function GoalPage({ id }: { id: string }) {
         xLabel="time"
         yLabel="value"
         step
-        xFormat={(x) => new Date(x).toLocaleString(undefined, { hour12: false })}
+        xFormat={timeTicks(series)}
         series={series}
       />
       <h2>History</h2>
