@@ -324,6 +324,44 @@ describe('web console in Chromium', () => {
     await context.close()
   })
 
+  it('deny with a reason, continue and compact from the objective page reach the objective', async () => {
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId,
+      data: { initialMessage: 'look it up, then stop', data: { customer: 'Frank' } },
+    })
+    const id = created.body.metadata.id
+    await waitForState(t, id, ['STATE_WAITING'])
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.getByRole('navigation', { name: 'Main' }).waitFor()
+    await page.goto(`${proxy.url}/console/objectives/${id}`)
+    const approval = page.locator('.approvals [data-tool-call-id]')
+    await approval.getByLabel('Reason for denying').fill('not this record')
+    await approval.getByRole('button', { name: 'Deny', exact: true }).click()
+    await page.locator('[data-type="toolDenied"]', { hasText: 'not this record' }).waitFor()
+    // The memo goes to the model as the call's result; it answers and the turn ends.
+    await page.locator('[data-type="assistantMessage"] .md strong', { hasText: 'Found' }).waitFor()
+    await page.locator('.objective-head [data-state="STATE_WAITING"]').waitFor()
+
+    await page.getByLabel('Message', { exact: true }).fill('and one more thing')
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.locator('[data-type="userMessage"]', { hasText: 'and one more thing' }).waitFor()
+    await page.locator('[data-type="assistantMessage"]').nth(2).waitFor()
+
+    await page.locator('.objective-head [data-state="STATE_WAITING"]').waitFor()
+    await page.getByRole('button', { name: 'Compact', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: 'Compaction requested' }).waitFor()
+    await page.locator('[data-type="contextWindowCompacted"]').waitFor()
+    const windows = await t.api('GET', `/v1/objectives/${id}/context_windows`)
+    assert.equal(windows.body.items.length, 2)
+    const calls = await t.api('GET', `/v1/objectives/${id}/tool_calls`)
+    assert.equal(calls.body.items[0].status, 'TOOL_CALL_STATUS_DENIED')
+    assert.equal(calls.body.items[0].data.memo, 'not this record')
+    await shot(page, '12-denied-continued-compacted')
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
   it('cancelling a running objective from the UI ends it CANCELLED with the reason', async () => {
     const created = await t.api('POST', '/v1/objectives', {
       agentId,
