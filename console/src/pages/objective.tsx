@@ -76,6 +76,11 @@ function useTimeline(id: string, onActivity: () => void) {
         } catch (err) {
           end = 'refused'
           setError(err instanceof ApiError ? err.message : String(err))
+          // No such objective (or no access): asking again will not change the answer.
+          if (err instanceof ApiError && [400, 403, 404].includes(err.status)) {
+            setConn('ended')
+            return
+          }
         }
         if (ctrl.signal.aborted) return
         activity.current()
