@@ -95,6 +95,25 @@ function respond(req: FakeRequest): FakeTurn {
   return { text: 'done' }
 }
 
+/** Answers every webhook 204. */
+async function startHookReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => res.writeHead(204).end())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+let hooks: Awaited<ReturnType<typeof startHookReceiver>>
 let engine: EngineTest
 let t: TestSortie
 let proxy: DropProxy
@@ -111,7 +130,9 @@ before(async () => {
     execFileSync('npm', ['run', 'build:console'], { stdio: 'ignore' })
   }
   mkdirSync(SHOTS, { recursive: true })
-  engine = await startEngineTest()
+  hooks = await startHookReceiver()
+  // The webhook receiver is on 127.0.0.1, which Sortie refuses unless told otherwise.
+  engine = await startEngineTest({ env: { SORTIE_ALLOW_PRIVATE_WEBHOOKS: 'true' } })
   t = engine.t
   engine.fake.setResponder(respond)
   const { port } = await t.sortie.listen('127.0.0.1', 0)
@@ -134,6 +155,7 @@ before(async () => {
     metadata: { name: 'record-finder', exact: true },
     spec: {
       description: 'Finds customer records',
+      webhookEventsUrl: hooks.url,
       inputDataSchema: {
         type: 'object',
         properties: {
@@ -144,7 +166,7 @@ before(async () => {
         required: ['customer'],
       },
     },
-    updateMask: 'metadata.name,spec.description,spec.inputDataSchema',
+    updateMask: 'metadata.name,spec.description,spec.webhookEventsUrl,spec.inputDataSchema',
   })
   assert.equal(schema.status, 200, JSON.stringify(schema.body))
   const second = await t.api('POST', `/v1/agents/${agentId}/variations`, {
@@ -170,6 +192,7 @@ after(async () => {
   await browser?.close()
   await proxy?.close()
   await engine?.close()
+  await hooks?.close()
 })
 
 interface Session {
@@ -319,6 +342,15 @@ describe('web console in Chromium', () => {
       await page.locator('figure.chart svg[aria-label="Thompson posteriors"]').count(),
       1,
     )
+    // The agent's webhook deliveries, with status, attempts and latency.
+    const deliveries = await t.api(
+      'GET',
+      `/v1/agents/${agentId}/webhook_deliveries?objectiveId=${id}&limit=500`,
+    )
+    assert.ok(deliveries.body.items.length > 0, 'the objective made webhook deliveries')
+    const shown = page.locator(`tr:has(a[href$="/objectives/${id}"])`)
+    await shown.first().waitFor()
+    assert.match(await shown.first().innerText(), /completed|pending/)
     await shot(page, '05-agent-variations')
     assert.deepEqual(unexpected(errors), [])
     await context.close()

@@ -57,6 +57,7 @@ export function LineChart(p: Props) {
       .join('')
   return (
     <figure class="chart">
+      <div class="chart-title">{p.title}</div>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={p.title}>
         <title>{p.title}</title>
         {ticks.map((t) => {

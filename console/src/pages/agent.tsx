@@ -204,7 +204,7 @@ function Deliveries({ agentId }: { agentId: string }) {
             {items.map((d) => (
               <tr key={d.metadata.id}>
                 <td data-label="Event">
-                  {d.data.eventType}
+                  {enumLabel(d.data.eventType, 'OBJECTIVE_EVENT_TYPE_')}
                   <div class="small">
                     <Link href={`/objectives/${d.data.objectiveId}`}>{d.data.objectiveId}</Link>
                   </div>
@@ -246,7 +246,7 @@ function Deliveries({ agentId }: { agentId: string }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
+      <div class="pager" hidden={!items.length && !cursor}>
         <button disabled={!cursor} onClick={() => setCursor('')}>
           Newest
         </button>
