@@ -272,6 +272,7 @@ describe('web console in Chromium', () => {
     await page.getByLabel('customer').fill('ACME')
     await page.getByLabel('priority').fill('2')
     await page.getByLabel('urgent').check()
+    await shot(page, '02a-launch-form')
     await page.getByRole('button', { name: 'Launch', exact: true }).click()
     const id = await objectiveIdFromUrl(page)
 

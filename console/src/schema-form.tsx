@@ -9,9 +9,15 @@ export interface FieldState {
   [key: string]: string | boolean
 }
 
+/**
+ * The schema's properties, required ones first. The server keeps schemas as jsonb, which does
+ * not keep the order properties were written in, so that order cannot be honoured.
+ */
 export function propertiesOf(schema: any): [string, any][] {
   if (!schema || typeof schema !== 'object' || typeof schema.properties !== 'object') return []
-  return Object.entries(schema.properties as Record<string, any>)
+  const required = new Set(Array.isArray(schema.required) ? schema.required : [])
+  const entries = Object.entries(schema.properties as Record<string, any>)
+  return [...entries.filter(([k]) => required.has(k)), ...entries.filter(([k]) => !required.has(k))]
 }
 
 export function initialValues(schema: any): FieldState {
