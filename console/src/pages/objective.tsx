@@ -299,7 +299,7 @@ export function ObjectivePage({ id }: { id: string }) {
           )}
         </section>
         <aside class="objective-side">
-          <Actions objective={o} onDone={acted} />
+          <Actions objective={o} decisionsPending={waiting.length > 0} onDone={acted} />
         </aside>
       </div>
     </div>
@@ -589,11 +589,20 @@ function ToolCalls({
   )
 }
 
-function Actions({ objective, onDone }: { objective: any; onDone: () => void }) {
+function Actions({
+  objective,
+  decisionsPending,
+  onDone,
+}: {
+  objective: any
+  decisionsPending: boolean
+  onDone: () => void
+}) {
   const id = objective.metadata.id
   const state: string = objective.status.state
   const open = !SUPER_TERMINAL.includes(state)
-  const busyState = ['STATE_PENDING', 'STATE_RUNNING'].includes(state)
+  // Mid-turn (or parked on an approval) a message can only be queued (docs/api.md section 5.4).
+  const busyState = ['STATE_PENDING', 'STATE_RUNNING'].includes(state) || decisionsPending
   const [reason, setReason] = useState('')
   const [message, setMessage] = useState('')
   const [enqueue, setEnqueue] = useState(false)
