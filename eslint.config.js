@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.sortie', 'console/dist', 'bin'] },
+  { ignores: ['node_modules', 'dist', '.sortie', 'console/dist', 'bin', 'test/.generated'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,6 +23,8 @@ interface Scenario {
   toolTurns: number
   concurrency: number
   providerDelayMs?: number
+  /** The lookup tool over HTTP (default) or over MCP (the same answer, an MCP tool set). */
+  tool?: 'http' | 'mcp'
 }
 
 interface Result extends Scenario {
@@ -92,7 +94,7 @@ async function startFakes(toolTurns: number, providerDelayMs = 0) {
     })
     child.on('exit', (code) => reject(new Error(`bench fakes exited with ${code}`)))
   })
-  const urls = JSON.parse(line) as { providerUrl: string; toolUrl: string }
+  const urls = JSON.parse(line) as { providerUrl: string; toolUrl: string; mcpUrl: string }
   return {
     ...urls,
     stats: async () =>
@@ -154,18 +156,26 @@ async function runScenario(adminUrl: string, s: Scenario): Promise<Result> {
       spec: { prompt: 'Call lookup when asked.', modelConfig: { modelId: 'openai/gpt-4.1-mini' } },
     },
   })
+  // An MCP tool set lists `lookup` from the server when created; an HTTP one gets it declared.
   const toolSet = await api(sortie, token, 'POST', '/v1/tool_sets', {
     metadata: { name: 'bench-tools' },
-    spec: { adapter: { http: { baseUrl: fakes.toolUrl } } },
-  })
-  await api(sortie, token, 'POST', `/v1/tool_sets/${toolSet.metadata.id}/tools`, {
-    metadata: { name: 'lookup' },
     spec: {
-      description: 'Looks a value up',
-      parameters: { type: 'object', properties: {} },
-      config: { http: { requestMethod: 'GET', path: '/value' } },
+      adapter:
+        s.tool === 'mcp' ? { mcp: { url: fakes.mcpUrl } } : { http: { baseUrl: fakes.toolUrl } },
     },
   })
+  if (s.tool !== 'mcp') {
+    await api(sortie, token, 'POST', `/v1/tool_sets/${toolSet.metadata.id}/tools`, {
+      metadata: { name: 'lookup' },
+      spec: {
+        description: 'Looks a value up',
+        parameters: { type: 'object', properties: {} },
+        config: { http: { requestMethod: 'GET', path: '/value' } },
+      },
+    })
+  } else if (toolSet.info.toolCount !== 1) {
+    throw new Error(`the MCP tool set synced ${toolSet.info.toolCount} tools, not 1`)
+  }
   const variations = await api(sortie, token, 'GET', `/v1/agents/${agent.metadata.id}/variations`)
   await api(
     sortie,
@@ -290,6 +300,10 @@ const SCENARIOS: Scenario[] = [
   { objectives: 500, toolTurns: 50, concurrency: 500 },
   // Memory: every objective waits on a slow provider at the same time.
   { objectives: 10_000, toolTurns: 0, concurrency: 10_000, providerDelayMs: 2000 },
+  // The same tool over MCP (compare with scenarios 1, 2 and 5).
+  { objectives: 20, toolTurns: 5, concurrency: 1, tool: 'mcp' },
+  { objectives: 300, toolTurns: 5, concurrency: 50, tool: 'mcp' },
+  { objectives: 100, toolTurns: 50, concurrency: 50, tool: 'mcp' },
 ]
 
 export async function run(): Promise<void> {
@@ -318,8 +332,15 @@ export async function run(): Promise<void> {
     await pg.stop()
     await rm(dir, { recursive: true, force: true })
   }
-  const throughput = results.filter((r) => !r.providerDelayMs)
+  const throughput = results.filter((r) => !r.providerDelayMs && r.tool !== 'mcp')
   const waiting = results.filter((r) => r.providerDelayMs)
+  const mcp = results.filter((r) => r.tool === 'mcp')
+  // A run of only MCP scenarios leaves the HTTP figures as they were.
+  if (throughput.length || waiting.length) await writeThroughput(throughput, waiting)
+  if (mcp.length) await writeMcpSection(mcp, throughput)
+}
+
+async function writeThroughput(throughput: Result[], waiting: Result[]): Promise<void> {
   const rows = throughput.map((r) => [
     r.concurrency,
     r.toolTurns,
@@ -379,6 +400,52 @@ export async function run(): Promise<void> {
           r.seconds.toFixed(1),
           r.peakRssMiB.toFixed(0),
         ]),
+      ),
+    ].join('\n'),
+  )
+}
+
+/** MCP scenarios beside the HTTP scenarios of the same shape, when both ran. */
+async function writeMcpSection(mcp: Result[], http: Result[]): Promise<void> {
+  const same = (a: Result, b: Result) =>
+    a.objectives === b.objectives && a.toolTurns === b.toolTurns && a.concurrency === b.concurrency
+  const rows = mcp.flatMap((m) => {
+    const h = http.find((x) => same(x, m))
+    return [...(h ? [h] : []), m].map((r) => [
+      r.tool ?? 'http',
+      r.concurrency,
+      r.toolTurns,
+      r.objectives,
+      r.stepsPerSecond.toFixed(0),
+      r.nodeCpuMsPerStep.toFixed(3),
+      r.pgCpuMsPerStep.toFixed(3),
+      r.gapP50.toFixed(1),
+      r.gapP99.toFixed(1),
+    ])
+  })
+  await writeSection(
+    'Engine throughput: MCP tools beside HTTP tools',
+    [
+      `Command: \`npm run bench -- engine\` (scenarios 8 to 10 are MCP; \`BENCH_ENGINE_SCENARIOS=1,2,5,8,9,10\` runs the pairs) · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      'The same scenario with the lookup tool served over MCP (an MCP tool set on a server built',
+      "with the official SDK, Streamable HTTP, in the fakes' child process) instead of plain HTTP.",
+      'Each worker keeps one MCP session for the tool set, so a call is one JSON-RPC POST on it.',
+      'The rows come from one run: compare them with each other rather than with another section.',
+      '',
+      table(
+        [
+          'tool',
+          'concurrency',
+          'K',
+          'objectives',
+          'steps/s',
+          'node CPU ms/step',
+          'pg CPU ms/step',
+          'turn gap p50 ms',
+          'turn gap p99 ms',
+        ],
+        rows,
       ),
     ].join('\n'),
   )

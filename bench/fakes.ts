@@ -1,5 +1,6 @@
 /**
- * The benchmark's provider and tool backend, run in a child process so the engine's CPU is
+ * The benchmark's provider and tool backends (an HTTP tool, and the same tool on an MCP server
+ * built with the official SDK, Streamable HTTP), run in a child process so the engine's CPU is
  * measured alone. Answers K tool turns then "done"; records, per objective, the gap between
  * answering one model request and receiving the next. Control over HTTP on the tool port:
  * `GET /stats` returns the sorted gaps, `POST /reset` clears them.
@@ -7,6 +8,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startFakeProvider, type FakeRequest } from '../test/support/fake-provider.ts'
+import { startMcpServer } from '../test/support/mcp-server.ts'
 
 const toolTurns = Number(process.env.BENCH_TOOL_TURNS ?? 5)
 const delayMs = Number(process.env.BENCH_PROVIDER_DELAY_MS ?? 0) || undefined
@@ -60,9 +62,19 @@ const tools = createServer((req, res) => {
 })
 tools.keepAliveTimeout = 60_000
 await new Promise<void>((r) => tools.listen(0, '127.0.0.1', r))
+const mcp = await startMcpServer([
+  {
+    name: 'lookup',
+    description: 'Looks a value up',
+    run: async () => ({ content: [{ type: 'text', text: '{"ok":true,"value":42}' }] }),
+  },
+])
+// The MCP server records every call for tests; the bench keeps no history.
+setInterval(() => (mcp.calls.length = 0), 1000).unref()
 process.stdout.write(
   JSON.stringify({
     providerUrl: fake.baseUrl,
+    mcpUrl: mcp.url,
     toolUrl: `http://127.0.0.1:${(tools.address() as AddressInfo).port}`,
   }) + '\n',
 )

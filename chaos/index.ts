@@ -52,7 +52,8 @@ for (const [name, part] of parts) {
   for (const failure of result.failures) console.error(`  FAILED: ${failure}`)
   console.error(`  ${result.ok ? 'ok' : 'NOT OK'} (${seconds.toFixed(1)} s)`)
   failed ||= !result.ok
-  await writeReliabilitySection(result, { command: command.trim(), seconds })
+  // Only full-size runs are figures worth recording; --short is the quick check npm test runs.
+  if (!short) await writeReliabilitySection(result, { command: command.trim(), seconds })
 }
 await stop()
 process.exit(failed ? 1 : 0)

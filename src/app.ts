@@ -22,6 +22,7 @@ import { syncModelCatalogue } from './modules/models/index.ts'
 import { createNotifyBus } from './db/notify.ts'
 import { EventHub, LIVE_READ_CONNECTIONS } from './modules/streams/index.ts'
 import { WebhookDispatcher } from './modules/webhooks/index.ts'
+import { ToolSetSyncer } from './modules/tools/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -139,8 +140,12 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   await syncModelCatalogue(deps)
   const http = createHttpApp(deps, allRoutes)
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined
+  const syncer = opts.worker
+    ? new ToolSetSyncer({ deps, intervalSeconds: config.toolSetSyncSeconds })
+    : undefined
   await liveBus.start()
   dispatcher?.start()
+  syncer?.start()
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -174,6 +179,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
       await worker?.stop()
+      await syncer?.stop()
       await dispatcher?.stop()
       await liveBus.stop()
       await liveDb.destroy()

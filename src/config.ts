@@ -19,13 +19,27 @@ const envSchema = z.object({
   SORTIE_PROVIDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SORTIE_PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SORTIE_TOOLSET_SYNC_SECONDS: z.coerce.number().min(1).max(31_536_000).default(3600),
   SORTIE_COMPACT_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
-  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-  SORTIE_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  SORTIE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  SORTIE_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,30s,2m,5m,30m,2h,5h,10h,10h')
+    .transform((v, ctx) => {
+      const delays = v.split(',').map((d) => durationMs(d.trim()))
+      if (delays.length > 0 && delays.every((d) => d !== undefined && d <= 86_400_000))
+        return delays as number[]
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'a comma-separated list of delays like 5s,5m,30m,2h (ms, s, m, h; at most 24h each)',
+      })
+      return z.NEVER
+    }),
   SORTIE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SORTIE_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   SORTIE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -52,6 +66,8 @@ export interface Config {
   bootstrapToken?: string
   dbPoolSize: number
   logLevel: string
+  /** MCP and OpenAPI tool sets are re-synced this often (docs/api.md section 3.4). */
+  toolSetSyncSeconds: number
   /** Requests per API key and process (lib/rate-limit.ts); undefined when off. */
   rateLimit?: RateLimit
   engine: EngineConfig
@@ -73,9 +89,13 @@ export interface StreamConfig {
 export interface WebhookConfig {
   /** Delivers to private, loopback and link-local addresses (tests, local development). */
   allowPrivateTargets: boolean
-  /** Attempts before a delivery is FAILED; retries wait backoffMs, then x4 each time, jittered. */
+  /** Attempts before a delivery is FAILED (the first one is immediate). */
   maxAttempts: number
-  backoffMs: number
+  /**
+   * The wait before each retry, in ms: retry n waits retryScheduleMs[n - 1], the last entry
+   * repeating (src/modules/webhooks/retry-policy.ts).
+   */
+  retryScheduleMs: number[]
   timeoutMs: number
   /** Deliveries one process sends at once (one per objective at a time, to keep order). */
   concurrency: number
@@ -100,6 +120,14 @@ export interface EngineConfig {
   compactWaitMs: number
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `250ms`, `5s`, `30m`, `2h` or a bare number of milliseconds; undefined when not a duration. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)
+  return m ? Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!) : undefined
+}
+
 /** Reads the environment once; a bad value stops start-up with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env)
@@ -118,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SORTIE_BOOTSTRAP_TOKEN,
     dbPoolSize: e.SORTIE_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    toolSetSyncSeconds: e.SORTIE_TOOLSET_SYNC_SECONDS,
     rateLimit:
       e.SORTIE_RATE_LIMIT_RPS > 0
         ? { perSecond: e.SORTIE_RATE_LIMIT_RPS, burst: e.SORTIE_RATE_LIMIT_BURST }
@@ -136,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       allowPrivateTargets: e.SORTIE_ALLOW_PRIVATE_WEBHOOKS,
       maxAttempts: e.SORTIE_WEBHOOK_MAX_ATTEMPTS,
-      backoffMs: e.SORTIE_WEBHOOK_BACKOFF_MS,
+      retryScheduleMs: e.SORTIE_WEBHOOK_RETRY_SCHEDULE,
       timeoutMs: e.SORTIE_WEBHOOK_TIMEOUT_MS,
       concurrency: e.SORTIE_WEBHOOK_CONCURRENCY,
       pollMs: e.SORTIE_WEBHOOK_POLL_MS,

@@ -171,6 +171,33 @@ describe('account routes need an account-admin key', () => {
     assert.deepEqual(plain.body.spec.permissions, ['*'])
   })
 
+  it('a workspace key cannot rotate, update or delete a key of its workspace that was granted another workspace (it would take that access)', async () => {
+    const granted = await t.api('POST', '/v1/api_keys', { metadata: { name: 'granted B' } })
+    const grantedId = granted.body.metadata.id
+    const grant = await t.api('POST', `/v1/account/api_keys/${grantedId}/workspaces`, {
+      workspaceId: wsB,
+    })
+    assert.equal(grant.status, 200, JSON.stringify(grant.body))
+    const as = { token: keyA.token }
+    for (const [method, path, body] of [
+      ['POST', `/v1/api_keys/${grantedId}/rotate`, {}],
+      ['POST', `/v1/api_keys/${grantedId}:rotate`, {}],
+      ['PATCH', `/v1/api_keys/${grantedId}`, { metadata: { name: 'mine now' } }],
+      ['DELETE', `/v1/api_keys/${grantedId}`, undefined],
+    ] as const) {
+      const res = await t.api(method, path, body, as)
+      assert.equal(res.status, 403, `${method} ${path}: ${JSON.stringify(res.body)}`)
+      assert.equal(res.body.code, 7)
+    }
+    const still = await t.api('GET', `/v1/workspaces/${wsB}/agents`, undefined, {
+      token: granted.body.spec.token,
+    })
+    assert.equal(still.status, 200, 'the granted key was neither rotated nor deleted')
+    const plain = await t.api('POST', '/v1/api_keys', { metadata: { name: 'plain peer' } })
+    const rotated = await t.api('POST', `/v1/api_keys/${plain.body.metadata.id}/rotate`, {}, as)
+    assert.equal(rotated.status, 200, 'a peer key with no wider reach may be rotated')
+  })
+
   it('an account admin gives account:manage to a key, which then administers the account', async () => {
     const created = await t.api('POST', '/v1/api_keys', {
       metadata: { name: 'second admin' },

@@ -24,7 +24,7 @@ before(async () => {
   engine = await startEngineTest({
     env: {
       SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
-      SORTIE_WEBHOOK_BACKOFF_MS: '20',
+      SORTIE_WEBHOOK_RETRY_SCHEDULE: '20ms',
       SORTIE_WEBHOOK_POLL_MS: '20',
     },
   })

@@ -45,7 +45,7 @@ describe('tool sets', () => {
     assert.deepEqual(got.body.spec, res.body.spec)
   })
 
-  it('MCP and OpenAPI tool sets are accepted and stored', async () => {
+  it('an MCP tool set is stored even when its server cannot be reached; an OpenAPI one whose document cannot be fetched is a 400', async () => {
     const mcp = await t.api('POST', '/v1/tool_sets', {
       metadata: { name: 'mcp' },
       spec: {
@@ -70,8 +70,11 @@ describe('tool sets', () => {
         adapter: { openapi: { url: 'https://petstore.test/openapi.json', serverName: 'prod' } },
       },
     })
-    assert.equal(openapi.status, 200, JSON.stringify(openapi.body))
-    assert.equal(openapi.body.spec.adapter.openapi.serverName, 'prod')
+    assert.equal(openapi.status, 400, JSON.stringify(openapi.body))
+    assert.equal(openapi.body.details[0].fieldViolations[0].field, 'spec.adapter.openapi.url')
+    assert.match(openapi.body.message, /cannot fetch https:\/\/petstore\.test\/openapi\.json/)
+    const listed = await t.api('GET', '/v1/tool_sets?prefix=petstore')
+    assert.equal(listed.body.items.length, 0)
   })
 
   it('a tool set needs exactly one adapter', async () => {

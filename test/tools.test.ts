@@ -43,7 +43,7 @@ describe('tools', () => {
     assert.deepEqual(res.body.spec.parameters, PARAMS)
     assert.equal(res.body.spec.config.http.requestMethod, 'GET')
     assert.equal(res.body.spec.config.http.path, '/orders/{{ orderId }}')
-    assert.deepEqual(res.body.spec.config.http.query, {})
+    assert.equal(res.body.spec.config.http.query, '', 'a string, as the seed-era clients type it')
     assert.equal(res.body.info.toolSet.id, setId)
     assert.equal(res.body.info.toolSet.name, 'orders')
     const set = await t.api('GET', `/v1/tool_sets/${setId}`)

@@ -26,7 +26,7 @@ import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 const WEBHOOK_ENV = {
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
-  SORTIE_WEBHOOK_BACKOFF_MS: '20',
+  SORTIE_WEBHOOK_RETRY_SCHEDULE: '20ms',
   SORTIE_WEBHOOK_POLL_MS: '20',
   SORTIE_WEBHOOK_TIMEOUT_MS: '2000',
 }

@@ -12,6 +12,9 @@ import * as m008 from './migrations/008_workspace_members.ts'
 import * as m009 from './migrations/009_hot_steps.ts'
 import * as m010 from './migrations/010_compaction_requests.ts'
 import * as m011 from './migrations/011_account_admin_keys.ts'
+import * as m012 from './migrations/012_webhook_backlog.ts'
+import * as m013 from './migrations/013_tool_set_sync.ts'
+import * as m016 from './migrations/016_inactivity_timeouts.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +29,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_hot_steps': m009,
   '010_compaction_requests': m010,
   '011_account_admin_keys': m011,
+  '012_webhook_backlog': m012,
+  '013_tool_set_sync': m013,
+  '016_inactivity_timeouts': m016,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -77,7 +77,20 @@ export interface AgentVariationTable extends ResourceColumns {
   feedback_count: Generated<number>
 }
 
+/** MCP and OpenAPI tool sets are synced (migration 013); HTTP ones leave these null. */
+export interface ToolSetTable extends ResourceColumns {
+  last_sync_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  sync_claimed_until: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >
+  openapi_document: ColumnType<string | null, string | null | undefined, string | null>
+}
+
 export interface ToolTable extends ResourceColumns {
+  /** Set on tools synced from an OpenAPI document (migration 013). */
+  openapi_call: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
   tool_set_id: string
 }
 
@@ -156,6 +169,8 @@ export interface ObjectiveTable {
   goal_id: ColumnType<string | null, string | null | undefined, string | null>
   /** Migration 010: a manual compaction asked of the worker holding it (engine/compaction-request.ts). */
   compaction_request: ColumnType<unknown, string | null | undefined, string | null>
+  /** constraints.inactivityTimeout of the variation, frozen at creation; null: none. */
+  inactivity_timeout_ms: ColumnType<number | null, number | null | undefined, number | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -217,7 +232,7 @@ export interface Database extends SteeringTables, LiveTables, GoalTables {
   workspace_members: WorkspaceMemberTable
   agents: ResourceColumns
   agent_variations: AgentVariationTable
-  tool_sets: ResourceColumns
+  tool_sets: ToolSetTable
   tools: ToolTable
   tool_set_events: ToolSetEventTable
   variation_assignments: VariationAssignmentTable

@@ -2,6 +2,7 @@ import type { Deps } from '../modules/deps.ts'
 import type { ModelResolutionCache } from './model-cache.ts'
 import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
+import type { McpSessions } from './tools/mcp-tool.ts'
 
 /** What every objective run of a worker shares. */
 export interface EngineContext {
@@ -12,6 +13,8 @@ export interface EngineContext {
   callModel: ModelCaller
   fetch?: typeof fetch
   toolTimeoutMs: number
+  /** The worker's MCP client sessions, one per tool set, shared by its runs. */
+  mcp: McpSessions
   cache: ConversationCache
   models: ModelResolutionCache
 }

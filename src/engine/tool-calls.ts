@@ -1,6 +1,6 @@
-import type { ObjectiveRow, StoredEvent } from '../modules/objectives/index.ts'
+import type { ObjectiveRow, StoredEvent, StoredTool } from '../modules/objectives/index.ts'
 import { loadTaskItems } from '../modules/tasks/index.ts'
-import type { Tool, ToolSet } from '../modules/tools/index.ts'
+import type { Tool, ToolSet, ToolSnapshot } from '../modules/tools/index.ts'
 import type { EngineTool } from './callable-tools.ts'
 import { inputOf, type PendingCall } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
@@ -9,6 +9,8 @@ import type { LimitState } from './model-turn.ts'
 import { spawnSubObjective } from './sub-agent-tool.ts'
 import { runTaskTool, type TaskItem } from './task-tool.ts'
 import { executeHttpTool } from './tools/http-tool.ts'
+import { executeMcpTool } from './tools/mcp-tool.ts'
+import { planOpenApiRequest } from './tools/openapi-request.ts'
 import { SecretResolver } from './tools/secrets.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
@@ -25,9 +27,9 @@ export interface ToolStepHost {
 type Outcome = { ok: true; content: string } | { ok: false; message: string }
 
 /**
- * Executes an objective's tool calls, one step each: HTTP tools (a `toolCalled` step, the request,
- * then the result step, so a crash between them retries the request with the same idempotency
- * key), the in-process task tool (one step) and sub-agent calls not spawned with their turn.
+ * Executes an objective's tool calls, one step each: HTTP, MCP and OpenAPI tools (a `toolCalled`
+ * step, the request, then the result step, so a crash between them retries the request with the
+ * same idempotency key or MCP `_meta` tool call id), the in-process task tool (one step) and sub-agent calls not spawned with their turn.
  */
 export class ToolCalls {
   private readonly secrets: SecretResolver
@@ -63,25 +65,45 @@ export class ToolCalls {
         ],
       })
     }
-    const snapshot = tool?.snapshot
-    const outcome = snapshot
-      ? await executeHttpTool({
-          tool: snapshot.tool as unknown as Tool,
-          toolSet: snapshot.toolSet as unknown as ToolSet,
-          arguments: inputOf(call.arguments),
-          toolCallId: call.id,
-          resolveSecret: (name) =>
-            this.secrets.resolve(
-              name,
-              (snapshot.toolSet as { metadata?: { id?: string } }).metadata?.id,
-            ),
-          signal: host.signal,
-          timeoutMs: this.ctx.toolTimeoutMs,
-          fetch: this.ctx.fetch,
-        })
+    const outcome = tool?.snapshot
+      ? await this.execute(call, tool.snapshot)
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
     await host.commit(this.outcomeStep(call.id, outcome, []))
+  }
+
+  /** Runs a frozen tool by its tool set's adapter: HTTP, MCP, or an OpenAPI operation over HTTP. */
+  private execute(call: PendingCall, snapshot: StoredTool): Promise<Outcome> {
+    const tool = snapshot.tool as unknown as Tool
+    const toolSet = snapshot.toolSet as unknown as ToolSet
+    const args = inputOf(call.arguments)
+    const resolveSecret = (name: string) => this.secrets.resolve(name, toolSet.metadata?.id)
+    const common = {
+      tool,
+      toolSet,
+      arguments: args,
+      toolCallId: call.id,
+      resolveSecret,
+      signal: this.host.signal,
+      timeoutMs: this.ctx.toolTimeoutMs,
+    }
+    const adapter = toolSet.spec.adapter
+    if (adapter.mcp) return executeMcpTool({ ...common, sessions: this.ctx.mcp })
+    const openapiCall = (snapshot as ToolSnapshot).openapiCall
+    if (adapter.openapi) {
+      if (!openapiCall) {
+        return Promise.resolve({
+          ok: false,
+          message: `tool "${tool.metadata.name}" was not synced from the OpenAPI document`,
+        })
+      }
+      return executeHttpTool({
+        ...common,
+        fetch: this.ctx.fetch,
+        plan: () => planOpenApiRequest(openapiCall, toolSet, args, call.id, resolveSecret),
+      })
+    }
+    return executeHttpTool({ ...common, fetch: this.ctx.fetch })
   }
 
   /** Starts a sub-agent call not started with its turn (it waited for another call's approval). */

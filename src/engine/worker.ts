@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { EngineConfig } from '../config.ts'
 import { createNotifyBus, type NotifyBus } from '../db/notify.ts'
 import type { Deps } from '../modules/deps.ts'
-import { CANCEL_CHANNEL, WORK_CHANNEL } from '../modules/objectives/index.ts'
+import { CANCEL_CHANNEL, WORK_CHANNEL, timeOutInactive } from '../modules/objectives/index.ts'
 import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
 import { ModelResolutionCache } from './model-cache.ts'
@@ -11,6 +11,7 @@ import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
 import { createModelCaller, type ModelCaller } from '../providers/index.ts'
 import { claimObjectives, releaseLeases, renewLeases } from './queue.ts'
+import { McpSessions } from './tools/mcp-tool.ts'
 
 export interface WorkerOptions {
   deps: Deps
@@ -36,6 +37,7 @@ export class Worker {
   private timers: NodeJS.Timeout[] = []
   private pumping = false
   private pumpAgain = false
+  private sweeping = false
   private stopping = false
   private settled = new Set<Promise<void>>()
 
@@ -55,6 +57,7 @@ export class Worker {
         }),
       fetch: opts.fetch,
       toolTimeoutMs: opts.config.toolTimeoutMs,
+      mcp: new McpSessions({ connectTimeoutMs: opts.config.toolTimeoutMs, fetch: opts.fetch }),
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
     }
@@ -68,6 +71,7 @@ export class Worker {
     const { pollMs, heartbeatSeconds } = this.opts.config
     this.timers.push(setInterval(() => this.pump(), pollMs))
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeatSeconds * 1000))
+    this.timers.push(setInterval(() => void this.timeOutIdle(), pollMs))
     for (const t of this.timers) t.unref()
     this.pump()
   }
@@ -123,6 +127,19 @@ export class Worker {
     this.settled.add(done)
   }
 
+  /** Ends TIMED_OUT what outlived its inactivity timeout, aborting those running here. */
+  private async timeOutIdle(): Promise<void> {
+    if (this.stopping || this.sweeping) return
+    this.sweeping = true
+    try {
+      for (const id of await timeOutInactive(this.opts.deps)) this.cancelLocal(id)
+    } catch (err) {
+      this.opts.deps.logger.warn({ err: (err as Error).message }, 'inactivity sweep failed')
+    } finally {
+      this.sweeping = false
+    }
+  }
+
   private async heartbeat(): Promise<void> {
     const ids = [...this.runs.keys()]
     if (ids.length === 0 || this.stopping) return
@@ -143,6 +160,7 @@ export class Worker {
     for (const run of this.runs.values()) run.stop('shutdown')
     await Promise.allSettled([...this.settled])
     await releaseLeases(this.opts.deps.db, this.id, held).catch(() => {})
+    await this.ctx.mcp.closeAll()
     await this.bus.stop()
   }
 }

@@ -5,9 +5,9 @@ import { normalizeKeys, snakeToCamel } from '../lib/case.ts'
 import { AppError, BAD_REQUEST_TYPE, Code, invalidArgument } from '../lib/errors.ts'
 import { fieldViolations } from '../lib/validation.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
-import { requireAccountAdmin } from '../modules/accounts/index.ts'
+import { permissionFor, requireAccountAdmin, requirePermission } from '../modules/accounts/index.ts'
 import type { Scope } from '../modules/deps.ts'
-import type { RouteDef } from '../modules/route.ts'
+import type { Method, RouteDef } from '../modules/route.ts'
 import type { HttpEnv } from './context.ts'
 
 function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: string): z.infer<T> {
@@ -75,6 +75,37 @@ async function readJsonBody(c: Context): Promise<unknown> {
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 
+/**
+ * The newest API's custom methods (AIP-136): `.../{id}:verb` reaches the route `.../{id}/verb`
+ * (server.ts rewrites the path before routing), and the OpenAPI document lists both forms.
+ */
+export const COLON_VERBS = [
+  'cancel',
+  'continue',
+  'compact',
+  'approve',
+  'deny',
+  'stream',
+  'redeliver',
+  'generate',
+  'rotate',
+  'attach',
+  'detach',
+  'setStatus',
+  'enable',
+  'disable',
+  'sync',
+] as const
+
+/** `/a/{id}/verb` -> `/a/{id}:verb` for a colon verb, else undefined. */
+export function colonForm(path: string): string | undefined {
+  const slash = path.lastIndexOf('/')
+  const verb = path.slice(slash + 1)
+  return (COLON_VERBS as readonly string[]).includes(verb)
+    ? `${path.slice(0, slash)}:${verb}`
+    : undefined
+}
+
 export const WORKSPACE_PREFIX = '/v1/workspaces/{workspaceId}'
 
 export function familyPaths(def: RouteDef): { family: ApiFamily; path: string }[] {
@@ -96,7 +127,10 @@ export function mountRoutes(
     for (const { family, path } of familyPaths(def)) {
       const handler = async (c: Context<HttpEnv>) => {
         const scope = await resolveScope(c, family)
-        if (def.scope === 'account' && def.access !== 'anyKey') {
+        if (def.scope === 'workspace') {
+          const needed = def.permission ?? permissionFor(c.req.method, def.path)
+          requirePermission(scope, needed, def.operationId)
+        } else if (def.access !== 'anyKey') {
           requireAccountAdmin(scope, def.operationId)
         }
         const params = def.params ? parseWith(def.params, pathParams(c), 'path') : {}
@@ -146,14 +180,24 @@ function registerOpenApi(
         ? (def.params as unknown as z.ZodObject).extend(workspaceParam.shape)
         : workspaceParam
       : def.params
-  for (const method of [def.method, ...(def.alsoMethods ?? [])]) {
+  const methods = [def.method, ...(def.alsoMethods ?? [])]
+  const colon = colonForm(path)
+  const forms: [string, Method, string][] = methods.map((m) => [path, m, ''])
+  // The colon form is served for every method, but the newest clients call it as POST (GET for
+  // `events:stream`); those are the ones documented.
+  if (colon) {
+    for (const m of methods.filter((m) => m === 'post' || m === 'get')) {
+      forms.push([colon, m, '_colon'])
+    }
+  }
+  for (const [documented, method, suffix] of forms) {
     const content = def.raw
       ? { 'text/event-stream': { schema: z.string() } }
       : { 'application/json': { schema: def.response ?? z.object({}) } }
     registry.registerPath({
       method,
-      path,
-      operationId: `${def.operationId}${family === 'workspace' ? 'InWorkspace' : ''}${method === def.method ? '' : `_${method}`}`,
+      path: documented,
+      operationId: `${def.operationId}${family === 'workspace' ? 'InWorkspace' : ''}${method === def.method ? '' : `_${method}`}${suffix}`,
       summary: def.summary,
       tags: def.tags,
       security: [{ bearerAuth: [] }],

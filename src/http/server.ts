@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
+import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../lib/errors.ts'
 import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
@@ -10,7 +11,7 @@ import { mountConsole } from './console.ts'
 import type { HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
-import { mountRoutes } from './router.ts'
+import { COLON_VERBS, mountRoutes } from './router.ts'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -18,8 +19,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
  * Colon verbs of the newest API (`objectives/{id}:cancel`, `events:stream`) are rewritten to the
  * slash form before routing. Only known verbs are rewritten: `external_id:x` stays an id.
  */
-const COLON_VERB =
-  /:(cancel|continue|compact|approve|deny|stream|redeliver|generate|rotate|attach|detach|setStatus|enable|disable)$/
+const COLON_VERB = new RegExp(`:(${COLON_VERBS.join('|')})$`)
 
 export function rewriteColonVerb(path: string): string {
   return path.replace(COLON_VERB, '/$1')
@@ -86,6 +86,38 @@ export function createHttpApp(
     }))
   app.get('/openapi.json', (c) => c.json(openapi()))
   mountConsole(app)
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    operationId: 'healthz',
+    summary: 'Liveness with a database round trip; no API key needed',
+    tags: ['Health'],
+    responses: {
+      200: {
+        description: 'The server and its database answer',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+      },
+      503: {
+        description: 'The database does not answer',
+        content: {
+          'application/json': { schema: z.object({ status: z.literal('unavailable') }) },
+        },
+      },
+    },
+  })
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document; no API key needed',
+    tags: ['Health'],
+    responses: {
+      200: {
+        description: 'OpenAPI 3.1',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+    },
+  })
 
   const resolveScope = async (c: Context<HttpEnv>, family: ApiFamily): Promise<Scope> => {
     const actor = await authenticate(deps, bearerToken(c))
@@ -94,7 +126,7 @@ export function createHttpApp(
   }
   mountRoutes(app, registry, routes, resolveScope)
   extra?.(app)
-  mountCompatSurfaces(app)
+  mountCompatSurfaces(app, registry)
 
   app.notFound((c) =>
     statusResponse(c, new AppError(Code.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`)),

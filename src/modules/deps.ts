@@ -75,8 +75,8 @@ export interface Actor {
   profileId: string
   /** The key's own workspace: the implicit route family acts in it. */
   homeWorkspaceId: string
-  /** The key holds `account:manage` (accounts/permissions.ts): it may administer the account. */
-  accountAdmin: boolean
+  /** The key's permissions (accounts/permissions.ts): `*`, `<family>:read|write`, ... */
+  permissions: readonly string[]
 }
 
 /** A request resolved to a workspace it may act in. */

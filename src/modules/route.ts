@@ -38,6 +38,11 @@ export interface RouteDef<
    * account administration"). Workspace routes are open to every key that may act in the workspace.
    */
   access?: 'accountAdmin' | 'anyKey'
+  /**
+   * The permission a workspace route needs, when the one its path and method imply
+   * (accounts/permissions.ts permissionFor) is not right for it.
+   */
+  permission?: string
   operationId: string
   summary: string
   tags: string[]

@@ -1,5 +1,6 @@
 import {
   parseToolTemplate,
+  queryPairs,
   type ConfigHTTP,
   type TemplateEscape,
   type Tool,
@@ -54,7 +55,7 @@ async function render(
 const usable = (template: ToolTemplate, args: Record<string, unknown>) =>
   template.arguments.every((name) => args[name] !== undefined)
 
-function appendArgument(params: URLSearchParams, name: string, value: unknown): void {
+export function appendArgument(params: URLSearchParams, name: string, value: unknown): void {
   if (value === null || value === undefined) return
   if (Array.isArray(value)) {
     for (const item of value) appendArgument(params, name, item)
@@ -84,7 +85,7 @@ export async function planHttpRequest(
   const method = config.requestMethod
   const contentType = config.requestBodyContentType || 'application/json'
   const path = parse(config.path ?? '', 'path', 'request path')
-  const query = Object.entries(config.query ?? {}).map(
+  const query = queryPairs(config.query).map(
     ([name, source]) => [name, parse(source, 'none', `query parameter "${name}"`)] as const,
   )
   const headers = [

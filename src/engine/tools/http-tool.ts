@@ -1,5 +1,5 @@
 import type { Tool, ToolSet } from '../../modules/tools/index.ts'
-import { planHttpRequest, ToolRequestError } from './http-request.ts'
+import { planHttpRequest, ToolRequestError, type HttpRequestPlan } from './http-request.ts'
 import { MissingSecretError, secretRedactor } from './secrets.ts'
 
 export interface HttpToolCall {
@@ -15,6 +15,8 @@ export interface HttpToolCall {
   /** Default 64 KiB; a longer response is cut there with a notice. */
   maxResponseBytes?: number
   fetch?: typeof fetch
+  /** Builds the request instead of the HTTP tool's templates (tools synced from OpenAPI). */
+  plan?: () => Promise<HttpRequestPlan>
 }
 
 export type ToolOutcome =
@@ -77,13 +79,15 @@ export async function executeHttpTool(call: HttpToolCall): Promise<ToolOutcome> 
   call.signal.addEventListener('abort', onAbort, { once: true })
   try {
     if (call.signal.aborted) return { ok: false, message: 'aborted' }
-    const plan = await planHttpRequest(
-      call.tool,
-      call.toolSet,
-      call.arguments ?? {},
-      call.toolCallId,
-      call.resolveSecret,
-    )
+    const plan = call.plan
+      ? await call.plan()
+      : await planHttpRequest(
+          call.tool,
+          call.toolSet,
+          call.arguments ?? {},
+          call.toolCallId,
+          call.resolveSecret,
+        )
     redact = secretRedactor(plan.secretValues)
     const response = await (call.fetch ?? fetch)(plan.url, {
       method: plan.method,

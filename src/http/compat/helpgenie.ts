@@ -2,9 +2,11 @@
  * The HelpGenie goals surface (seed 002, docs/compat.md section 3) over the goals service: one action
  * endpoint, its REST alternative, the `{success, data | error}` envelope and UUID-form ids.
  */
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
+import { requirePermission } from '../../modules/accounts/index.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -151,7 +153,10 @@ export function helpGenieApp(): Hono<HttpEnv> {
   // Authentication comes first: a caller without a key learns nothing about its payload.
   const invoke = async (c: Context<HttpEnv>, read: () => Promise<Invocation> | Invocation) => {
     const scope = await compatScope(c, { allowXApiKey: true })
-    const outcome = await runAction(c.get('deps'), scope, await read())
+    const call = await read()
+    const reads = call.action === 'list' || call.action === 'get'
+    requirePermission(scope, reads ? 'goals:read' : 'goals:write', `HelpGenie ${call.action}`)
+    const outcome = await runAction(c.get('deps'), scope, call)
     return c.json({ success: true, data: outcome.data }, outcome.status)
   }
   const body = async (c: Context<HttpEnv>) => {
@@ -200,4 +205,90 @@ export function helpGenieApp(): Hono<HttpEnv> {
   })
   app.onError(helpGenieError)
   return app
+}
+
+const HgError = z
+  .object({
+    success: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), status: z.number().int() }),
+  })
+  .meta({ id: 'HelpGenieError' })
+const HgSuccess = z
+  .object({ success: z.literal(true), data: z.unknown() })
+  .meta({ id: 'HelpGenieSuccess' })
+
+/** The surface's routes in the OpenAPI document, with its own envelopes. */
+export function registerHelpGenieOpenApi(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'helpGenieApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+  })
+  const responses = (status: 200 | 201 = 200) => ({
+    [status]: { description: 'OK', content: { 'application/json': { schema: HgSuccess } } },
+    default: {
+      description: 'HelpGenie error envelope',
+      content: { 'application/json': { schema: HgError } },
+    },
+  })
+  const json = (schema: z.ZodType) => ({
+    body: { content: { 'application/json': { schema } }, required: true },
+  })
+  const idParam = z.object({ id: z.string().meta({ description: 'goal UUID or id' }) })
+  const common: Pick<RouteConfig, 'tags' | 'security'> = {
+    tags: ['HelpGenie'],
+    security: [{ bearerAuth: [] }, { helpGenieApiKey: [] }],
+  }
+  const goalsPath = `${HELPGENIE_PREFIX}/goals`
+  registry.registerPath({
+    ...common,
+    method: 'post',
+    path: `${HELPGENIE_PREFIX}/`,
+    operationId: 'helpGenieAction',
+    summary: `Runs one action: ${ACTIONS.join(', ')}`,
+    request: json(Invocation),
+    responses: responses(),
+  })
+  registry.registerPath({
+    ...common,
+    method: 'get',
+    path: goalsPath,
+    operationId: 'helpGenieListGoals',
+    request: { query: hg.ListData },
+    responses: responses(),
+  })
+  registry.registerPath({
+    ...common,
+    method: 'post',
+    path: goalsPath,
+    operationId: 'helpGenieCreateGoal',
+    request: json(hg.GoalData),
+    responses: responses(201),
+  })
+  registry.registerPath({
+    ...common,
+    method: 'get',
+    path: `${goalsPath}/{id}`,
+    operationId: 'helpGenieGetGoal',
+    request: { params: idParam },
+    responses: responses(),
+  })
+  for (const method of ['patch', 'put'] as const) {
+    registry.registerPath({
+      ...common,
+      method,
+      path: `${goalsPath}/{id}`,
+      operationId: `helpGenieUpdateGoal_${method}`,
+      request: { params: idParam, ...json(hg.UpdateData) },
+      responses: responses(),
+    })
+  }
+  registry.registerPath({
+    ...common,
+    method: 'delete',
+    path: `${goalsPath}/{id}`,
+    operationId: 'helpGenieDeleteGoal',
+    request: { params: idParam },
+    responses: responses(),
+  })
 }

@@ -3,9 +3,11 @@
  * are goal numbers, metrics are their current history rows, `aiAssistants` the attached agents.
  */
 import { randomUUID } from 'node:crypto'
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { AppError, Code, retryAfterHeaders } from '../../lib/errors.ts'
+import { requirePermission } from '../../modules/accounts/index.ts'
 import type { Deps, Scope } from '../../modules/deps.ts'
 import * as goals from '../../modules/goals/index.ts'
 import type { HttpEnv } from '../context.ts'
@@ -133,7 +135,12 @@ export function tokenSourceError(raised: Error, c: Context<HttpEnv>): Response {
 
 export function tokenSourceApp(): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>()
-  const scoped = async (c: Context<HttpEnv>) => compatScope(c, { allowXApiKey: false })
+  const scoped = async (c: Context<HttpEnv>) => {
+    const scope = await compatScope(c, { allowXApiKey: false })
+    const verb = c.req.method === 'GET' ? 'read' : 'write'
+    requirePermission(scope, `goals:${verb}`, `TokenSource ${c.req.method} ${c.req.path}`)
+    return scope
+  }
 
   app.on('POST', slashed('/objectives'), async (c) => {
     const scope = await scoped(c)
@@ -196,4 +203,89 @@ export function tokenSourceApp(): Hono<HttpEnv> {
   app.all('*', (c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404))
   app.onError(tokenSourceError)
   return app
+}
+
+const TsObjective = z
+  .object({
+    id: z.number().int(),
+    externalId: z.string(),
+    name: z.string(),
+    description: z.string(),
+    status: Status,
+    userId: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    metrics: z.array(
+      z.object({
+        id: z.number().int(),
+        objectiveId: z.number().int(),
+        value: z.string().meta({ description: 'JSON text {key, value}' }),
+        createdAt: z.string(),
+      }),
+    ),
+    aiAssistants: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  })
+  .meta({ id: 'TokenSourceObjective' })
+const TsMessage = z.object({ message: z.string() })
+const TsError = z.object({ error: z.string() }).meta({ id: 'TokenSourceError' })
+
+/** The surface's routes in the OpenAPI document, with its own shapes and error envelope. */
+export function registerTokenSourceOpenApi(registry: OpenAPIRegistry): void {
+  const idParam = z.object({ id: z.string().meta({ description: 'integer id or externalId' }) })
+  const ok = (schema: z.ZodType, status = 200) => ({
+    [status]: { description: 'OK', content: { 'application/json': { schema } } },
+    default: {
+      description: 'TokenSource error envelope',
+      content: { 'application/json': { schema: TsError } },
+    },
+  })
+  const json = (schema: z.ZodType) => ({
+    body: { content: { 'application/json': { schema } }, required: true },
+  })
+  const base = `${TOKENSOURCE_PREFIX}/objectives`
+  const common: Pick<RouteConfig, 'tags' | 'security'> = {
+    tags: ['TokenSource'],
+    security: [{ bearerAuth: [] }],
+  }
+  registry.registerPath({
+    ...common,
+    method: 'post',
+    path: base,
+    operationId: 'tokenSourceCreateObjective',
+    request: json(ObjectiveBody),
+    responses: ok(TsMessage.extend({ objective: TsObjective }), 201),
+  })
+  registry.registerPath({
+    ...common,
+    method: 'get',
+    path: base,
+    operationId: 'tokenSourceListObjectives',
+    responses: ok(z.array(TsObjective)),
+  })
+  registry.registerPath({
+    ...common,
+    method: 'get',
+    path: `${base}/{id}`,
+    operationId: 'tokenSourceGetObjective',
+    request: { params: idParam },
+    responses: ok(TsObjective),
+  })
+  for (const method of ['put', 'patch'] as const) {
+    registry.registerPath({
+      ...common,
+      method,
+      path: `${base}/{id}`,
+      operationId: `tokenSourceUpdateObjective_${method}`,
+      request: { params: idParam, ...json(UpdateObjectiveBody) },
+      responses: ok(TsMessage.extend({ objective: TsObjective })),
+    })
+  }
+  registry.registerPath({
+    ...common,
+    method: 'delete',
+    path: `${base}/{id}`,
+    operationId: 'tokenSourceDeleteObjective',
+    request: { params: idParam },
+    responses: ok(TsMessage),
+  })
 }

@@ -6,6 +6,7 @@ import * as repo from './accounts.repository.ts'
 import { workspaceOf } from './workspace.service.ts'
 import { findWorkspacesOfAccount } from './workspaces.repository.ts'
 import { workspaceIdsOfProfile } from './members.repository.ts'
+import { holdsAccountAdmin } from './permissions.ts'
 
 type AccountSpec = { billingEmail?: string; description?: string; domain?: string }
 
@@ -18,7 +19,8 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
   const row = await repo.findAccount(deps.db, actor.accountId)
   if (!row) throw notFound('account', actor.accountId)
   const all = await findWorkspacesOfAccount(deps.db, row.id)
-  const workspaces = actor.accountAdmin ? all : await accessibleOnly(deps, actor, all)
+  const admin = holdsAccountAdmin(actor.permissions)
+  const workspaces = admin ? all : await accessibleOnly(deps, actor, all)
   const spec = row.spec as AccountSpec
   return {
     metadata: {
@@ -35,9 +37,7 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
       domain: spec.domain ?? '',
       workspaces: workspaces.map(workspaceOf),
     },
-    info: actor.accountAdmin
-      ? { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) }
-      : {},
+    info: admin ? { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) } : {},
   }
 }
 

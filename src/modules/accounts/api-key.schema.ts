@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PERMISSION_PATTERN } from './permissions.ts'
 import {
   CreateResourceMetadata,
   NamedListQuery,
@@ -9,26 +10,15 @@ import {
   pageOf,
 } from '../../lib/schemas.ts'
 
-/** `resource:verb` scopes of the seed-003 APIKeySpec, or `*` for full access. */
+/** `*`, `<family>:read|write`, `objectives:control` or `account:manage` (permissions.ts). */
 const Permission = z
   .string()
   .regex(
-    /^(\*|(agents|objectives|tools|memory|api_keys):(read|manage)|(secrets|account):manage)$/,
-    'must be "*" or "<resource>:<read|manage>"',
+    PERMISSION_PATTERN,
+    'must be "*", "<family>:read", "<family>:write", "objectives:control" or "account:manage"',
   )
 
-/**
- * `*` is every permission inside the key's workspaces; `account:manage` beside it makes the key
- * an account admin (permissions.ts). Per-resource scopes are not enforced yet, so a list without
- * `*` is refused rather than stored: a key that looks restricted but is not would be worse.
- */
-const Permissions = z
-  .array(Permission)
-  .max(32)
-  .refine(
-    (list) => list.includes('*'),
-    'scoped permissions are not enforced by Sortie; omit permissions or send ["*"]',
-  )
+const Permissions = z.array(Permission).max(32)
 
 /** Request spec; `token` and `system` are response-only, so they are dropped if sent. */
 export const ApiKeySpecInput = z

@@ -1,5 +1,5 @@
 import { generateApiToken, hashToken } from '../../lib/crypto.ts'
-import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
+import { failedPrecondition, fieldError, notFound, permissionDenied } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import type { Actor, Deps } from '../deps.ts'
@@ -14,10 +14,11 @@ import type {
 } from './api-key.schema.ts'
 import * as keys from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.repository.ts'
-import { addMember, removeProfileMemberships } from './members.repository.ts'
+import { addMember, removeProfileMemberships, workspaceIdsOfProfile } from './members.repository.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import {
   ACCOUNT_ADMIN,
+  covers,
   DEFAULT_PERMISSIONS,
   holdsAccountAdmin,
   requireAccountAdmin,
@@ -64,12 +65,27 @@ const storedSpec = (spec: ApiKeySpecInput, permissions: readonly string[]): Stor
 const permissionsOf = (row: ApiKeyRow) => (row.spec as StoredSpec).permissions
 
 /**
- * A key that administers the account is managed (updated, deleted, rotated) only by an account
- * admin: otherwise a workspace key could rotate the admin key and take its token.
+ * Another key is managed (updated, deleted, rotated) only by a key holding every permission it
+ * holds and able to act in every workspace it may act in: otherwise a narrower key could rotate
+ * a wider one (the admin key, or a key granted another workspace) and take its token.
  */
-function requireMayManage(actor: Actor, row: ApiKeyRow, action: string): void {
-  if (row.id !== actor.apiKeyId && holdsAccountAdmin(permissionsOf(row))) {
-    requireAccountAdmin(actor, `${action} an account-admin API key`)
+async function requireMayManage(deps: Deps, actor: Actor, row: ApiKeyRow, action: string) {
+  if (row.id === actor.apiKeyId) return
+  const target = permissionsOf(row) ?? DEFAULT_PERMISSIONS
+  if (holdsAccountAdmin(target)) requireAccountAdmin(actor, `${action} an account-admin API key`)
+  const held = (p: string) =>
+    p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p)
+  if (!target.every(held)) {
+    throw permissionDenied(`${action} an API key with permissions this key does not hold`)
+  }
+  if (holdsAccountAdmin(actor.permissions)) return
+  const [theirs, mine] = await Promise.all([
+    workspaceIdsOfProfile(deps.db, row.key_profile_id),
+    workspaceIdsOfProfile(deps.db, actor.profileId),
+  ])
+  const reachable = new Set([actor.homeWorkspaceId, ...mine.map((w) => w.id)])
+  if (![row.workspace_id, ...theirs.map((w) => w.id)].every((id) => reachable.has(id))) {
+    throw permissionDenied(`${action} an API key that may act in workspaces this key may not`)
   }
 }
 
@@ -198,7 +214,7 @@ export async function updateApiKey(
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
   requireAccountSurfaceAccess(actor, row, within)
-  requireMayManage(actor, row, 'updating')
+  await requireMayManage(deps, actor, row, 'updating')
   const next = applyUpdate(apiKeyOf(row), body, body.updateMask)
   if (!next.metadata.name) throw fieldError('metadata.name', 'is required')
   const permissions = next.spec.permissions
@@ -247,7 +263,7 @@ export async function deleteApiKey(
   if (row.id === actor.apiKeyId) {
     throw failedPrecondition('an API key cannot delete itself; use another key')
   }
-  requireMayManage(actor, row, 'deleting')
+  await requireMayManage(deps, actor, row, 'deleting')
   await deps.db.transaction().execute(async (trx) => {
     await keys.deleteApiKeyRow(trx, row.id)
     await removeProfileMemberships(trx, row.key_profile_id)
@@ -263,7 +279,7 @@ export async function rotateApiKey(
 ): Promise<ApiKey> {
   const row = await findApiKeyRow(deps, actor, ref, within)
   requireAccountSurfaceAccess(actor, row, within)
-  requireMayManage(actor, row, 'rotating')
+  await requireMayManage(deps, actor, row, 'rotating')
   const token = generateApiToken()
   const updated = await keys.setApiKeyTokenHash(deps.db, row.id, hashToken(token))
   return (await withInfo(deps, [updated], token))[0]!

@@ -3,7 +3,7 @@ import { notFound, permissionDenied, rateLimited, unauthenticated } from '../../
 import { parseIdRef } from '../../lib/ids.ts'
 import type { Actor, Deps, Scope } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
-import { holdsAccountAdmin } from './permissions.ts'
+import { DEFAULT_PERMISSIONS } from './permissions.ts'
 import { WORKSPACE_ARCHIVED } from './workspaces.repository.ts'
 
 /**
@@ -27,7 +27,7 @@ export async function authenticate(deps: Deps, token: string | undefined): Promi
     apiKeyId: key.id,
     profileId: key.key_profile_id,
     homeWorkspaceId: key.workspace_id,
-    accountAdmin: holdsAccountAdmin((key.spec as { permissions?: string[] }).permissions),
+    permissions: (key.spec as { permissions?: string[] }).permissions ?? DEFAULT_PERMISSIONS,
   }
 }
 

@@ -8,7 +8,7 @@ import { apiKeyRoutes } from './api-keys.routes.ts'
 
 export { authenticate, scopeTo } from './auth.service.ts'
 export { bootstrapIfEmpty, type BootstrapResult } from './bootstrap.service.ts'
-export { requireAccountAdmin } from './permissions.ts'
+export { permissionFor, requireAccountAdmin, requirePermission } from './permissions.ts'
 
 export { getWebhookSigningSecret } from './account.service.ts'
 export { issueApiKey, type IssuedApiKey } from './api-key-access.service.ts'

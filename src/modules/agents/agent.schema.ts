@@ -73,6 +73,15 @@ export const AgentVariationSpec = z
         maxInputTokens: nonNegativeInt.optional(),
         maxOutputTokens: nonNegativeInt.optional(),
         maxDurationSeconds: nonNegativeInt.optional(),
+        /**
+         * An objective that stays RUNNING or WAITING this long without progress (no step, no
+         * message) ends TIMED_OUT (docs/api.md section 5.8). The newest API's Duration form.
+         */
+        inactivityTimeout: z
+          .string()
+          .regex(/^\d{1,9}(\.\d{1,9})?s$/, 'must be a duration in seconds such as "7200s"')
+          .refine((d) => parseFloat(d) >= 1, 'must be at least "1s"')
+          .optional(),
       })
       .optional(),
     compactionConfig: CompactionConfig.optional(),

@@ -12,9 +12,23 @@ import type { Executor } from '../../db/database.ts'
 import { findObjectiveRow, getObjective } from './read-objective.service.ts'
 import { CANCEL_CHANNEL } from './runtime.ts'
 
+/** How an objective is stopped from outside its run: cancelled, or timed out for inactivity. */
+export interface Ending {
+  state: 'CANCELLED' | 'TIMED_OUT'
+  event: 'cancelled' | 'timedOut'
+  /** The result recorded on its tool calls that will never finish. */
+  unfinished: string
+}
+
+export const CANCELLED: Ending = {
+  state: 'CANCELLED',
+  event: 'cancelled',
+  unfinished: 'the objective was cancelled',
+}
+
 /**
- * Writes CANCELLED and the `cancelled` event on a locked row, after a `subAgentUpdated` for each
- * sub-agent call whose child is cancelled with it; drops its queued messages.
+ * Writes CANCELLED (or another ending) and its event on a locked row, after a `subAgentUpdated`
+ * for each sub-agent call whose child is cancelled with it; drops its queued messages.
  */
 export async function writeCancel(
   trx: Executor,
@@ -23,6 +37,7 @@ export async function writeCancel(
   reason: string,
   profileId: string,
   cancelledChildren: ObjectiveRow[] = [],
+  ending: Ending = CANCELLED,
 ) {
   const updates = cancelledChildren.flatMap((child) => {
     const data = child.data as {
@@ -53,7 +68,7 @@ export async function writeCancel(
   await trx
     .updateTable('objectives')
     .set({
-      state: 'CANCELLED',
+      state: ending.state,
       wait_reason: null,
       state_message: reason,
       version: row.version + 1,
@@ -70,13 +85,13 @@ export async function writeCancel(
     objective_id: row.id,
     seq,
     window_id: row.current_window_id ?? '',
-    type: 'cancelled',
-    data: JSON.stringify(storedEventData({ type: 'cancelled', payload: { message: reason } })),
+    type: ending.event,
+    data: JSON.stringify(storedEventData({ type: ending.event, payload: { message: reason } })),
     profile_id: profileId,
   })
   // Queued messages will never be taken now, nor will unfinished calls finish.
   await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
-  await settleUnfinishedCalls(trx, row.id, 'the objective was cancelled')
+  await settleUnfinishedCalls(trx, row.id, ending.unfinished)
   await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
 }
 
@@ -104,6 +119,38 @@ export async function settleUnfinishedCalls(trx: Executor, objectiveId: string, 
 export const CASCADE_REASON = 'the parent objective was cancelled'
 
 /**
+ * Ends a locked objective (its parent, if any, locked first) and cancels its sub-objectives
+ * still at work, level by level, ancestors locked before descendants: each objective's children
+ * at work are locked before it is written, so its events report them. Wakes its parent. Returns
+ * the ids of every objective ended, for the workers holding them to abort.
+ */
+export async function endWithChildren(
+  trx: Executor,
+  deps: Deps,
+  row: ObjectiveRow,
+  reason: string,
+  profileId: string,
+  ending: Ending,
+): Promise<string[]> {
+  const ids: string[] = []
+  for (let level = [row]; level.length;) {
+    const children = await repo.lockWorkingChildren(
+      trx,
+      level.map((o) => o.id),
+    )
+    for (const o of level) {
+      const mine = children.filter((c) => c.parent_objective_id === o.id)
+      if (o === row) await writeCancel(trx, deps, o, reason, profileId, mine, ending)
+      else await writeCancel(trx, deps, o, CASCADE_REASON, profileId, mine)
+    }
+    ids.push(...level.map((o) => o.id))
+    level = children
+  }
+  if (row.parent_objective_id) await wakeParent(trx, row.parent_objective_id)
+  return ids
+}
+
+/**
  * Cancels an objective and, with it, its sub-objectives still at work (level by level, each
  * level locked before its children are read, so none spawned meanwhile escapes). CANCELLED
  * commits first, with the `cancelled` event as each objective's last event: the version bump
@@ -126,24 +173,7 @@ export async function cancelObjective(
     if (!CANCELLABLE_STATES.includes(row.state as ObjectiveState)) {
       throw failedPrecondition(`objective ${row.id} is ${row.state} and can no longer be cancelled`)
     }
-    const ids: string[] = []
-    // Level by level, ancestors locked before descendants: each objective's children at work are
-    // locked before it is written, so its events report them.
-    for (let level = [row]; level.length;) {
-      const children = await repo.lockWorkingChildren(
-        trx,
-        level.map((o) => o.id),
-      )
-      for (const o of level) {
-        const mine = children.filter((c) => c.parent_objective_id === o.id)
-        const why = o === row ? (reason ?? '') : CASCADE_REASON
-        await writeCancel(trx, deps, o, why, scope.profileId, mine)
-      }
-      ids.push(...level.map((o) => o.id))
-      level = children
-    }
-    if (row.parent_objective_id) await wakeParent(trx, row.parent_objective_id)
-    return ids
+    return endWithChildren(trx, deps, row, reason ?? '', scope.profileId, CANCELLED)
   })
   for (const id of cancelled) deps.local.objectiveCancelled(id)
   return getObjective(deps, scope, found.id, family)

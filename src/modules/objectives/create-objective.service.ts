@@ -176,9 +176,13 @@ export async function prepareObjective(
       event_seq: hasMessage ? 1 : 0,
       current_window_id: windowId,
       goal_id: goal?.id ?? null,
+      inactivity_timeout_ms: timeoutMs(spec.constraints?.inactivityTimeout),
     },
   }
 }
+
+const timeoutMs = (duration: string | undefined) =>
+  duration ? Math.round(parseFloat(duration) * 1000) : null
 
 /**
  * Inserts a prepared objective, its first context window and first user message, and wakes the

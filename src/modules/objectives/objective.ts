@@ -100,6 +100,7 @@ export type EventType =
   | 'subAgentUpdated'
   | 'subObjectiveCreated'
   | 'contextWindowCompacted'
+  | 'timedOut'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
 export type SubAgentStatus =
@@ -134,6 +135,8 @@ export interface EventPayloads {
   toolError: { toolCallId: string; message: string }
   error: { type: string; message: string }
   cancelled: { message: string }
+  /** The objective ended TIMED_OUT: `constraints.inactivityTimeout` passed without progress. */
+  timedOut: { message: string }
   finalized: { output: unknown }
   /** Stored when a sub-agent call starts its child (seed 003 and later). */
   subAgentSpawned: { agent: ResourceMetadata; objective: OperationMetadata; task: string }

@@ -69,7 +69,7 @@ export async function prepareSubObjective(
     apiKeyId: '',
     profileId: parent.profile_id,
     homeWorkspaceId: parent.workspace_id,
-    accountAdmin: false,
+    permissions: [],
     workspaceId: parent.workspace_id,
   }
   const withSchema = agent.spec.inputDataSchema !== undefined

@@ -3,5 +3,5 @@
  * workspace or per tool set.
  */
 export { secretRoutes } from './secrets.routes.ts'
-export { readSecrets } from './secret.service.ts'
+export { readSecrets } from './read-secrets.ts'
 export type { WorkspaceSecret } from './secret.schema.ts'

@@ -27,7 +27,6 @@ import type {
   UpdateSecretBody,
   WorkspaceSecret,
 } from './secret.schema.ts'
-import { findSecretsByName, touchSecrets } from './secrets.repository.ts'
 
 type SecretRow = Selectable<WorkspaceSecretTable>
 
@@ -162,24 +161,4 @@ export async function deleteSecret(
 ): Promise<void> {
   const row = await findSecretRow(deps, scope, store, ref)
   await deleteResource(deps.db, store.table, row.id)
-}
-
-/**
- * Decrypted values of the named secrets of a workspace, or of one of its tool sets (names not
- * found are absent from the map); marks each found secret as used now.
- */
-export async function readSecrets(
-  deps: Deps,
-  owner: { workspaceId: string; toolSetId?: string },
-  names: string[],
-): Promise<Map<string, string>> {
-  const rows = await findSecretsByName(deps.db, owner, [...new Set(names)])
-  const values = new Map(rows.map((r) => [r.name, deps.box.open(r.value_sealed)]))
-  await touchSecrets(
-    deps.db,
-    owner.toolSetId ? 'tool_set_secrets' : 'workspace_secrets',
-    rows.map((r) => r.id),
-    deps.clock.now(),
-  )
-  return values
 }

@@ -14,6 +14,15 @@ export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
 export { functionName, toolFunctionName, toolOf } from './tool.service.ts'
 export { findToolSetRow, toolSetOf } from './tool-set.service.ts'
 export {
+  approvalRequired,
+  type ApprovalRules,
+  type FilterSubject,
+  type ToolFilterRules,
+} from './tool-filter.ts'
+export { connectMcp, type McpEndpoint } from './mcp-client.ts'
+export type { OpenApiCall } from './openapi-document.ts'
+export { ToolSetSyncer } from './sync-scheduler.ts'
+export {
   parseToolTemplate,
   SECRET_REFERENCE,
   type TemplateEscape,
@@ -21,3 +30,4 @@ export {
 } from './tool-template.ts'
 export type { ToolSet, ToolSetSpec } from './tool-set.schema.ts'
 export type { ConfigHTTP, Tool, ToolSpec, ToolStatus } from './tool.schema.ts'
+export { queryPairs } from './query-template.ts'

@@ -27,7 +27,7 @@ export async function searchToolsOrToolSets(
   ])
   return {
     agents: agents.map((r) => agentOf(r)),
-    tools: tools.map((r) => toolOf(r as Parameters<typeof toolOf>[0])),
+    tools: tools.map((r) => toolOf(r as unknown as Parameters<typeof toolOf>[0])),
     toolSets: toolSets.map((r) => toolSetOf(r)),
   }
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { route, type RouteDef } from '../route.ts'
 import { Empty } from '../../lib/schemas.ts'
 import {
@@ -76,6 +77,28 @@ export const toolSetRoutes: RouteDef[] = [
       await toolSets.deleteToolSet(deps, scope, params.id)
       return {}
     },
+  }),
+  route({
+    method: 'post',
+    path: '/tool_sets/{id}/sync',
+    scope: 'workspace',
+    operationId: 'syncToolSet',
+    summary: 'Sync an MCP or OpenAPI tool set from its server or document now (also `{id}:sync`)',
+    tags,
+    params: ToolSetIdParams,
+    response: ToolSet,
+    handler: ({ deps, scope, params }) => toolSets.syncToolSetNow(deps, scope, params.id),
+  }),
+  route({
+    method: 'get',
+    path: '/tool_sets/{id}/openapi_spec',
+    scope: 'workspace',
+    operationId: 'getToolSetOpenApiSpec',
+    summary: "The OpenAPI document of an OpenAPI tool set's last successful sync",
+    tags,
+    params: ToolSetIdParams,
+    response: z.record(z.string(), z.unknown()),
+    handler: ({ deps, scope, params }) => toolSets.getOpenApiSpec(deps, scope, params.id),
   }),
   route({
     method: 'get',

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely'
-import type { ResourceColumns, ToolSetEventTable } from '../../db/schema.ts'
+import { parse as parseYaml } from 'yaml'
+import type { ToolSetEventTable } from '../../db/schema.ts'
 import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
-import { notFound } from '../../lib/errors.ts'
+import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
 import { decodePageRequest, toPage, type Page } from '../../lib/pagination.ts'
 import { loadProfiles } from '../profiles/index.ts'
@@ -24,10 +25,22 @@ import {
   type UpdateToolSetBody,
 } from './tool-set.schema.ts'
 import { checkToolTemplate } from './tool-template.ts'
-import { countAgentsBySet, countToolsBySet, listToolSetEventRows } from './tools.repository.ts'
+import {
+  countAgentsBySet,
+  countToolsBySet,
+  listToolSetEventRows,
+  type ToolSetRow,
+} from './tools.repository.ts'
 import { parseSpec } from './validate.ts'
+import {
+  applySync,
+  fetchToolSetTools,
+  SyncError,
+  syncToolSet,
+  type FetchedTools,
+} from './sync.service.ts'
 
-export type ToolSetRow = Selectable<ResourceColumns>
+export type { ToolSetRow }
 
 /** The one row -> ToolSet mapping. */
 export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
@@ -73,6 +86,7 @@ async function withInfo(deps: Deps, rows: ToolSetRow[]): Promise<ToolSet[]> {
     toolSetOf(row, {
       agentCount: agentCount.get(row.id) ?? 0,
       createdBy: profiles.get(row.profile_id),
+      ...(row.last_sync_at ? { lastSync: row.last_sync_at.toISOString() } : {}),
       toolCount: toolCount.get(row.id) ?? 0,
     }),
   )
@@ -91,11 +105,12 @@ export async function createToolSet(
   body: CreateToolSetBody,
 ): Promise<ToolSet> {
   validateToolSetSpec(body.spec)
+  const document = await readDocumentFirst(deps, scope.workspaceId, undefined, body.spec)
   const row = await insertResource(deps.db, 'tool_sets', {
     ...newResourceColumns(deps.ids('toolSet'), scope, body.metadata),
     spec: JSON.stringify(body.spec),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
-  return (await withInfo(deps, [row]))[0]!
+  return withInfoAfterSync(deps, row, scope.profileId, document)
 }
 
 export async function getToolSet(deps: Deps, scope: Scope, ref: string): Promise<ToolSet> {
@@ -123,11 +138,87 @@ export async function updateToolSet(
   const next = applyUpdate(toolSetOf(row), body, body.updateMask)
   const spec = parseSpec(ToolSetSpec, next.spec)
   validateToolSetSpec(spec)
+  const document = await readDocumentFirst(deps, scope.workspaceId, row.id, spec)
   const updated = await updateResource(deps.db, 'tool_sets', row.id, {
     ...metadataColumns(next.metadata),
     spec: JSON.stringify(spec),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
-  return (await withInfo(deps, [updated]))[0]!
+  return withInfoAfterSync(deps, updated, scope.profileId, document)
+}
+
+/**
+ * An OpenAPI document is read and parsed before a create or update writes anything: a document
+ * that cannot be used is a 400 with the parser's message, and nothing changes.
+ */
+async function readDocumentFirst(
+  deps: Deps,
+  workspaceId: string,
+  toolSetId: string | undefined,
+  spec: ToolSetSpec,
+): Promise<FetchedTools | undefined> {
+  const openapi = spec.adapter.openapi
+  if (!openapi) return undefined
+  if (!openapi.url) {
+    throw fieldError(
+      'spec.adapter.openapi.uploadId',
+      'uploads are not available in this server: give the document as url',
+    )
+  }
+  try {
+    return await fetchToolSetTools(deps, workspaceId, toolSetId, spec)
+  } catch (err) {
+    if (err instanceof SyncError) throw fieldError('spec.adapter.openapi.url', err.message)
+    throw err
+  }
+}
+
+/**
+ * After a create or update, an MCP or OpenAPI set is synced before the answer, so the client
+ * sees its tools. An MCP server that cannot be reached is not an error here: the failure is a
+ * `sync_failed` event and the tools already synced stay.
+ */
+async function withInfoAfterSync(
+  deps: Deps,
+  row: ToolSetRow,
+  profileId: string,
+  document: FetchedTools | undefined,
+): Promise<ToolSet> {
+  const { mcp } = (row.spec as ToolSetSpec).adapter
+  if (document) await applySync(deps, row, document, profileId)
+  else if (mcp) await syncToolSet(deps, row, profileId)
+  const fresh = await findResource(deps.db, 'tool_sets', row.workspace_id, { id: row.id })
+  return (await withInfo(deps, [fresh ?? row]))[0]!
+}
+
+/** `POST .../tool_sets/{id}/sync`: syncs now; a failure is recorded and answered as an error. */
+export async function syncToolSetNow(deps: Deps, scope: Scope, ref: string): Promise<ToolSet> {
+  const row = await findToolSetRow(deps, scope, ref)
+  const { mcp, openapi } = (row.spec as ToolSetSpec).adapter
+  if (!mcp && !openapi) {
+    throw failedPrecondition('only MCP and OpenAPI tool sets are synced; HTTP tools are edited')
+  }
+  const result = await syncToolSet(deps, row, scope.profileId)
+  if (!result.ok) {
+    throw failedPrecondition(`sync failed, the previous tools are kept: ${result.message}`)
+  }
+  return getToolSet(deps, scope, row.id)
+}
+
+/** The OpenAPI document of the last successful sync, as JSON (a YAML document is converted). */
+export async function getOpenApiSpec(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+): Promise<Record<string, unknown>> {
+  const row = await findToolSetRow(deps, scope, ref)
+  if (!(row.spec as ToolSetSpec).adapter.openapi) {
+    throw failedPrecondition(`tool set ${row.id} is not an OpenAPI tool set`)
+  }
+  if (row.openapi_document === null) {
+    throw failedPrecondition(`tool set ${row.id} has no synced document yet`)
+  }
+  const text = row.openapi_document
+  return text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text)
 }
 
 export async function deleteToolSet(deps: Deps, scope: Scope, ref: string): Promise<void> {

@@ -3,6 +3,7 @@ import { compileJsonSchema } from '../../lib/json-schema.ts'
 import type { ToolSetSpec } from './tool-set.schema.ts'
 import type { ToolSetRow } from './tool-set.service.ts'
 import type { ToolSpec } from './tool.schema.ts'
+import { queryPairs } from './query-template.ts'
 import { checkToolTemplate } from './tool-template.ts'
 
 type AdapterKind = 'http' | 'mcp' | 'openapi'
@@ -34,8 +35,12 @@ export function validateToolSpec(spec: ToolSpec, toolSet: ToolSetRow): void {
   if (!http) return
   const field = 'spec.config.http'
   if (http.path) checkToolTemplate(http.path, 'path', `${field}.path`)
-  for (const [k, v] of Object.entries(http.query ?? {})) {
-    checkToolTemplate(v, 'none', `${field}.query.${k}`)
+  for (const [k, v] of queryPairs(http.query)) {
+    checkToolTemplate(
+      v,
+      'none',
+      typeof http.query === 'string' ? `${field}.query` : `${field}.query.${k}`,
+    )
   }
   for (const [k, v] of Object.entries(http.headers ?? {})) {
     checkToolTemplate(v, 'none', `${field}.headers.${k}`)

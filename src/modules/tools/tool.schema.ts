@@ -13,6 +13,11 @@ import { HeaderMap } from './tool-set.schema.ts'
 /** The model sees a tool under this name; providers accept only these characters. */
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/
 
+/** A name as providers accept it for a function: [a-zA-Z0-9_-], at most 64 characters. */
+export function functionName(raw: string, fallback: string): string {
+  return raw.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || fallback
+}
+
 export const HttpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
@@ -32,9 +37,14 @@ export const ConfigHTTP = z
     path: template(2048)
       .refine((p) => p === '' || p.startsWith('/'), 'must start with "/"')
       .optional(),
+    /** A query-string template (`"units=metric&city={{ city }}"`), or a map name -> template. */
     query: z
-      .record(z.string().min(1).max(256), template(8192))
-      .refine((q) => Object.keys(q).length <= 100, 'at most 100 query parameters')
+      .union([
+        template(8192),
+        z
+          .record(z.string().min(1).max(256), template(8192))
+          .refine((q) => Object.keys(q).length <= 100, 'at most 100 query parameters'),
+      ])
       .optional(),
     headers: HeaderMap.optional(),
     requestBodyTemplate: z.string().max(100_000).optional(),

@@ -16,6 +16,7 @@ import {
 } from '../resource.ts'
 import { findToolSetRow, type ToolSetRow } from './tool-set.service.ts'
 import {
+  functionName,
   ToolSpec,
   type CreateToolBody,
   type ListToolsQuery,
@@ -24,6 +25,7 @@ import {
 } from './tool.schema.ts'
 import { validateToolSpec } from './tool-spec.validation.ts'
 import { findToolSetsByIds, findToolsOfSet, lockToolSet } from './tools.repository.ts'
+import { queryString } from './query-template.ts'
 import { parseSpec } from './validate.ts'
 
 export type ToolRow = Selectable<ToolTable>
@@ -45,7 +47,7 @@ export function toolOf(row: ToolRow, info?: Tool['info']): Tool {
               http: {
                 ...http,
                 path: http.path ?? '',
-                query: http.query ?? {},
+                query: queryString(http.query),
                 headers: http.headers ?? {},
                 requestBodyTemplate: http.requestBodyTemplate ?? '',
                 requestBodyContentType: http.requestBodyContentType ?? '',
@@ -77,10 +79,7 @@ export function toolFunctionName(tool: Pick<Tool, 'metadata' | 'spec'>): string 
   return functionName(raw, 'tool')
 }
 
-/** A name as providers accept it for a function: [a-zA-Z0-9_-], at most 64 characters. */
-export function functionName(raw: string, fallback: string): string {
-  return raw.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || fallback
-}
+export { functionName }
 
 /** Function names must stay unique in a tool set; the set row is locked by the caller. */
 async function assertUniqueFunctionName(deps: Deps, tool: Tool, toolSetId: string): Promise<void> {

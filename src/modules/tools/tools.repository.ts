@@ -1,7 +1,10 @@
-import { sql } from 'kysely'
+import { sql, type Selectable } from 'kysely'
+import type { ToolSetTable } from '../../db/schema.ts'
 import type { Executor } from '../../db/database.ts'
 import { pageRows } from '../../db/paging.ts'
 import type { PagePosition } from '../../lib/pagination.ts'
+
+export type ToolSetRow = Selectable<ToolSetTable>
 
 export function countToolsBySet(db: Executor, toolSetIds: string[]) {
   if (toolSetIds.length === 0) return Promise.resolve([])
@@ -35,10 +38,92 @@ export function countAgentsBySet(db: Executor, toolSetIds: string[]) {
 export function lockToolSet(db: Executor, toolSetId: string) {
   return db
     .selectFrom('tool_sets')
-    .select('id')
+    .select(['id', 'updated_at'])
     .where('id', '=', toolSetId)
     .forUpdate()
     .executeTakeFirst()
+}
+
+/** Records a successful sync (and the document it read); `updated_at` is the spec's, untouched. */
+export function markToolSetSynced(db: Executor, toolSetId: string, document: string | undefined) {
+  return db
+    .updateTable('tool_sets')
+    .set({
+      last_sync_at: new Date(),
+      sync_claimed_until: null,
+      ...(document !== undefined ? { openapi_document: document } : {}),
+    })
+    .where('id', '=', toolSetId)
+    .execute()
+}
+
+export function insertToolSetEvent(
+  db: Executor,
+  id: string,
+  toolSet: { id: string; account_id: string; workspace_id: string },
+  profileId: string,
+  event: Record<string, unknown>,
+) {
+  return db
+    .insertInto('tool_set_events')
+    .values({
+      id,
+      account_id: toolSet.account_id,
+      workspace_id: toolSet.workspace_id,
+      profile_id: profileId,
+      tool_set_id: toolSet.id,
+      event: JSON.stringify(event),
+    })
+    .execute()
+}
+
+/**
+ * Claims up to `limit` MCP and OpenAPI tool sets not synced for `intervalSeconds`, for
+ * `leaseSeconds`: concurrent processes skip each other's claims, and a claim of a process that
+ * died expires. Returns the claimed rows.
+ */
+export function claimDueToolSets(
+  db: Executor,
+  intervalSeconds: number,
+  leaseSeconds: number,
+  limit: number,
+) {
+  return db
+    .updateTable('tool_sets')
+    .set({ sync_claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('tool_sets')
+        .select('id')
+        .where(sql<boolean>`spec->'adapter'->'http' IS NULL`)
+        .where((w) =>
+          w.or([
+            w('last_sync_at', 'is', null),
+            w('last_sync_at', '<', sql<Date>`now() - make_interval(secs => ${intervalSeconds})`),
+          ]),
+        )
+        .where((w) =>
+          w.or([
+            w('sync_claimed_until', 'is', null),
+            w('sync_claimed_until', '<', sql<Date>`now()`),
+          ]),
+        )
+        .orderBy('last_sync_at', (ob) => ob.asc().nullsFirst())
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute()
+}
+
+/** A failed periodic sync is retried after the interval, not at the next tick. */
+export function deferToolSetSync(db: Executor, toolSetId: string, seconds: number) {
+  return db
+    .updateTable('tool_sets')
+    .set({ sync_claimed_until: sql`now() + make_interval(secs => ${seconds})` })
+    .where('id', '=', toolSetId)
+    .execute()
 }
 
 export function findToolsOfSet(db: Executor, toolSetId: string) {

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts'
+import type { OpenApiCall } from './openapi-document.ts'
 import type { ToolSet } from './tool-set.schema.ts'
 import { toolSetOf } from './tool-set.service.ts'
 import type { Tool } from './tool.schema.ts'
@@ -9,6 +10,8 @@ import { findToolSetsByIds, findVariationToolRows } from './tools.repository.ts'
 export interface ToolSnapshot {
   tool: Tool
   toolSet: ToolSet
+  /** Where the arguments of a tool synced from an OpenAPI document go. */
+  openapiCall?: OpenApiCall
 }
 
 /**
@@ -32,7 +35,8 @@ export async function loadVariationTools(
     const tool = toolOf(row)
     const toolSet = setOf.get(row.tool_set_id)
     if (tool.spec.status !== 'TOOL_STATUS_AVAILABLE' || !toolSet) continue
-    snapshots.push({ tool, toolSet })
+    const openapiCall = row.openapi_call as OpenApiCall | null
+    snapshots.push({ tool, toolSet, ...(openapiCall ? { openapiCall } : {}) })
   }
   return snapshots
 }

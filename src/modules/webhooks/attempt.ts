@@ -2,7 +2,7 @@ import type { Executor } from '../../db/database.ts'
 import type { WebhookConfig } from '../../config.ts'
 import { postWebhook, type SendOptions, type SendResult } from './sender.ts'
 import { signWebhook } from './signing.ts'
-import { retryDelayMs } from './webhook-delivery.ts'
+import { isSuccess, outcomeOf } from './retry-policy.ts'
 import {
   disableTarget,
   recordAttempt,
@@ -24,19 +24,8 @@ export interface AttemptInput {
   /** The envelope; undefined when its event no longer exists. */
   body: string | undefined
   secret: string
-  /** A queued attempt is retried with backoff; a manual redelivery is one attempt. */
+  /** Retried on the schedule when it fails (retry-policy.ts), or a one-off attempt. */
   retry: boolean
-}
-
-const isSuccess = (r: SendResult) => r.kind === 'response' && r.status >= 200 && r.status < 300
-
-function nextStatus(r: SendResult, input: AttemptInput, config: WebhookConfig) {
-  if (isSuccess(r)) return { status: 'COMPLETED' }
-  if (r.kind === 'response' && r.status === 410) return { status: 'DISABLED' }
-  if (r.kind === 'refused' || !input.retry) return { status: 'FAILED' }
-  const attempts = input.delivery.attempt_count + 1
-  if (attempts >= config.maxAttempts) return { status: 'FAILED' }
-  return { status: 'PENDING', retryInMs: retryDelayMs(attempts, config) }
 }
 
 /** Signs, sends and records one attempt of a leased delivery; resolves with the updated row. */
@@ -58,7 +47,7 @@ export async function attemptDelivery(
             agents: ctx.agents,
           },
         )
-  const next = nextStatus(result, input, ctx.config)
+  const next = outcomeOf(result, delivery.attempt_count, input.retry, ctx.config)
   let error = result.error
   if (body === undefined) error = 'the event no longer exists'
   else if (result.kind === 'response' && !isSuccess(result)) {

@@ -82,10 +82,12 @@ export function postWebhook(
         ...headers,
       },
     })
-    const timer = setTimeout(
-      () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)),
-      opts.timeoutMs,
-    )
+    let answered = false
+    const timedOut = () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`))
+    // After a stall of the event loop, timers run before the I/O that came in meanwhile: look at
+    // the sockets once more (setImmediate runs after them) before giving up, so that an answer
+    // that arrived in time is not dropped, and its delivery sent (and acknowledged) twice.
+    let timer = setTimeout(() => setImmediate(() => answered || timedOut()), opts.timeoutMs)
     req.on('error', (err) => {
       const result = { status: 0, headers: {}, contentLength: 0, latencyMs: elapsed() }
       if (err instanceof UnsafeTargetError)
@@ -93,6 +95,10 @@ export function postWebhook(
       else finish({ ...result, kind: 'error', error: err.message || String(err) })
     })
     req.on('response', (res) => {
+      // The status decides the outcome; the body gets its own deadline.
+      answered = true
+      clearTimeout(timer)
+      timer = setTimeout(() => res.destroy(), opts.timeoutMs)
       let bytes = 0
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length

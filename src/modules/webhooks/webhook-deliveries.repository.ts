@@ -107,22 +107,99 @@ export function markDisabled(db: Executor, id: string, owner: string) {
     .execute()
 }
 
-/** Leases one finished delivery for a manual redelivery (never one the dispatcher holds). */
+/**
+ * Leases a delivery for a manual redelivery: a finished one, or the head of its objective's
+ * pending deliveries (the one holding the others back; a later one would jump the queue). Never
+ * one a dispatcher holds.
+ */
 export function leaseForRedelivery(db: Executor, id: string, owner: string, leaseMs: number) {
   return db
-    .updateTable('webhook_deliveries')
+    .updateTable('webhook_deliveries as d')
     .set({
       lease_owner: owner,
       lease_expires_at: sql`now() + ${leaseMs} * interval '1 millisecond'`,
       updated_at: sql`now()`,
     })
-    .where('id', '=', id)
-    .where('status', '<>', 'PENDING')
+    .where('d.id', '=', id)
     .where((eb) =>
-      eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', sql<Date>`now()`)]),
+      eb.or([
+        eb('d.status', '<>', 'PENDING'),
+        eb(
+          'd.id',
+          '=',
+          sql<string>`(SELECT h.id FROM webhook_deliveries h
+                       WHERE h.objective_id = d.objective_id AND h.status = 'PENDING'
+                       ORDER BY h.event_seq LIMIT 1)`,
+        ),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('d.lease_expires_at', 'is', null),
+        eb('d.lease_expires_at', '<', sql<Date>`now()`),
+      ]),
     )
     .returningAll()
     .executeTakeFirst()
+}
+
+/** Wakes every dispatcher (a redelivery may have unblocked an objective's later deliveries). */
+export async function wakeDispatchers(db: Executor, channel: string) {
+  await sql`SELECT pg_notify(${channel}, '')`.execute(db)
+}
+
+export interface Backlog {
+  /** Pending deliveries (due, in backoff or waiting behind an earlier one of their objective). */
+  pending: number
+  /** When the oldest pending delivery was created; null when none is pending. */
+  oldestPendingCreatedAt: Date | null
+  /** Its age by the database clock, in seconds (0 when none is pending). */
+  oldestPendingAgeSeconds: number
+}
+
+/** One agent's webhook backlog. */
+export async function agentBacklog(db: Executor, agentId: string): Promise<Backlog> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select([
+      sql<string>`count(*)`.as('pending'),
+      sql<Date | null>`min(created_at)`.as('oldest'),
+      sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('age'),
+    ])
+    .where('agent_id', '=', agentId)
+    .where('status', '=', 'PENDING')
+    .executeTakeFirstOrThrow()
+  return {
+    pending: Number(row.pending),
+    oldestPendingCreatedAt: row.oldest,
+    oldestPendingAgeSeconds: Math.max(0, Number(row.age)),
+  }
+}
+
+/** Every agent with pending deliveries, oldest backlog first. */
+export async function backlogByAgent(db: Executor) {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select([
+      'account_id',
+      'workspace_id',
+      'agent_id',
+      sql<string>`count(*)`.as('pending'),
+      sql<Date>`min(created_at)`.as('oldest'),
+      sql<number>`extract(epoch from now() - min(created_at))::float8`.as('age'),
+    ])
+    .where('status', '=', 'PENDING')
+    .groupBy(['account_id', 'workspace_id', 'agent_id'])
+    .orderBy('oldest')
+    .execute()
+  return rows.map((r) => ({
+    accountId: r.account_id,
+    workspaceId: r.workspace_id,
+    agentId: r.agent_id,
+    pending: Number(r.pending),
+    oldestPendingCreatedAt: r.oldest,
+    oldestPendingAgeSeconds: Math.max(0, Number(r.age)),
+  }))
 }
 
 /** Asks the dispatcher to try a pending delivery now rather than at its backoff time. */

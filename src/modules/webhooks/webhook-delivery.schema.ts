@@ -55,7 +55,24 @@ export const WebhookDelivery = z
   .meta({ id: 'WebhookDelivery' })
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>
 
-export const WebhookDeliveryPage = pageOf(WebhookDelivery).meta({ id: 'WebhookDeliveryPage' })
+/**
+ * The agent's webhook backlog, whatever the list's filters (an extension of the page, docs/api.md
+ * section 8.3): how many deliveries are pending and how long the oldest one has been waiting.
+ */
+export const WebhookBacklog = z
+  .object({
+    pendingCount: z.number().int(),
+    /** Absent when nothing is pending. */
+    oldestPendingCreatedAt: Timestamp.optional(),
+    /** Seconds since the oldest pending delivery was created (0 when nothing is pending). */
+    oldestPendingAgeSeconds: z.number(),
+  })
+  .meta({ id: 'WebhookBacklog' })
+export type WebhookBacklog = z.infer<typeof WebhookBacklog>
+
+export const WebhookDeliveryPage = pageOf(WebhookDelivery)
+  .extend({ backlog: WebhookBacklog })
+  .meta({ id: 'WebhookDeliveryPage' })
 
 export const ListDeliveriesQuery = ListQuery.extend({
   objectiveId: z.string().min(1).max(200).optional(),

@@ -4,9 +4,14 @@ import { findAgentRow } from '../agents/index.ts'
 import { getWebhookSigningSecret } from '../accounts/index.ts'
 import type { Deps, Scope } from '../deps.ts'
 import { attemptDelivery } from './attempt.ts'
+import { WEBHOOKS_CHANNEL } from './dispatcher.ts'
 import { envelopeOf } from './envelope.ts'
 import { createAgents } from './sender.ts'
-import type { ListDeliveriesQuery, WebhookDelivery } from './webhook-delivery.schema.ts'
+import type {
+  ListDeliveriesQuery,
+  WebhookBacklog,
+  WebhookDelivery,
+} from './webhook-delivery.schema.ts'
 import { eventTypeEnum, eventTypeOfEnum } from './webhook-delivery.ts'
 import * as repo from './webhook-deliveries.repository.ts'
 
@@ -47,7 +52,7 @@ export async function listDeliveries(
   scope: Scope,
   agentRef: string,
   query: ListDeliveriesQuery,
-): Promise<Page<WebhookDelivery>> {
+): Promise<Page<WebhookDelivery> & { backlog: WebhookBacklog }> {
   const agent = await findAgentRow(deps, scope, agentRef)
   const position = decodePageRequest(query)
   const unspecified = (v: string | undefined) => !v || v.endsWith('_UNSPECIFIED')
@@ -64,7 +69,26 @@ export async function listDeliveries(
         : query.status!.slice('WEBHOOK_DELIVERY_STATUS_'.length),
     },
   )
-  return toPage(rows, position, total, deliveryOf)
+  const backlog = await repo.agentBacklog(deps.db, agent.id)
+  return { ...toPage(rows, position, total, deliveryOf), backlog: backlogOf(backlog) }
+}
+
+function backlogOf(b: repo.Backlog): WebhookBacklog {
+  return {
+    pendingCount: b.pending,
+    ...(b.oldestPendingCreatedAt
+      ? { oldestPendingCreatedAt: b.oldestPendingCreatedAt.toISOString() }
+      : {}),
+    oldestPendingAgeSeconds: Math.round(b.oldestPendingAgeSeconds * 1000) / 1000,
+  }
+}
+
+/**
+ * The webhook backlog of every agent with pending deliveries, oldest first: for metrics (a gauge
+ * per agent of pending deliveries and of the oldest one's age).
+ */
+export function webhookBacklog(deps: Pick<Deps, 'db'>) {
+  return repo.backlogByAgent(deps.db)
 }
 
 async function findDeliveryRow(deps: Deps, scope: Scope, id: string, agentRef?: string) {
@@ -75,9 +99,13 @@ async function findDeliveryRow(deps: Deps, scope: Scope, id: string, agentRef?: 
 }
 
 /**
- * Re-sends one delivery now. A pending one is moved to the front of its backoff (the dispatcher
- * sends it, keeping order); a finished one (COMPLETED, FAILED, DISABLED) gets one attempt here, to
- * the agent's current webhook URL, recorded on the delivery.
+ * Re-sends one delivery now, to the agent's current webhook URL, and records the attempt on it.
+ * A finished one (COMPLETED, FAILED, DISABLED) gets one attempt. The head of an objective's pending
+ * deliveries (the one holding the later ones back, typically in backoff after failures) gets the
+ * attempt it would have had at its next retry: when it succeeds, the dispatchers are woken and the
+ * objective's later deliveries flow at once; when it fails it keeps its retry schedule. A later
+ * pending delivery is only moved to the front of its backoff (sending it now would break the
+ * objective's order), as is a head a dispatcher is sending right now.
  */
 export async function redeliver(
   deps: Deps,
@@ -87,14 +115,18 @@ export async function redeliver(
 ): Promise<WebhookDelivery> {
   const config = deps.webhooks
   const row = await findDeliveryRow(deps, scope, id, agentRef)
-  if (row.status === 'PENDING') {
-    return deliveryOf((await repo.retryNow(deps.db, row.id)) ?? row)
-  }
-  const url = await repo.currentWebhookUrl(deps.db, row.agent_id)
+  // A pending delivery keeps its own URL when the agent's was removed (as the dispatcher would).
+  const url =
+    (await repo.currentWebhookUrl(deps.db, row.agent_id)) ||
+    (row.status === 'PENDING' ? row.url : '')
   if (!url) throw failedPrecondition(`agent ${row.agent_id} has no webhookEventsUrl`)
   const owner = `redeliver:${deps.ids('webhookDelivery')}`
   const leased = await repo.leaseForRedelivery(deps.db, row.id, owner, config.timeoutMs + 30_000)
-  if (!leased) throw failedPrecondition(`webhook delivery ${row.id} is being sent right now`)
+  if (!leased) {
+    if (row.status === 'PENDING') return deliveryOf((await repo.retryNow(deps.db, row.id)) ?? row)
+    throw failedPrecondition(`webhook delivery ${row.id} is being sent right now`)
+  }
+  const pending = leased.status === 'PENDING'
   const [envelope] = await repo.loadEnvelopeRows(deps.db, [row.event_id])
   const agents = createAgents()
   try {
@@ -105,9 +137,12 @@ export async function redeliver(
         url,
         body: envelope ? envelopeOf(envelope) : undefined,
         secret: await getWebhookSigningSecret(deps, row.account_id),
-        retry: false,
+        retry: pending,
       },
     )
+    if (pending && updated?.status !== 'PENDING') {
+      await repo.wakeDispatchers(deps.db, WEBHOOKS_CHANNEL)
+    }
     return deliveryOf(updated ?? leased)
   } finally {
     agents.http.destroy()
