@@ -8,7 +8,7 @@ import type { Config } from './config.ts'
 import { createDb } from './db/database.ts'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
 import { migrateToLatest } from './db/migrate.ts'
-import { systemClock } from './lib/clock.ts'
+import { systemClock, type Clock } from './lib/clock.ts'
 import { createSecretBox, parseSecretKey } from './lib/crypto.ts'
 import { createIdGenerator } from './lib/ids.ts'
 import { TokenBuckets, type RateLimit } from './lib/rate-limit.ts'
@@ -23,6 +23,7 @@ import { createNotifyBus } from './db/notify.ts'
 import { EventHub, LIVE_READ_CONNECTIONS } from './modules/streams/index.ts'
 import { WebhookDispatcher } from './modules/webhooks/index.ts'
 import { ToolSetSyncer } from './modules/tools/index.ts'
+import { Scheduler } from './modules/schedules/index.ts'
 import { allRoutes } from './routes.ts'
 
 export interface Sortie {
@@ -35,6 +36,8 @@ export interface Sortie {
   listen(host: string, port: number): Promise<AddressInfo>
   /** The engine worker of this process, when started with `worker: true`. */
   worker?: Worker
+  /** The schedule firer of this process, started with the worker. */
+  scheduler?: Scheduler
   /** Drains HTTP, stops the worker, closes the pool and stops the embedded Postgres. */
   stop(): Promise<void>
 }
@@ -64,6 +67,10 @@ export interface SortieOptions {
   /** Overrides the model caller and the fetch tools use (tests). */
   callModel?: ModelCaller
   fetch?: typeof fetch
+  /** What "now" is (default the system clock); tests move it to fire schedules without waiting. */
+  clock?: Clock
+  /** Fires agent schedules in this process (default: with the worker). */
+  scheduler?: boolean
 }
 
 function rateLimiter(limit: RateLimit | undefined): Deps['rateLimit'] {
@@ -107,7 +114,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   const deps: Deps = {
     db,
     ids: createIdGenerator(),
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     box: createSecretBox(await loadSecretKey(config)),
     logger,
     env,
@@ -143,9 +150,14 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   const syncer = opts.worker
     ? new ToolSetSyncer({ deps, intervalSeconds: config.toolSetSyncSeconds })
     : undefined
+  const scheduler =
+    (opts.scheduler ?? opts.worker)
+      ? new Scheduler({ deps, bus: liveBus, ...config.scheduler })
+      : undefined
   await liveBus.start()
   dispatcher?.start()
   syncer?.start()
+  scheduler?.start()
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -165,6 +177,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     databaseUrl,
     bootstrap,
     worker,
+    scheduler,
     listen: (host, port) =>
       new Promise((resolve, reject) => {
         server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
@@ -178,6 +191,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
+      await scheduler?.stop()
       await worker?.stop()
       await syncer?.stop()
       await dispatcher?.stop()

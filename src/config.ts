@@ -21,6 +21,8 @@ const envSchema = z.object({
   SORTIE_TOOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SORTIE_TOOLSET_SYNC_SECONDS: z.coerce.number().min(1).max(31_536_000).default(3600),
   SORTIE_COMPACT_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  SORTIE_SCHEDULER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  SORTIE_SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SORTIE_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1', 'true', 'false', ''])
     .default('0')
@@ -73,6 +75,15 @@ export interface Config {
   engine: EngineConfig
   webhooks: WebhookConfig
   streams: StreamConfig
+  scheduler: SchedulerConfig
+}
+
+/** How each worker process fires agent schedules. */
+export interface SchedulerConfig {
+  /** Longest sleep between looks at due schedules (NOTIFY and the next fire time wake it sooner). */
+  pollMs: number
+  /** Schedules one process fires at once. */
+  concurrency: number
 }
 
 /** Each SSE stream's housekeeping (docs/decisions.md decision 10). */
@@ -174,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pingMs: e.SORTIE_SSE_PING_MS,
       stallMs: e.SORTIE_SSE_STALL_MS,
       highWaterBytes: e.SORTIE_SSE_BUFFER_BYTES,
+    },
+    scheduler: {
+      pollMs: e.SORTIE_SCHEDULER_POLL_MS,
+      concurrency: e.SORTIE_SCHEDULER_CONCURRENCY,
     },
   }
 }

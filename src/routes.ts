@@ -5,6 +5,7 @@ import { feedbackRoutes } from './modules/feedback/index.ts'
 import { goalRoutes } from './modules/goals/index.ts'
 import { modelsRoutes } from './modules/models/index.ts'
 import { objectiveRoutes } from './modules/objectives/index.ts'
+import { scheduleRoutes } from './modules/schedules/index.ts'
 import { secretRoutes } from './modules/secrets/index.ts'
 import { streamRoutes } from './modules/streams/index.ts'
 import { taskRoutes } from './modules/tasks/index.ts'
@@ -25,4 +26,5 @@ export const allRoutes: RouteDef[] = [
   ...feedbackRoutes,
   ...taskRoutes,
   ...goalRoutes,
+  ...scheduleRoutes,
 ]

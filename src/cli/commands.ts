@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import { clientFromEnv } from './client.ts'
 import { runObjective } from './run.ts'
+import { listSchedules } from './schedules.ts'
 import { serverFromEnv, watchObjective } from './watch.ts'
 
 /** Asks on a TTY whether to cancel; without a TTY an interrupt only detaches. */
@@ -66,6 +67,26 @@ export function registerClientCommands(program: Command): void {
         process.exit(code)
       } catch (err) {
         process.stderr.write(`sortie objectives watch: ${(err as Error).message}\n`)
+        process.exit(1)
+      }
+    })
+
+  const schedules = program.command('schedules').description('Agent schedules on a running server')
+  schedules
+    .command('list')
+    .description('List schedules with their next fire time')
+    .option('--agent <id>', 'only this agent (id or external_id:<value>)')
+    .option('--url <url>', 'server URL (default $SORTIE_URL or http://127.0.0.1:8787)')
+    .option('--token <token>', 'API key (default $SORTIE_TOKEN)')
+    .action(async (flags) => {
+      try {
+        await listSchedules(clientFromEnv(flags), {
+          agent: flags.agent,
+          write: (line) => process.stdout.write(`${line}\n`),
+        })
+        process.exit(0)
+      } catch (err) {
+        process.stderr.write(`sortie schedules list: ${(err as Error).message}\n`)
         process.exit(1)
       }
     })

@@ -14,6 +14,7 @@ import * as m010 from './migrations/010_compaction_requests.ts'
 import * as m011 from './migrations/011_account_admin_keys.ts'
 import * as m012 from './migrations/012_webhook_backlog.ts'
 import * as m013 from './migrations/013_tool_set_sync.ts'
+import * as m014 from './migrations/014_agent_schedules.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
 
 /** Every migration, in order. New ones are added here. */
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_account_admin_keys': m011,
   '012_webhook_backlog': m012,
   '013_tool_set_sync': m013,
+  '014_agent_schedules': m014,
   '016_inactivity_timeouts': m016,
 }
 

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { GoalTables } from './schema.goals.ts'
 import type { LiveTables } from './schema.live.ts'
+import type { ScheduleTables } from './schema.schedules.ts'
 import type { SteeringTables } from './schema.steering.ts'
 
 /** Row types of every table; domain types live in the modules and are mapped from these once. */
@@ -171,6 +172,8 @@ export interface ObjectiveTable {
   compaction_request: ColumnType<unknown, string | null | undefined, string | null>
   /** constraints.inactivityTimeout of the variation, frozen at creation; null: none. */
   inactivity_timeout_ms: ColumnType<number | null, number | null | undefined, number | null>
+  /** Migration 014: the agent schedule whose fire created it. */
+  source_schedule_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -224,7 +227,7 @@ export interface ObjectiveInboxTable {
 
 // ---- end of objectives ----
 
-export interface Database extends SteeringTables, LiveTables, GoalTables {
+export interface Database extends SteeringTables, LiveTables, GoalTables, ScheduleTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable
@@ -258,3 +261,4 @@ export type ResourceTable =
   | 'workspace_secrets'
   | 'tool_set_secrets'
   | 'ai_provider_keys'
+  | 'agent_schedules'

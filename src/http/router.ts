@@ -95,6 +95,9 @@ export const COLON_VERBS = [
   'enable',
   'disable',
   'sync',
+  'pause',
+  'resume',
+  'archive',
 ] as const
 
 /** `/a/{id}/verb` -> `/a/{id}:verb` for a colon verb, else undefined. */

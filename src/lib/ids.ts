@@ -27,6 +27,7 @@ export const ID_PREFIX = {
   toolSetSecret: 'tssec',
   aiProviderKey: 'aipk',
   goal: 'goal',
+  agentSchedule: 'as',
 } as const
 export type IdKind = keyof typeof ID_PREFIX
 

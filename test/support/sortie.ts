@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { createSortie, type Sortie } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { ModelCaller } from '../../src/providers/index.ts'
+import type { Clock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { freshDatabase } from './database.ts'
 
@@ -37,6 +38,10 @@ export interface TestSortieOptions {
   fetch?: typeof fetch
   /** Uses this database instead of a fresh one (several processes on one database). */
   databaseUrl?: string
+  /** What "now" is for the server (default the system clock). */
+  clock?: Clock
+  /** Fires agent schedules in-process (default: with the worker). */
+  scheduler?: boolean
 }
 
 /**
@@ -66,6 +71,8 @@ export async function startTestSortie(
     worker: opts.worker,
     callModel: opts.callModel,
     fetch: opts.fetch,
+    clock: opts.clock,
+    scheduler: opts.scheduler,
   })
   if (!sortie.bootstrap) throw new Error('fresh database did not bootstrap')
   const api: TestSortie['api'] = async (method, path, body, opts = {}) => {

@@ -10,5 +10,5 @@ export {
   sampleBeta,
   type Rng,
 } from './thompson.ts'
-export { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
+export { findAgentRow, findVariationRow, type AgentRow, type VariationRow } from './rows.ts'
 export type { Agent, AgentSpec, AgentVariation, AgentVariationSpec } from './agent.schema.ts'

@@ -54,23 +54,50 @@ async function loadSubAgents(deps: Deps, scope: Scope, variationId: string) {
   return agents as unknown as StoredSubAgent[]
 }
 
+/**
+ * Reads shared by the objectives one caller creates in a burst (a scheduler tick creating many
+ * objectives of the same agents): each read is made once per memo. Callers keep a memo only for
+ * the burst, so what it holds is as fresh as one read at its start.
+ */
+export type ReadMemo = Map<string, Promise<unknown>>
+
+function memoized<T>(memo: ReadMemo | undefined, key: string, read: () => Promise<T>): Promise<T> {
+  if (!memo) return read()
+  let hit = memo.get(key) as Promise<T> | undefined
+  if (!hit) {
+    hit = read()
+    memo.set(key, hit)
+    // A failed read is not remembered: the next objective tries again.
+    hit.catch(() => memo.delete(key))
+  }
+  return hit
+}
+
 async function chooseVariation(
   deps: Deps,
   scope: Scope,
   agent: Awaited<ReturnType<typeof findAgentRow>>,
   explicit: string | undefined,
   rng: Rng,
+  memo: ReadMemo | undefined,
 ) {
+  const variation = (ref: string) =>
+    memoized(memo, `${scope.workspaceId}:variation:${agent.id}:${ref}`, () =>
+      findVariationRow(deps, scope, agent.id, ref),
+    )
   // An explicit variation wins, even one with weight 0 (docs/decisions.md decision 6).
-  if (explicit) return findVariationRow(deps, scope, agent.id, explicit)
+  if (explicit) return variation(explicit)
   const mode = agentOf(agent).spec.variationSelectionMode
-  const id = selectVariation(await repo.variationChoices(deps.db, agent.id), mode, rng)
+  const choices = await memoized(memo, `${scope.workspaceId}:choices:${agent.id}`, () =>
+    repo.variationChoices(deps.db, agent.id),
+  )
+  const id = selectVariation(choices, mode, rng)
   if (!id) {
     throw failedPrecondition(
       `agent ${agent.id} has no variation that can be selected: create one (or give one a weight)`,
     )
   }
-  return findVariationRow(deps, scope, agent.id, id)
+  return variation(id)
 }
 
 /** What an objective's creation inserts, checked and built before any transaction opens. */
@@ -83,6 +110,17 @@ export interface PreparedObjective {
 /** Where a sub-objective comes from: the parent and the parent's tool call that spawned it. */
 export interface SubObjectiveOrigin {
   parentToolCallId: string
+}
+
+/** The agent schedule whose fire creates an objective, and its snapshot at that fire. */
+export interface ScheduleOrigin {
+  scheduleId: string
+  snapshot: Record<string, unknown>
+}
+
+export interface PrepareOptions {
+  schedule?: ScheduleOrigin
+  memo?: ReadMemo
 }
 
 /**
@@ -98,17 +136,23 @@ export async function prepareObjective(
   body: CreateObjectiveBody,
   rng: Rng = Math.random,
   origin?: SubObjectiveOrigin,
+  { schedule, memo }: PrepareOptions = {},
 ): Promise<PreparedObjective> {
+  const ws = scope.workspaceId
   const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
   refuseMemoryStack(body.data?.memoryStack)
-  const agent = await findAgentRow(deps, scope, body.agentId)
-  const variationRow = await chooseVariation(deps, scope, agent, body.variationId, rng)
+  const agent = await memoized(memo, `${ws}:agent:${body.agentId}`, () =>
+    findAgentRow(deps, scope, body.agentId),
+  )
+  const variationRow = await chooseVariation(deps, scope, agent, body.variationId, rng, memo)
   const variation = variationOf(variationRow)
   const spec = variation.spec as AgentVariationSpec
   const input = body.data?.data
   const agentSpec = agentOf(agent).spec
   validateInputData(agentSpec.inputDataSchema, input)
-  const goal = await attachedGoal(deps.db, scope.workspaceId, agent.id)
+  const goal = await memoized(memo, `${ws}:goal:${agent.id}`, () =>
+    attachedGoal(deps.db, ws, agent.id),
+  )
   const systemPrompt = withGoalSection(
     await renderPrompt(spec.prompt ?? '', input, variation.metadata.id),
     goal,
@@ -125,9 +169,15 @@ export async function prepareObjective(
   if (!modelId) {
     throw failedPrecondition(`variation ${variation.metadata.id} has no modelConfig.modelId`)
   }
-  await resolveModel(deps, scope.workspaceId, modelId, deps.env)
-  const tools = await loadVariationTools(deps, scope.workspaceId, variationRow.id)
-  const subAgents = await loadSubAgents(deps, scope, variationRow.id)
+  await memoized(memo, `${ws}:model:${modelId}`, () => resolveModel(deps, ws, modelId, deps.env))
+  const [tools, subAgents] = await Promise.all([
+    memoized(memo, `${ws}:tools:${variationRow.id}`, () =>
+      loadVariationTools(deps, ws, variationRow.id),
+    ),
+    memoized(memo, `${ws}:subAgents:${variationRow.id}`, () =>
+      loadSubAgents(deps, scope, variationRow.id),
+    ),
+  ])
 
   const parentObjectiveId = body.data?.parentObjectiveId || null
   if (parentObjectiveId) {
@@ -149,6 +199,7 @@ export async function prepareObjective(
     ...(goal ? { goalId: goal.id } : {}),
     ...(subAgents.length ? { subAgents } : {}),
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
+    ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
   }
   const hasMessage = initialMessage.trim() !== ''
   const windowId = deps.ids('contextWindow')
@@ -177,6 +228,7 @@ export async function prepareObjective(
       current_window_id: windowId,
       goal_id: goal?.id ?? null,
       inactivity_timeout_ms: timeoutMs(spec.constraints?.inactivityTimeout),
+      source_schedule_id: schedule?.scheduleId ?? null,
     },
   }
 }

@@ -12,8 +12,12 @@ export const objectiveRoutes: RouteDef[] = [...coreRoutes, ...toolCallDecisionRo
 export {
   createObjective,
   insertPreparedObjective,
+  prepareObjective,
   type PreparedObjective,
+  type ReadMemo,
+  type ScheduleOrigin,
 } from './create-objective.service.ts'
+export { validateInputData } from './input-data.ts'
 export {
   countSubObjectives,
   lockObjectiveRow,

@@ -25,8 +25,15 @@ function validatorOf(schema: Record<string, unknown>): ValidateFunction {
   return validate
 }
 
-/** Validates `data` against the agent's inputDataSchema; each violation names its field. */
-export function validateInputData(schema: Record<string, unknown> | undefined, data: unknown) {
+/**
+ * Validates `data` against the agent's inputDataSchema; each violation names its field, under
+ * `field` (where `data` sits in the request: a schedule's is `spec.data`).
+ */
+export function validateInputData(
+  schema: Record<string, unknown> | undefined,
+  data: unknown,
+  field = DATA_FIELD,
+) {
   if (!schema) return
   const validate = validatorOf(schema)
   const value = data === undefined ? {} : data
@@ -35,7 +42,7 @@ export function validateInputData(schema: Record<string, unknown> | undefined, d
     const missing = e.keyword === 'required' ? `/${String(e.params.missingProperty)}` : ''
     const path = `${e.instancePath}${missing}`.split('/').filter(Boolean).join('.')
     return {
-      field: path ? `${DATA_FIELD}.${path}` : DATA_FIELD,
+      field: path ? `${field}.${path}` : field,
       description: e.message ?? 'is invalid',
     }
   })

@@ -31,6 +31,8 @@ export interface StoredObjectiveData {
   subAgents?: StoredSubAgent[]
   /** Set on a sub-objective: the parent's tool call that spawned it and waits for it. */
   parentToolCallId?: string
+  /** Set when a schedule fire created it: the AgentSchedule as it was at that fire. */
+  agentSchedule?: Record<string, unknown>
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -117,9 +119,9 @@ export function objectiveOf(
       parentObjectiveId: row.parent_objective_id ?? '',
       secrets: (data.secretNames ?? []).map((name) => ({ name })),
       systemPrompt: data.systemPrompt,
-      // Creation refuses memory references (there are no memory layers) and schedules do not exist.
+      // Creation refuses memory references: there are no memory layers.
       memoryStack: [],
-      sourceScheduleId: '',
+      sourceScheduleId: row.source_schedule_id ?? '',
       ...(data.outputDefinition ? { outputDefinition: data.outputDefinition } : {}),
       // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
       ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
@@ -128,6 +130,16 @@ export function objectiveOf(
       state: presentState(row.state, row.wait_reason, family),
       message: row.state_message,
     },
+    // The newest API's snapshot of what ran it; only a schedule's fire has one to add to `data`.
+    ...(data.agentSchedule
+      ? {
+          configSnapshot: {
+            agent: data.agent,
+            agentVariation: data.variation,
+            agentSchedule: data.agentSchedule,
+          },
+        }
+      : {}),
   }
   if (extras.withInfo) {
     const owner = {

@@ -50,7 +50,9 @@ export const ObjectiveData = z
     secrets: z.array(z.object({ name: z.string() })),
     systemPrompt: z.string(),
     memoryStack: z.array(MemoryReference),
-    sourceScheduleId: z.string().meta({ description: 'empty: Sortie has no schedules yet' }),
+    sourceScheduleId: z
+      .string()
+      .meta({ description: 'the AgentSchedule whose fire created it; empty otherwise' }),
     outputDefinition: z
       .looseObject({})
       .optional()
@@ -107,6 +109,10 @@ export const Objective = z
     status: ObjectiveStatus,
     info: ObjectiveInfo.optional(),
     lastFiveWindows: z.array(ObjectiveContextWindow).optional(),
+    configSnapshot: z
+      .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot })
+      .optional()
+      .meta({ description: 'set on objectives a schedule fired (newest API shape)' }),
   })
   .meta({ id: 'Objective' })
 export type Objective = z.infer<typeof Objective>

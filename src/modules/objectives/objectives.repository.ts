@@ -62,6 +62,8 @@ export interface ObjectiveFilters {
   parentObjectiveId?: string
   profileId?: string
   labels?: Record<string, string>
+  /** Objectives an agent schedule's fires created. */
+  sourceScheduleId?: string
 }
 
 export async function listObjectives(
@@ -74,6 +76,7 @@ export async function listObjectives(
   if (f.agentId) base = base.where('agent_id', '=', f.agentId)
   if (f.parentObjectiveId) base = base.where('parent_objective_id', '=', f.parentObjectiveId)
   if (f.profileId) base = base.where('profile_id', '=', f.profileId)
+  if (f.sourceScheduleId) base = base.where('source_schedule_id', '=', f.sourceScheduleId)
   if (f.labels) base = base.where(sql<boolean>`labels @> ${JSON.stringify(f.labels)}::jsonb`)
   const states = f.states
   if (states) {

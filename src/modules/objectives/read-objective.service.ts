@@ -72,16 +72,13 @@ export async function listObjectives(
   family: ApiFamily,
 ): Promise<Page<Objective>> {
   const position = decodePageRequest(query)
-  // Only a schedule fire sets an objective's source schedule, and Sortie has no schedules.
-  if (query.agentScheduleId) {
-    return { items: [], pagination: { nextCursor: '', next_cursor: '', total: 0 } }
-  }
   const { rows, total } = await repo.listObjectives(deps.db, scope.workspaceId, position, {
     agentId: query.agentId,
     states: query.state ? stateFilter(query.state, family) : undefined,
     parentObjectiveId: query.parentObjectiveId,
     profileId: query.profileId,
     labels: parseLabels(query.labels),
+    sourceScheduleId: query.agentScheduleId,
   })
   const page = toPage(rows, position, total, (r) => r)
   const profiles = query.includeInfo
