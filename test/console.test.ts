@@ -544,6 +544,36 @@ describe('web console in Chromium', () => {
     await context.close()
   })
 
+  it('schedules show their cadence and next fire time, on their page and on the agent page', async () => {
+    const created = await t.api('POST', `/v1/agents/${agentId}/schedules`, {
+      metadata: { name: 'hourly check' },
+      spec: {
+        initialMessage: 'check the records',
+        data: { customer: 'Cron' },
+        schedule: { intervals: [{ every: '3600s' }], timezone: 'Europe/Paris' },
+      },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const sid = created.body.metadata.id
+    const next = created.body.info?.nextFireAt
+    assert.ok(next, 'an active interval schedule has a next fire time')
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click()
+    const row = page.locator(`tr[data-schedule-id="${sid}"]`)
+    await row.waitFor()
+    const text = await row.innerText()
+    assert.match(text, /hourly check/)
+    assert.match(text, /every 3600s · Europe\/Paris/)
+    assert.match(text, /record-finder/)
+    assert.match(await row.locator('.next-fire').innerText(), /in \d+[smh]|due/)
+    await shot(page, '13-schedules')
+    await page.goto(`${proxy.url}/console/agents/${agentId}`)
+    await page.locator(`tr[data-schedule-id="${sid}"]`).waitFor()
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
   it('fits a 390 px phone: no sideways scrolling on the list and the objective page', async () => {
     const { context, page, errors } = await open({ width: 390, height: 844 })
     await signIn(page)

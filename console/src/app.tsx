@@ -7,6 +7,7 @@ import { LaunchPage } from './pages/launch.tsx'
 import { AgentsPage } from './pages/agents.tsx'
 import { AgentPage } from './pages/agent.tsx'
 import { GoalsPage, GoalPage } from './pages/goals.tsx'
+import { SchedulesPage } from './pages/schedules.tsx'
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>()
@@ -100,6 +101,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const nav = [
     ['objectives', 'Objectives', '/'],
     ['agents', 'Agents', '/agents'],
+    ['schedules', 'Schedules', '/schedules'],
     ['goals', 'Goals', '/goals'],
   ]
   return (
@@ -139,6 +141,7 @@ function Route({ path }: { path: string }) {
   if (parts[0] === 'launch') return <LaunchPage key={parts[1] ?? ''} agentId={parts[1]} />
   if (parts[0] === 'agents' && parts.length === 1) return <AgentsPage />
   if (parts[0] === 'agents' && parts.length === 2) return <AgentPage key={parts[1]} id={parts[1]} />
+  if (parts[0] === 'schedules') return <SchedulesPage />
   if (parts[0] === 'goals' && parts.length === 1) return <GoalsPage />
   if (parts[0] === 'goals' && parts.length === 2) return <GoalPage key={parts[1]} id={parts[1]} />
   return (

@@ -33,6 +33,13 @@ export function age(iso: string | undefined, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d`
 }
 
+/** How long until `iso` ("in 5m"), or "due" once it has passed. */
+export function until(iso: string, now = Date.now()): string {
+  const ms = Date.parse(iso) - now
+  if (ms <= 0) return 'due'
+  return `in ${age(new Date(now - ms).toISOString(), now)}`
+}
+
 export function time(iso: string | undefined): string {
   if (!iso) return ''
   const d = new Date(iso)

@@ -4,6 +4,7 @@ import { LineChart, timeTicks } from '../charts.tsx'
 import { PALETTE, enumLabel, num, pct, pretty, time } from '../format.ts'
 import { useDebounced, useLoad, useTick, useWorkspaceEvents } from '../hooks.ts'
 import { Link, navigate } from '../router.ts'
+import { Schedules } from './schedules.tsx'
 import { betaDensity, posteriorHistory, posteriorOf, winProbabilities } from '../thompson.ts'
 
 export function AgentPage({ id }: { id: string }) {
@@ -123,6 +124,7 @@ export function AgentPage({ id }: { id: string }) {
         />
         <ScoreHistory variations={vs} feedback={feedback.data ?? []} />
       </div>
+      <Schedules agentId={id} />
       <Deliveries agentId={id} />
       <details>
         <summary>Agent spec (JSON)</summary>
