@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   live: async () => (await import('./live.ts')).run(),
   memory: async () => (await import('./memory.ts')).run(),
   selection: async () => (await import('./selection.ts')).run(),
+  console: async () => (await import('./console.ts')).run(),
   schedules: async () => (await import('./schedules.ts')).run(),
 }
 

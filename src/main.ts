@@ -50,7 +50,8 @@ program
       )
     }
     const address = await sortie.listen(config.host, config.port)
-    log.info({ url: `http://${address.address}:${address.port}` }, 'sortie is serving')
+    const url = `http://${address.address}:${address.port}`
+    log.info({ url, console: `${url}/console/` }, 'sortie is serving')
     stopOnSignals(log, () => sortie.stop())
   })
 

@@ -8,6 +8,7 @@ import { authenticate, scopeTo } from '../modules/accounts/index.ts'
 import { receiveUpload, Upload } from '../modules/uploads/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
+import { mountConsole } from './console.ts'
 import type { HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
@@ -93,6 +94,7 @@ export function createHttpApp(
       servers: [{ url: '/' }],
     }))
   app.get('/openapi.json', (c) => c.json(openapi()))
+  mountConsole(app)
   registry.registerPath({
     method: 'get',
     path: '/healthz',
