@@ -15,6 +15,7 @@ import {
   waitForState,
   type ToolServer,
   startEngineTest,
+  until,
   type EngineTest,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
@@ -271,7 +272,7 @@ describe('context-window compaction', () => {
       { text: 'Answered.', usage: { input: 4, output: 1 } },
     )
     const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
-    while (fake.inFlight() === 0) await new Promise((r) => setTimeout(r, 10))
+    await until(() => fake.inFlight() > 0, 'a model call in flight')
     const continued = await t.api('POST', `/v1/objectives/${id}/continue`, { message: 'More?' })
     assert.equal(continued.status, 200, JSON.stringify(continued.body))
     const res = await compacting
@@ -381,7 +382,7 @@ async function compactionRequest(s: TestSortie, id: string): Promise<unknown> {
 }
 
 async function untilRequested(s: TestSortie, id: string): Promise<void> {
-  while (!(await compactionRequest(s, id))) await new Promise((r) => setTimeout(r, 20))
+  await until(async () => !!(await compactionRequest(s, id)), 'the compaction request')
 }
 
 describe('manual compaction of a RUNNING or PENDING objective', () => {
@@ -404,7 +405,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     })
     const id = created.body.metadata.id
     // The second (slow) model call is in flight: the objective is RUNNING under a lease.
-    while (fake.requests.length < before + 2) await new Promise((r) => setTimeout(r, 10))
+    await until(() => fake.requests.length >= before + 2, 'the second model request')
     const running = await t.api('GET', `/v1/objectives/${id}`)
     assert.equal(running.body.status.state, 'STATE_RUNNING')
     const compacting = t.api('POST', `/v1/objectives/${id}/compact`, {})
@@ -481,7 +482,7 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     const before = fake.requests.length
     const continued = await t.api('POST', `/v1/objectives/${id}/continue`, { message: 'More?' })
     assert.equal(continued.status, 200, JSON.stringify(continued.body))
-    while (fake.requests.length < before + 1) await new Promise((r) => setTimeout(r, 10))
+    await until(() => fake.requests.length >= before + 1, 'the first model request')
     const res = await t.api('POST', `/v1/objectives/${id}/compact`, {})
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal(res.body.contextWindow.sequence, 2)

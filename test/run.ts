@@ -48,7 +48,16 @@ if (!adminUrl) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...patterns],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A test that hangs fails after 5 minutes instead of holding the whole run.
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...patterns,
+  ],
   {
     stdio: 'inherit',
     // Spawned Sortie processes inherit this: tests send requests as fast as they can.

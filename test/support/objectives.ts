@@ -115,6 +115,19 @@ export async function createAgent(
   }
 }
 
+/** Polls `cond` until it holds; fails naming `what` after `timeoutMs` instead of hanging. */
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
 /** Polls the workspace family until the objective's state is one of `states`. */
 export async function waitForState(
   t: TestSortie,
