@@ -41,7 +41,12 @@ if (!process.env.SORTIE_TEST_ADMIN_URL) {
 }
 
 let failed = false
-const command = `npm run chaos -- ${names.length ? names.join(' ') : ''}${short ? ' --short' : ''}`
+const command = [
+  'npm run chaos',
+  ...(names.length || short ? ['--'] : []),
+  ...names,
+  ...(short ? ['--short'] : []),
+].join(' ')
 for (const [name, part] of parts) {
   if (names.length && !names.includes(name)) continue
   console.error(`== ${name}`)

@@ -7,6 +7,8 @@ export interface ApiRoute {
   queryParams: string[]
   /** The JSON request body schema ($refs resolved on demand with `resolve`). */
   body?: JsonSchema
+  /** The document says the route takes no API key (`security: []`), e.g. an upload URL's PUT. */
+  keyless: boolean
 }
 
 export type JsonSchema = Record<string, any>
@@ -29,6 +31,7 @@ export function readApiDocument(doc: any): ApiDocument {
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
         body: op.requestBody?.content?.['application/json']?.schema,
+        keyless: Array.isArray(op.security) && op.security.length === 0,
       })
     }
   }

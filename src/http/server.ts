@@ -120,6 +120,8 @@ export function createHttpApp(
     operationId: 'putUploadContent',
     summary: "An upload's bytes, PUT to its info.uploadUrl; the signature is the credential",
     tags: ['Uploads'],
+    // No API key: the URL's signature is the credential.
+    security: [],
     request: {
       params: z.object({ id: z.string() }),
       query: z.object({ signature: z.string() }),
