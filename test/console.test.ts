@@ -574,6 +574,38 @@ describe('web console in Chromium', () => {
     await context.close()
   })
 
+  it('memory layers list their entries, and an entry opens to its body', async () => {
+    const layer = await t.api('POST', '/v1/memory_layers', {
+      metadata: { name: 'support playbooks' },
+      spec: { type: 'MEMORY_LAYER_TYPE_SKILLS', description: 'How we answer' },
+    })
+    assert.equal(layer.status, 200, JSON.stringify(layer.body))
+    const lid = layer.body.metadata.id
+    const entry = await t.api('POST', `/v1/memory_layers/${lid}/entries`, {
+      metadata: { name: 'refunds' },
+      spec: { key: 'refunds/policy', title: 'Refund policy', content: 'Refund within 30 days.' },
+    })
+    assert.equal(entry.status, 200, JSON.stringify(entry.body))
+    const { context, page, errors } = await open()
+    await signIn(page)
+    await page.getByRole('link', { name: 'Memory', exact: true }).click()
+    const row = page.locator(`tr[data-layer-id="${lid}"]`)
+    await row.waitFor()
+    const text = await row.innerText()
+    assert.match(text, /support playbooks/)
+    assert.match(text, /skills/i)
+    await row.getByRole('button', { name: 'support playbooks' }).click()
+    const item = page.locator('li[data-entry-key="refunds/policy"]')
+    await item.waitFor()
+    assert.match(await item.innerText(), /Refund policy/)
+    await item.getByRole('button', { name: 'refunds/policy' }).click()
+    await item.locator('pre.entry-content').waitFor()
+    assert.equal(await item.locator('pre.entry-content').innerText(), 'Refund within 30 days.')
+    await shot(page, '14-memory')
+    assert.deepEqual(unexpected(errors), [])
+    await context.close()
+  })
+
   it('fits a 390 px phone: no sideways scrolling on the list and the objective page', async () => {
     const { context, page, errors } = await open({ width: 390, height: 844 })
     await signIn(page)

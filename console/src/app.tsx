@@ -8,6 +8,7 @@ import { AgentsPage } from './pages/agents.tsx'
 import { AgentPage } from './pages/agent.tsx'
 import { GoalsPage, GoalPage } from './pages/goals.tsx'
 import { SchedulesPage } from './pages/schedules.tsx'
+import { MemoryPage } from './pages/memory.tsx'
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>()
@@ -102,6 +103,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     ['objectives', 'Objectives', '/'],
     ['agents', 'Agents', '/agents'],
     ['schedules', 'Schedules', '/schedules'],
+    ['memory', 'Memory', '/memory'],
     ['goals', 'Goals', '/goals'],
   ]
   return (
@@ -142,6 +144,7 @@ function Route({ path }: { path: string }) {
   if (parts[0] === 'agents' && parts.length === 1) return <AgentsPage />
   if (parts[0] === 'agents' && parts.length === 2) return <AgentPage key={parts[1]} id={parts[1]} />
   if (parts[0] === 'schedules') return <SchedulesPage />
+  if (parts[0] === 'memory') return <MemoryPage />
   if (parts[0] === 'goals' && parts.length === 1) return <GoalsPage />
   if (parts[0] === 'goals' && parts.length === 2) return <GoalPage key={parts[1]} id={parts[1]} />
   return (
