@@ -61,6 +61,26 @@ export function collectionOf(path: string, param: string): string {
   return at > 0 ? segments[at - 1]! : ''
 }
 
+/** The kind of resource a path parameter names, from the collection segment before it. */
+export const KIND_OF_COLLECTION: Record<string, string> = {
+  agents: 'agent',
+  variations: 'variation',
+  agent_variations: 'variation',
+  assignments: 'assignment',
+  tool_sets: 'tool_set',
+  tools: 'tool',
+  secrets: 'tool_set_secret',
+  workspace_secrets: 'workspace_secret',
+  objectives: 'objective',
+  tool_calls: 'tool_call',
+  tasks: 'task',
+  webhook_deliveries: 'webhook_delivery',
+  goals: 'goal',
+  models: 'model',
+  ai_provider_keys: 'ai_provider_key',
+  api_keys: 'api_key',
+}
+
 /** Which surface a route belongs to: native (/v1), a compat surface, or public (no key). */
 export function surfaceOf(path: string): 'native' | 'tokensource' | 'helpgenie' | 'public' {
   if (path.startsWith('/tokensource')) return 'tokensource'

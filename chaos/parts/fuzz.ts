@@ -23,6 +23,7 @@ import {
 import { captureGlobals, changedGlobals } from '../lib/globals.ts'
 import { excerpt, statusProblem, type RawRequest, type RawResponse } from '../lib/http.ts'
 import {
+  KIND_OF_COLLECTION,
   collectionOf,
   fillPath,
   readApiDocument,
@@ -121,26 +122,6 @@ function compatTargets(): Target[] {
     t('helpgenie', 'PUT', `${hg}/goals/{id}`, hgGoal),
     t('helpgenie', 'DELETE', `${hg}/goals/{id}`),
   ]
-}
-
-/** The kind of resource a path parameter names, from the collection segment before it. */
-const KIND_OF_COLLECTION: Record<string, string> = {
-  agents: 'agent',
-  variations: 'variation',
-  agent_variations: 'variation',
-  assignments: 'assignment',
-  tool_sets: 'tool_set',
-  tools: 'tool',
-  secrets: 'tool_set_secret',
-  workspace_secrets: 'workspace_secret',
-  objectives: 'objective',
-  tool_calls: 'tool_call',
-  tasks: 'task',
-  webhook_deliveries: 'webhook_delivery',
-  goals: 'goal',
-  models: 'model',
-  ai_provider_keys: 'ai_provider_key',
-  api_keys: 'api_key',
 }
 
 interface World {

@@ -11,6 +11,7 @@ import { idToUuid } from '../../src/http/compat/uuid.ts'
 import type { ChaosPart } from '../part.ts'
 import { excerpt, rawClient, type RawRequest, type RawResponse } from '../lib/http.ts'
 import {
+  KIND_OF_COLLECTION,
   collectionOf,
   fillPath,
   readApiDocument,
@@ -21,26 +22,6 @@ import { populate, waitFor, type Api, type Population } from '../lib/populate.ts
 import { chaosSeed, Random } from '../lib/random.ts'
 import { startServed } from '../lib/served.ts'
 import { describeChange, diff, snapshot, type RowChange, type Snapshot } from '../lib/snapshot.ts'
-
-/** The kind of resource a path parameter names, from the collection segment before it. */
-const KIND_OF_COLLECTION: Record<string, string> = {
-  agents: 'agent',
-  variations: 'variation',
-  agent_variations: 'variation',
-  assignments: 'assignment',
-  tool_sets: 'tool_set',
-  tools: 'tool',
-  secrets: 'tool_set_secret',
-  workspace_secrets: 'workspace_secret',
-  objectives: 'objective',
-  tool_calls: 'tool_call',
-  tasks: 'task',
-  webhook_deliveries: 'webhook_delivery',
-  goals: 'goal',
-  models: 'model',
-  ai_provider_keys: 'ai_provider_key',
-  api_keys: 'api_key',
-}
 
 /** External-id names populate() gives each kind. */
 const EXTERNAL_OF_KIND: Record<string, string> = {

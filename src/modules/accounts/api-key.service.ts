@@ -18,7 +18,7 @@ import { addMember, removeProfileMemberships, workspaceIdsOfProfile } from './me
 import { loadProfiles } from '../profiles/index.ts'
 import {
   ACCOUNT_ADMIN,
-  covers,
+  holdsAll,
   DEFAULT_PERMISSIONS,
   holdsAccountAdmin,
   requireAccountAdmin,
@@ -73,9 +73,7 @@ async function requireMayManage(deps: Deps, actor: Actor, row: ApiKeyRow, action
   if (row.id === actor.apiKeyId) return
   const target = permissionsOf(row) ?? DEFAULT_PERMISSIONS
   if (holdsAccountAdmin(target)) requireAccountAdmin(actor, `${action} an account-admin API key`)
-  const held = (p: string) =>
-    p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p)
-  if (!target.every(held)) {
+  if (!holdsAll(actor.permissions, target)) {
     throw permissionDenied(`${action} an API key with permissions this key does not hold`)
   }
   if (holdsAccountAdmin(actor.permissions)) return

@@ -56,6 +56,11 @@ export function covers(held: readonly string[], needed: string): boolean {
   return needed.endsWith(':manage') && held.includes(`${family}:write`)
 }
 
+/** Whether `held` covers every one of `permissions`, `*` only by `*` itself. */
+export function holdsAll(held: readonly string[], permissions: readonly string[]): boolean {
+  return permissions.every((p) => (p === '*' ? held.includes('*') : covers(held, p)))
+}
+
 /**
  * The permission a workspace route needs, from its path and method: the family of its first
  * segment (or of `secrets`, `webhook_deliveries`, `feedback` below it), read for GET and write
@@ -93,8 +98,7 @@ export function requireAccountAdmin(actor: Actor, action: string): void {
 /** A key gives no permission it lacks. */
 export function requireMayGrant(actor: Actor, permissions: readonly string[]): void {
   for (const p of permissions) {
-    const held = p === '*' ? actor.permissions.includes('*') : covers(actor.permissions, p)
-    if (!held) {
+    if (!holdsAll(actor.permissions, [p])) {
       throw permissionDenied(
         p === ACCOUNT_ADMIN
           ? `granting "${p}" needs an account-admin API key`
