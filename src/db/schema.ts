@@ -204,6 +204,10 @@ export interface ObjectiveToolCallTable {
   result: string | null
   memo: Generated<string>
   status_changed_by: string | null
+  /** The parts `:setContent` gave as the result (migration 022). */
+  result_content: ColumnType<unknown[] | null, string | null | undefined, string | null>
+  /** A bare tool's call waiting for content errors at this time (migration 022). */
+  content_deadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }

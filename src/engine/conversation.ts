@@ -1,5 +1,5 @@
 import type { ModelMessage } from 'ai'
-import type { AssistantToolCall, StoredEvent } from '../modules/objectives/index.ts'
+import type { AssistantToolCall, EventPayloads, StoredEvent } from '../modules/objectives/index.ts'
 import { extractionInstruction } from './extraction.ts'
 
 /** A tool call of the current turn that has not produced a result yet. */
@@ -13,6 +13,29 @@ export interface PendingCall {
   started: boolean
   /** Approval was requested and not yet given (a denial resolves the call instead). */
   awaitingApproval: boolean
+}
+
+type ToolOutput = Extract<ModelMessage, { role: 'tool' }>['content'][number] extends infer P
+  ? P extends { type: 'tool-result'; output: infer O }
+    ? O
+    : never
+  : never
+
+/**
+ * A result given as parts (a bare tool's `:setContent`) goes to the model as parts, images
+ * included: the provider layer turns images into text for providers that do not take them.
+ */
+function toolOutput(payload: EventPayloads['toolResult']): ToolOutput {
+  const parts = payload.result?.content
+  if (!parts?.some((p) => p.type === 'image')) return { type: 'text', value: payload.content }
+  return {
+    type: 'content',
+    value: parts.map((p) =>
+      p.type === 'text'
+        ? { type: 'text' as const, text: p.text.text }
+        : { type: 'image-data' as const, data: p.image.data, mediaType: p.image.mimeType },
+    ),
+  }
 }
 
 /** Tool-call input as sent back to the model: the parsed arguments object, or {} if unparseable. */
@@ -106,7 +129,7 @@ export class Conversation {
         return
       }
       case 'toolResult':
-        this.resolve(event.payload.toolCallId, { type: 'text', value: event.payload.content })
+        this.resolve(event.payload.toolCallId, toolOutput(event.payload))
         return
       case 'toolError':
         this.resolve(event.payload.toolCallId, { type: 'error-text', value: event.payload.message })
@@ -157,13 +180,7 @@ export class Conversation {
     return this.lastWasFinalAnswer && this.pending.length === 0
   }
 
-  private resolve(
-    id: string,
-    output:
-      | { type: 'text'; value: string }
-      | { type: 'error-text'; value: string }
-      | { type: 'execution-denied'; reason?: string },
-  ): void {
+  private resolve(id: string, output: ToolOutput): void {
     this.pending = this.pending.filter((c) => c.id !== id)
     this.messages.push({
       role: 'tool',

@@ -1,3 +1,4 @@
+import type { Executor } from '../db/database.ts'
 import { providerTarget, type ResolvedModel } from '../modules/models/index.ts'
 import {
   countSubObjectives,
@@ -81,6 +82,7 @@ export class ObjectiveRun {
         windowId: () => this.windowId,
         signal: this.controller.signal,
         commit: (step) => this.commit(step),
+        commitWith: (step, extra) => this.commitWith(step, extra),
         event: (event) => this.event(event),
       },
       ctx,
@@ -130,8 +132,9 @@ export class ObjectiveRun {
         if (next?.awaitingApproval) {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
-        } else if (next) await this.toolCalls.run(next)
-        else if (this.conversation.pending.length) {
+        } else if (next) {
+          if (await this.toolCalls.run(next)) return this.parked()
+        } else if (this.conversation.pending.length) {
           if (await this.awaitSubObjectives()) return
         } else if (
           this.offered.submitTool &&
@@ -164,6 +167,23 @@ export class ObjectiveRun {
     const result = await commitStep(this.ctx.deps.db, this.lease, step)
     if (!result) throw new Superseded()
     this.afterCommit(step.events, result)
+  }
+
+  private async commitWith(
+    step: StepWrite,
+    extra: (trx: Executor) => Promise<void>,
+  ): Promise<void> {
+    const done = await commitLocked(this.ctx.deps.db, this.lease, async (trx) => {
+      await extra(trx)
+      return step
+    })
+    if (!done) throw new Superseded()
+    this.afterCommit(step.events, done.result)
+  }
+
+  /** A step parked the objective: the next claim starts from this conversation. */
+  private parked(): void {
+    this.ctx.cache.put(this.row.id, this.windowId, this.conversation)
   }
 
   private afterCommit(

@@ -18,6 +18,14 @@ import { executeHttpTool } from './tools/http-tool.ts'
 import { executeMcpTool } from './tools/mcp-tool.ts'
 import { planOpenApiRequest } from './tools/openapi-request.ts'
 import { SecretResolver } from './tools/secrets.ts'
+import type { Executor } from '../db/database.ts'
+import {
+  CONTENT_WAIT_MESSAGE,
+  contentTimeoutMs,
+  isBare,
+  setContentDeadline,
+  WAITING_FOR_CONTENT,
+} from './bare-tool.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
 export interface ToolStepHost {
@@ -26,6 +34,8 @@ export interface ToolStepHost {
   readonly signal: AbortSignal
   /** Commits one step under the run's lease (throws when superseded). */
   commit(step: StepWrite): Promise<void>
+  /** Commits one step with more writes of `extra` in its transaction, under the lease. */
+  commitWith(step: StepWrite, extra: (trx: Executor) => Promise<void>): Promise<void>
   /** An event of this objective, ready to write. */
   event(event: StoredEvent): EventWrite
 }
@@ -56,9 +66,21 @@ export class ToolCalls {
     return !!this.tools.get(call.functionName)?.subAgent
   }
 
-  /** Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error. */
-  async run(call: PendingCall): Promise<void> {
+  /**
+   * Executes one tool call: RUNNING + `toolCalled`, the request, then its result or error.
+   * Returns true when the call parked the objective (a bare tool waits for its content).
+   */
+  async run(call: PendingCall): Promise<boolean> {
     const tool = this.tools.get(call.functionName)
+    if (tool?.snapshot && isBare(tool.snapshot.toolSet as unknown as ToolSet)) {
+      await this.awaitContent(call, tool.snapshot)
+      return true
+    }
+    await this.runCall(call, tool)
+    return false
+  }
+
+  private async runCall(call: PendingCall, tool: EngineTool | undefined): Promise<void> {
     if (tool?.builtin === 'tasks') return this.runTaskCall(call)
     if (tool?.builtin === 'memory_load' || tool?.builtin === 'memory_save') {
       return this.runMemoryCall(call, tool.builtin)
@@ -79,6 +101,28 @@ export class ToolCalls {
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
     await host.commit(this.outcomeStep(call.id, outcome, []))
+  }
+
+  /**
+   * A bare tool's call: `toolCalled` (unless its turn's step recorded it), WAITING_FOR_CONTENT
+   * (with its deadline, if the tool has a `contentTimeout`) and WAITING(content) commit together,
+   * so the call is never waiting without the objective parked for it.
+   */
+  private async awaitContent(call: PendingCall, snapshot: StoredTool): Promise<void> {
+    const { host } = this
+    const timeoutMs = contentTimeoutMs(
+      snapshot.tool as unknown as Tool,
+      snapshot.toolSet as unknown as ToolSet,
+    )
+    const called = host.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
+    const step: StepWrite = {
+      windowId: host.windowId(),
+      events: call.started ? [] : [called],
+      toolCallUpdates: [{ id: call.id, executionStatus: WAITING_FOR_CONTENT, result: null }],
+      state: { state: 'WAITING', waitReason: 'content', message: CONTENT_WAIT_MESSAGE },
+    }
+    if (timeoutMs === undefined) return host.commit(step)
+    return host.commitWith(step, (trx) => setContentDeadline(trx, call.id, timeoutMs))
   }
 
   /** Runs a frozen tool by its tool set's adapter: HTTP, MCP, or an OpenAPI operation over HTTP. */

@@ -3,7 +3,12 @@ import { hostname } from 'node:os'
 import type { EngineConfig } from '../config.ts'
 import { createNotifyBus, type NotifyBus } from '../db/notify.ts'
 import type { Deps } from '../modules/deps.ts'
-import { CANCEL_CHANNEL, WORK_CHANNEL, timeOutInactive } from '../modules/objectives/index.ts'
+import {
+  CANCEL_CHANNEL,
+  WORK_CHANNEL,
+  expireContentWaits,
+  timeOutInactive,
+} from '../modules/objectives/index.ts'
 import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
 import { ModelResolutionCache } from './model-cache.ts'
@@ -133,6 +138,8 @@ export class Worker {
     this.sweeping = true
     try {
       for (const id of await timeOutInactive(this.opts.deps)) this.cancelLocal(id)
+      // Bare tools' calls whose contentTimeout passed get a tool error (wakes their objective).
+      await expireContentWaits(this.opts.deps)
     } catch (err) {
       this.opts.deps.logger.warn({ err: (err as Error).message }, 'inactivity sweep failed')
     } finally {

@@ -4,10 +4,12 @@ import type {
   LanguageModelV3Message,
   LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
+  LanguageModelV3ToolResultOutput,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider'
 import type { JSONSchema7, ModelMessage } from 'ai'
 import type {
+  ProviderTarget,
   ModelCallRequest,
   ModelCallResult,
   ModelToolCall,
@@ -27,7 +29,7 @@ export async function callOnce(
   req: ModelCallRequest,
 ): Promise<ModelCallResult> {
   const options: LanguageModelV3CallOptions = {
-    prompt: toPrompt(req.system, req.messages),
+    prompt: toPrompt(req.system, req.messages, IMAGE_TOOL_RESULTS.has(req.target.provider)),
     tools: req.tools.length
       ? req.tools.map((t) => ({
           type: 'function' as const,
@@ -103,14 +105,52 @@ function collect(answer: RawAnswer, part: LanguageModelV3StreamPart): void {
   }
 }
 
+/**
+ * Providers whose wire format takes images inside a tool result. The OpenAI chat formats
+ * (openai, openai-compatible) take only text there: the AI SDK would send the base64 as JSON text.
+ */
+const IMAGE_TOOL_RESULTS = new Set<ProviderTarget['provider']>(['anthropic', 'google'])
+
 /** The AI SDK's message form -> the provider interface's prompt (text, tool calls, results). */
-function toPrompt(system: string | undefined, messages: ModelMessage[]): LanguageModelV3Prompt {
+function toPrompt(
+  system: string | undefined,
+  messages: ModelMessage[],
+  images: boolean,
+): LanguageModelV3Prompt {
   const prompt: LanguageModelV3Prompt = system ? [{ role: 'system', content: system }] : []
-  for (const m of messages) prompt.push(toMessage(m))
+  for (const m of messages) prompt.push(toMessage(m, images))
   return prompt
 }
 
-function toMessage(m: ModelMessage): LanguageModelV3Message {
+type ToolResultOutput = Extract<
+  Extract<ModelMessage, { role: 'tool' }>['content'][number],
+  { type: 'tool-result' }
+>['output']
+
+/**
+ * A result given as parts (a bare tool's content): as parts where the provider takes images,
+ * else as text with a placeholder for each image, so the model knows one was there.
+ */
+function toolResultOutput(
+  output: ToolResultOutput,
+  images: boolean,
+): LanguageModelV3ToolResultOutput {
+  if (output.type !== 'content') return output as LanguageModelV3ToolResultOutput
+  const parts = output.value.map((p) =>
+    p.type === 'text'
+      ? { type: 'text' as const, text: p.text }
+      : p.type === 'image-data' && images
+        ? { type: 'image-data' as const, data: p.data, mediaType: p.mediaType }
+        : {
+            type: 'text' as const,
+            text: `[image${'mediaType' in p ? ` ${p.mediaType}` : ''} not shown: this model's provider takes no images in tool results]`,
+          },
+  )
+  if (images) return { type: 'content', value: parts }
+  return { type: 'text', value: parts.map((p) => ('text' in p ? p.text : '')).join('\n') }
+}
+
+function toMessage(m: ModelMessage, images: boolean): LanguageModelV3Message {
   switch (m.role) {
     case 'system':
       return { role: 'system', content: m.content }
@@ -149,8 +189,8 @@ function toMessage(m: ModelMessage): LanguageModelV3Message {
         role: 'tool',
         content: m.content.flatMap((p) => {
           if (p.type !== 'tool-result') return []
-          if (p.output.type === 'content') throw new Error('unsupported tool result content')
-          const { toolCallId, toolName, output } = p
+          const { toolCallId, toolName } = p
+          const output = toolResultOutput(p.output, images)
           return [{ type: 'tool-result' as const, toolCallId, toolName, output }]
         }),
       }

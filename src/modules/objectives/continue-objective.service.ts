@@ -46,11 +46,19 @@ export async function continueObjective(
     const row = (await repo.lockObjective(trx, found.id))!
     const state = row.state as ObjectiveState
     const data = withSecretNames(row.data, body.secrets)
-    // A turn parked for approval or for sub-objectives is still in progress: its calls need
-    // answers before a message.
+    // A turn parked for approval, for sub-objectives or for a bare tool's content is still in
+    // progress: its calls need answers before a message.
     const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
     const awaitingChildren = state === 'WAITING' && row.wait_reason === 'sub_objectives'
-    if (state === 'RUNNING' || state === 'PENDING' || awaitingApproval || awaitingChildren) {
+    // A bare tool's call waiting for its content (docs/api.md section 5.11) is as unanswered.
+    const awaitingContent = state === 'WAITING' && row.wait_reason === 'content'
+    if (
+      state === 'RUNNING' ||
+      state === 'PENDING' ||
+      awaitingApproval ||
+      awaitingChildren ||
+      awaitingContent
+    ) {
       if (body.enqueue && message === undefined) {
         throw fieldError('message', 'is required to enqueue: there is nothing to queue without one')
       }
@@ -59,7 +67,9 @@ export async function continueObjective(
           ? 'waiting for tool call approval'
           : awaitingChildren
             ? 'waiting for sub-objectives'
-            : 'running'
+            : awaitingContent
+              ? 'waiting for tool call content'
+              : 'running'
         throw failedPrecondition(
           `objective ${row.id} is ${what}: pass enqueue: true to queue the message for the end of its turn`,
         )

@@ -35,6 +35,7 @@ export {
 } from './sub-objectives.ts'
 export { cancelObjective } from './cancel-objective.service.ts'
 export { timeOutInactive } from './timeout-objectives.service.ts'
+export { expireContentWaits } from './tool-call-content.service.ts'
 export { continueObjective } from './continue-objective.service.ts'
 export { compactObjective } from './compact.service.ts'
 export { decideToolCall, type ToolCallDecision } from './decide-tool-call.service.ts'

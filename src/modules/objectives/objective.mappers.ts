@@ -1,7 +1,8 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
 import type { AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
-import type { CallableTool, EventType, StoredEvent } from './objective.ts'
+import type { CallableTool, ContentPart, EventType, StoredEvent } from './objective.ts'
+import { textContent } from './tool-content.ts'
 import { presentState } from './objective.ts'
 import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
 import type { StoredMemory } from '../memory/index.ts'
@@ -230,6 +231,11 @@ export function presentEvent(event: StoredEvent, family: ApiFamily): ObjectiveEv
     const type = 'subAgentSpawned'
     return { type, [type]: { objective: event.payload.metadata } }
   }
+  if (event.type === 'toolResult' && !event.payload.result) {
+    // HEAD reads the result as parts: a text result is one text part.
+    const payload = { ...event.payload, result: { content: textContent(event.payload.content) } }
+    return { type: event.type, [event.type]: payload }
+  }
   return { type: event.type, [event.type]: event.payload }
 }
 
@@ -265,8 +271,17 @@ export function toolCallOf(
     toolName: row.function_name,
     status: row.status as ObjectiveToolCall['status'],
     executionStatus: row.execution_status as ObjectiveToolCall['executionStatus'],
+    ...resultOf(row),
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }
+}
+
+/** A finished call's result as parts: what `:setContent` gave, else its text. */
+function resultOf(row: ToolCallRow): Pick<ObjectiveToolCall, 'result'> {
+  if (row.result_content)
+    return { result: { content: row.result_content as unknown as ContentPart[] } }
+  const completed = row.execution_status === 'TOOL_CALL_EXECUTION_STATUS_COMPLETED'
+  return completed && row.result ? { result: { content: textContent(row.result) } } : {}
 }
 
 /** A frozen tool or sub-agent as the objective's tool list shows it. */

@@ -10,6 +10,7 @@ import {
   pageOf,
 } from '../../lib/schemas.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
+import { ToolResultContent } from './tool-content.ts'
 
 /** Snapshots of other modules' resources: their shape is defined (and documented) there. */
 const Snapshot = z.looseObject({}).meta({ description: 'a snapshot taken at objective creation' })
@@ -145,6 +146,8 @@ export const ObjectiveToolCall = z
     toolName: z.string(),
     status: z.enum(TOOL_CALL_STATUSES),
     executionStatus: z.enum(EXECUTION_STATUSES),
+    /** HEAD: the result as parts (the text of `data.result`, or what `:setContent` gave). */
+    result: z.object({ content: ToolResultContent }).optional(),
     info: OperationInfo.optional(),
   })
   .meta({ id: 'ObjectiveToolCall' })

@@ -13,7 +13,13 @@ export const OBJECTIVE_STATES = [
 ] as const
 export type ObjectiveState = (typeof OBJECTIVE_STATES)[number]
 
-export type WaitReason = 'turn_complete' | 'approval' | 'sub_objectives' | 'enqueued'
+export type WaitReason =
+  | 'turn_complete'
+  | 'approval'
+  | 'sub_objectives'
+  | 'enqueued'
+  /** A bare tool's call waits for `:setContent` (docs/api.md section 5.11). */
+  | 'content'
 
 /** States a cancel may leave; everything else is finished. */
 export const CANCELLABLE_STATES: ObjectiveState[] = ['PENDING', 'RUNNING', 'WAITING']
@@ -102,6 +108,7 @@ export type EventType =
   | 'contextWindowCompacted'
   | 'memoryRead'
   | 'timedOut'
+  | 'reasoning'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
 export type SubAgentStatus =
@@ -111,6 +118,11 @@ export type SubAgentStatus =
   | 'STATUS_COMPLETED'
   | 'STATUS_FAILED'
   | 'STATUS_CANCELLED'
+
+/** One part of a tool result (HEAD `result.content[]`). */
+export type ContentPart =
+  | { type: 'text'; text: { text: string } }
+  | { type: 'image'; image: { data: string; mimeType: string } }
 
 export interface CallableTool {
   tool?: ResourceMetadata
@@ -132,7 +144,11 @@ export interface EventPayloads {
   toolApproved: { toolCallId: string }
   toolDenied: { toolCallId: string; memo: string }
   toolCalled: { toolCallId: string }
-  toolResult: { toolCallId: string; content: string }
+  /**
+   * `content` is the result as text (an image is a placeholder there); `result.content[]` is set
+   * when the result was supplied through `:setContent`, with its parts as given.
+   */
+  toolResult: { toolCallId: string; content: string; result?: { content: ContentPart[] } }
   toolError: { toolCallId: string; message: string }
   error: { type: string; message: string }
   cancelled: { message: string }
@@ -165,6 +181,8 @@ export interface EventPayloads {
     strategies: string[]
     summary: string
   }
+  /** What the model said it thought, from providers that return reasoning (HEAD). */
+  reasoning: { content: string }
   /** A skill the model loaded from the objective's memory stack (seed 003). */
   memoryRead: { memoryLayerId: string; memoryEntryId: string; message: string }
 }
@@ -201,6 +219,8 @@ export const EXECUTION_STATUSES = [
   'TOOL_CALL_EXECUTION_STATUS_RUNNING',
   'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
   'TOOL_CALL_EXECUTION_STATUS_ERRORED',
+  /** A bare tool's call, parked until its content is supplied (docs/api.md section 5.11). */
+  'TOOL_CALL_EXECUTION_STATUS_WAITING_FOR_CONTENT',
 ] as const
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number]
 

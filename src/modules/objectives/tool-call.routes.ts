@@ -1,5 +1,7 @@
 import { route, type RouteDef } from '../route.ts'
 import { decideToolCall } from './decide-tool-call.service.ts'
+import { setToolCallContent } from './tool-call-content.service.ts'
+import { SetToolCallContentBody } from './tool-content.ts'
 import {
   ApproveToolCallBody,
   DenyToolCallBody,
@@ -9,7 +11,10 @@ import {
 
 const tags = ['Objectives']
 
-/** Human approval of tool calls; POST serves the `:approve` / `:deny` colon-verb aliases. */
+/**
+ * Human answers to tool calls: approval (POST serves the `:approve` / `:deny` colon-verb aliases)
+ * and the content of a bare tool's call (`:setContent`).
+ */
 export const toolCallDecisionRoutes: RouteDef[] = [
   route({
     method: 'put',
@@ -41,5 +46,19 @@ export const toolCallDecisionRoutes: RouteDef[] = [
         approve: false,
         memo: body.memo ?? '',
       }),
+  }),
+  route({
+    method: 'post',
+    path: '/objectives/{objectiveId}/tool_calls/{toolCallId}/setContent',
+    scope: 'workspace',
+    operationId: 'setObjectiveToolCallContent',
+    summary:
+      "Give a bare tool's call its result (text and image parts); the objective resumes with it",
+    tags,
+    params: ToolCallParams,
+    body: SetToolCallContentBody,
+    response: ObjectiveToolCall,
+    handler: ({ deps, scope, params, body }) =>
+      setToolCallContent(deps, scope, params.objectiveId, params.toolCallId, body.content),
   }),
 ]

@@ -122,25 +122,52 @@ const OpenApiAdapter = z
     }
   })
 
+/**
+ * A bare tool set has no executor: a call of one of its tools waits for its result to be supplied
+ * through `tool_calls/{id}:setContent` (docs/api.md section 5.11).
+ */
+const BareAdapter = z.object({}).meta({ id: 'ToolSetAdapterBare' })
+
+/** A duration in seconds as protobuf JSON writes it ("300s"). */
+export const ContentTimeout = z
+  .string()
+  .regex(/^\d{1,7}(\.\d{1,9})?s$/, 'must be a duration in seconds, like "300s"')
+
 export const ToolSetAdapter = z
   .object({
     http: HttpAdapter.optional(),
     mcp: McpAdapter.optional(),
     openapi: OpenApiAdapter.optional(),
+    bare: BareAdapter.optional(),
   })
   .superRefine((a, ctx) => {
-    const set = [a.http, a.mcp, a.openapi].filter((x) => x !== undefined).length
+    const set = [a.http, a.mcp, a.openapi, a.bare].filter((x) => x !== undefined).length
     if (set !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'exactly one of http, mcp or openapi is required' })
+      ctx.addIssue({
+        code: 'custom',
+        message: 'exactly one of http, mcp, openapi or bare is required',
+      })
     }
   })
   .meta({ id: 'ToolSetAdapter' })
 export type ToolSetAdapter = z.infer<typeof ToolSetAdapter>
 
 export const ToolSetSpec = z
-  .object({ description: z.string().max(10_000).optional(), adapter: ToolSetAdapter })
+  .object({
+    description: z.string().max(10_000).optional(),
+    adapter: ToolSetAdapter,
+    /** Bare tool sets: how long a call waits for its content before it errors ("300s"). */
+    contentTimeout: ContentTimeout.optional(),
+  })
   .meta({ id: 'ToolSetSpec' })
 export type ToolSetSpec = z.infer<typeof ToolSetSpec>
+
+/**
+ * A spec as a client writes it: one without an adapter is a bare tool set, "a valid container of
+ * tools until an adapter is set" (docs/decisions.md decision 22); it is stored with `bare: {}`.
+ */
+export const ToolSetSpecInput = ToolSetSpec.extend({ adapter: ToolSetAdapter.optional() })
+export type ToolSetSpecInput = z.infer<typeof ToolSetSpecInput>
 
 export const ToolSet = z
   .object({
@@ -181,14 +208,21 @@ export const ToolSetEvent = z
   .meta({ id: 'ToolSetEvent' })
 export type ToolSetEvent = z.infer<typeof ToolSetEvent>
 
-export const CreateToolSetBody = z.object({ metadata: CreateResourceMetadata, spec: ToolSetSpec })
+export const CreateToolSetBody = z.object({
+  metadata: CreateResourceMetadata,
+  spec: ToolSetSpecInput,
+})
 export type CreateToolSetBody = z.infer<typeof CreateToolSetBody>
 
 /** The spec is re-validated whole after the update is applied, so its parts are optional here. */
 export const UpdateToolSetBody = z.object({
   metadata: UpdateResourceMetadata.optional(),
   spec: z
-    .object({ description: z.string().max(10_000).optional(), adapter: ToolSetAdapter.optional() })
+    .object({
+      description: z.string().max(10_000).optional(),
+      adapter: ToolSetAdapter.optional(),
+      contentTimeout: ContentTimeout.optional(),
+    })
     .optional(),
   updateMask: UpdateMask.optional(),
 })

@@ -16,7 +16,8 @@ import {
   rethrowUnique,
 } from '../resource.ts'
 import {
-  ToolSetSpec,
+  ToolSetSpecInput,
+  type ToolSetSpec,
   type CreateToolSetBody,
   type ListToolSetEventsQuery,
   type ListToolSetsQuery,
@@ -42,10 +43,18 @@ import {
 
 export type { ToolSetRow }
 
+/**
+ * A spec as stored: one without an adapter is a bare tool set (docs/decisions.md decision 22),
+ * written out so every reader finds an adapter.
+ */
+export function storedSpec(spec: ToolSetSpecInput): ToolSetSpec {
+  return { ...spec, adapter: spec.adapter ?? { bare: {} } }
+}
+
 /** The one row -> ToolSet mapping. */
 export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
   const spec = row.spec as ToolSetSpec
-  const { http, mcp, openapi } = spec.adapter
+  const { http, mcp, openapi, bare } = spec.adapter
   return {
     metadata: resourceMetadata(row),
     spec: {
@@ -55,6 +64,7 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
         ...(http ? { http: { ...http, headers: http.headers ?? {} } } : {}),
         ...(mcp ? { mcp: { ...mcp, headers: mcp.headers ?? {} } } : {}),
         ...(openapi ? { openapi: { ...openapi, headers: openapi.headers ?? {} } } : {}),
+        ...(bare ? { bare } : {}),
       },
     },
     ...(info ? { info } : {}),
@@ -64,7 +74,8 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
 /** Header values are templates too (secret references, arguments): reject ones that cannot parse. */
 function validateToolSetSpec(spec: ToolSetSpec): void {
   for (const [kind, adapter] of Object.entries(spec.adapter)) {
-    for (const [name, value] of Object.entries(adapter?.headers ?? {})) {
+    const headers = adapter && 'headers' in adapter ? adapter.headers : undefined
+    for (const [name, value] of Object.entries(headers ?? {})) {
       checkToolTemplate(value, 'none', `spec.adapter.${kind}.headers.${name}`)
     }
   }
@@ -104,11 +115,12 @@ export async function createToolSet(
   scope: Scope,
   body: CreateToolSetBody,
 ): Promise<ToolSet> {
-  validateToolSetSpec(body.spec)
-  const document = await readDocumentFirst(deps, scope.workspaceId, undefined, body.spec)
+  const spec = storedSpec(body.spec)
+  validateToolSetSpec(spec)
+  const document = await readDocumentFirst(deps, scope.workspaceId, undefined, spec)
   const row = await insertResource(deps.db, 'tool_sets', {
     ...newResourceColumns(deps.ids('toolSet'), scope, body.metadata),
-    spec: JSON.stringify(body.spec),
+    spec: JSON.stringify(spec),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
   return withInfoAfterSync(deps, row, scope.profileId, document)
 }
@@ -136,7 +148,7 @@ export async function updateToolSet(
 ): Promise<ToolSet> {
   const row = await findToolSetRow(deps, scope, ref)
   const next = applyUpdate(toolSetOf(row), body, body.updateMask)
-  const spec = parseSpec(ToolSetSpec, next.spec)
+  const spec = storedSpec(parseSpec(ToolSetSpecInput, next.spec))
   validateToolSetSpec(spec)
   const document = await readDocumentFirst(deps, scope.workspaceId, row.id, spec)
   const updated = await updateResource(deps.db, 'tool_sets', row.id, {

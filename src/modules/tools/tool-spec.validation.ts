@@ -6,10 +6,11 @@ import type { ToolSpec } from './tool.schema.ts'
 import { queryPairs } from './query-template.ts'
 import { checkToolTemplate } from './tool-template.ts'
 
-type AdapterKind = 'http' | 'mcp' | 'openapi'
+type AdapterKind = 'http' | 'mcp' | 'openapi' | 'bare'
 
 function adapterKind(toolSet: ToolSetRow): AdapterKind {
   const adapter = (toolSet.spec as ToolSetSpec).adapter
+  if (adapter.bare) return 'bare'
   return adapter.http ? 'http' : adapter.mcp ? 'mcp' : 'openapi'
 }
 
@@ -21,7 +22,7 @@ export function validateToolSpec(spec: ToolSpec, toolSet: ToolSetRow): void {
       throw fieldError(`spec.config.${other}`, `does not match the tool set's ${kind} adapter`)
     }
   }
-  if (!spec.config[kind]) {
+  if (kind !== 'bare' && !spec.config[kind]) {
     throw fieldError(`spec.config.${kind}`, `is required for a tool of a ${kind} tool set`)
   }
   if (spec.parameters) {

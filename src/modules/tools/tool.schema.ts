@@ -8,7 +8,7 @@ import {
   UpdateResourceMetadata,
   pageOf,
 } from '../../lib/schemas.ts'
-import { HeaderMap } from './tool-set.schema.ts'
+import { ContentTimeout, HeaderMap } from './tool-set.schema.ts'
 
 /** The model sees a tool under this name; providers accept only these characters. */
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/
@@ -107,11 +107,14 @@ const JsonObject = z.record(z.string(), z.unknown())
 
 export const ToolSpec = z
   .object({
-    config: ToolConfig,
+    /** A tool of a bare tool set has nothing to configure: `{}`, or left out. */
+    config: ToolConfig.default({}),
     description: z.string().max(10_000).optional(),
     parameters: JsonObject.optional(),
     status: ToolStatus.optional(),
     requiresApproval: z.boolean().optional(),
+    /** Tools of a bare tool set: overrides the set's `contentTimeout` ("300s"). */
+    contentTimeout: ContentTimeout.optional(),
   })
   .meta({ id: 'ToolSpec' })
 export type ToolSpec = z.infer<typeof ToolSpec>
@@ -138,6 +141,7 @@ export const UpdateToolBody = z.object({
       parameters: JsonObject.optional(),
       status: ToolStatus.optional(),
       requiresApproval: z.boolean().optional(),
+      contentTimeout: ContentTimeout.optional(),
     })
     .optional(),
   updateMask: UpdateMask.optional(),

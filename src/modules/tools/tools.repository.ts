@@ -95,7 +95,10 @@ export function claimDueToolSets(
       eb
         .selectFrom('tool_sets')
         .select('id')
-        .where(sql<boolean>`spec->'adapter'->'http' IS NULL`)
+        // Only MCP and OpenAPI sets sync: HTTP tools are edited, bare ones have no source.
+        .where(
+          sql<boolean>`(spec->'adapter'->'mcp' IS NOT NULL OR spec->'adapter'->'openapi' IS NOT NULL)`,
+        )
         .where((w) =>
           w.or([
             w('last_sync_at', 'is', null),
