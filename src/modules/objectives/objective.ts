@@ -108,6 +108,7 @@ export type EventType =
   | 'contextWindowCompacted'
   | 'memoryRead'
   | 'timedOut'
+  | 'notice'
   | 'reasoning'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
@@ -185,7 +186,14 @@ export interface EventPayloads {
   reasoning: { content: string }
   /** A skill the model loaded from the objective's memory stack (seed 003). */
   memoryRead: { memoryLayerId: string; memoryEntryId: string; message: string }
+  /**
+   * Something worth telling a watcher that is not a step of the conversation (docs/api.md
+   * section 6.2): `key` is a stable dotted name to match on (`budget.near`), `message` reads.
+   */
+  notice: { level: NoticeLevel; key: string; message: string }
 }
+
+export type NoticeLevel = 'LEVEL_INFO' | 'LEVEL_WARN'
 
 /** Engine-only fields of a stored event, never served. */
 export interface EventExtras {
