@@ -197,6 +197,11 @@ export function planModelTurn(
       profileId,
     })
   }
+  // What the model reasoned comes first: it was produced before its answer (HEAD `reasoning`).
+  if (answer.reasoning) {
+    const payload = { content: answer.reasoning }
+    events.unshift({ id: '', event: { type: 'reasoning', payload }, profileId })
+  }
   // Event ids (ULIDs) sort in the order the events are written, like their sequence numbers.
   for (const e of events) e.id = ids('event')
   return {

@@ -42,6 +42,8 @@ export interface RejectedToolCall extends ModelToolCall {
 
 export interface ModelCallResult {
   text: string
+  /** What the model returned as reasoning (Anthropic thinking, `reasoning_content`), if any. */
+  reasoning?: string
   /** Valid calls of offered tools: the caller executes them and appends tool-result messages. */
   toolCalls: ModelToolCall[]
   /**

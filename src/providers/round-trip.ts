@@ -49,6 +49,7 @@ export async function callOnce(
 
 interface RawAnswer {
   text: string
+  reasoning: string
   calls: { toolCallId: string; toolName: string; input: string }[]
   usage: LanguageModelV3Usage | undefined
   finishReason: string
@@ -58,12 +59,14 @@ async function generated(model: LanguageModelV3, options: LanguageModelV3CallOpt
   const r = await model.doGenerate(options)
   const answer: RawAnswer = {
     text: '',
+    reasoning: '',
     calls: [],
     usage: r.usage,
     finishReason: r.finishReason.unified,
   }
   for (const part of r.content) {
     if (part.type === 'text') answer.text += part.text
+    else if (part.type === 'reasoning') answer.reasoning += part.text
     else if (part.type === 'tool-call' && !part.providerExecuted) answer.calls.push(part)
   }
   return answer
@@ -71,7 +74,13 @@ async function generated(model: LanguageModelV3, options: LanguageModelV3CallOpt
 
 async function streamed(model: LanguageModelV3, options: LanguageModelV3CallOptions) {
   const { stream } = await model.doStream(options)
-  const answer: RawAnswer = { text: '', calls: [], usage: undefined, finishReason: 'other' }
+  const answer: RawAnswer = {
+    text: '',
+    reasoning: '',
+    calls: [],
+    usage: undefined,
+    finishReason: 'other',
+  }
   const reader = stream.getReader()
   try {
     for (;;) {
@@ -89,6 +98,9 @@ function collect(answer: RawAnswer, part: LanguageModelV3StreamPart): void {
   switch (part.type) {
     case 'text-delta':
       answer.text += part.delta
+      return
+    case 'reasoning-delta':
+      answer.reasoning += part.delta
       return
     case 'tool-call':
       if (!part.providerExecuted) answer.calls.push(part)
@@ -243,6 +255,7 @@ function toResult(answer: RawAnswer, offered: Set<string>): ModelCallResult {
     : []
   return {
     text: answer.text,
+    ...(answer.reasoning ? { reasoning: answer.reasoning } : {}),
     toolCalls,
     rejectedToolCalls,
     usage: {

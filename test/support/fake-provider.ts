@@ -17,6 +17,11 @@ export interface FakeTurn {
   /** Wait before answering; the wait ends early when the client disconnects. */
   delayMs?: number
   errorMessage?: string
+  /**
+   * Reasoning sent before the answer: Anthropic `thinking` blocks, OpenAI-compatible
+   * `reasoning_content` (Google ignores it).
+   */
+  reasoning?: string
 }
 
 export interface FakeRequest {
@@ -192,6 +197,7 @@ interface Answer {
   toolCalls: { id: string; name: string; arguments: string }[]
   usage: { input: number; output: number }
   model: string
+  reasoning?: string
 }
 
 let idCounter = 0
@@ -212,7 +218,13 @@ function normaliseTurn(kind: FakeWire, turn: FakeTurn, body: any): Answer {
     input: Math.max(1, Math.ceil(JSON.stringify(body.messages ?? body.contents ?? []).length / 4)),
     output: Math.max(1, Math.ceil(produced / 4)),
   }
-  return { text, toolCalls, usage, model: String(body.model ?? 'fake') }
+  return {
+    text,
+    toolCalls,
+    usage,
+    model: String(body.model ?? 'fake'),
+    ...(turn.reasoning ? { reasoning: turn.reasoning } : {}),
+  }
 }
 
 /** Google's canonical status names of its error bodies. */
@@ -293,6 +305,7 @@ function sendOpenAI(res: ServerResponse, a: Answer): void {
     role: 'assistant',
     content: a.text || null,
     refusal: null,
+    ...(a.reasoning ? { reasoning_content: a.reasoning } : {}),
   }
   if (a.toolCalls.length) {
     message.tool_calls = a.toolCalls.map((c) => ({
@@ -338,6 +351,7 @@ function streamOpenAI(res: ServerResponse, a: Answer, body: any): void {
   const delta = (d: Record<string, unknown>, finish: string | null = null) =>
     send([{ index: 0, delta: d, logprobs: null, finish_reason: finish }])
   delta({ role: 'assistant', content: '' })
+  for (const p of pieces(a.reasoning ?? '')) delta({ reasoning_content: p })
   for (const p of pieces(a.text)) delta({ content: p })
   a.toolCalls.forEach((c, index) => {
     delta({
@@ -355,6 +369,7 @@ function streamOpenAI(res: ServerResponse, a: Answer, body: any): void {
 
 function anthropicContent(a: Answer): Record<string, unknown>[] {
   const content: Record<string, unknown>[] = []
+  if (a.reasoning) content.push({ type: 'thinking', thinking: a.reasoning, signature: 'fake-sig' })
   if (a.text) content.push({ type: 'text', text: a.text })
   for (const c of a.toolCalls)
     content.push({ type: 'tool_use', id: c.id, name: c.name, input: JSON.parse(c.arguments) })
@@ -394,6 +409,18 @@ function streamAnthropic(res: ServerResponse, a: Answer): void {
   })
   send({ type: 'ping' })
   let index = 0
+  if (a.reasoning) {
+    const block = { type: 'thinking', thinking: '', signature: '' }
+    send({ type: 'content_block_start', index, content_block: block })
+    for (const p of pieces(a.reasoning))
+      send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: p } })
+    send({
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'signature_delta', signature: 'fake-sig' },
+    })
+    send({ type: 'content_block_stop', index: index++ })
+  }
   if (a.text) {
     send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
     for (const p of pieces(a.text))
