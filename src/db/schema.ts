@@ -140,6 +140,12 @@ export interface AiProviderKeyTable extends ResourceColumns {
 
 export interface ObjectiveTable {
   id: string
+  /** The last model call's input and cached input tokens (migration 022). */
+  last_call_usage: ColumnType<
+    { inputTokens: number; cachedInputTokens: number } | null,
+    string | null | undefined,
+    string | null
+  >
   account_id: string
   workspace_id: string
   profile_id: string

@@ -53,7 +53,14 @@ export interface StepWrite {
   toolCalls?: ToolCallInsert[]
   toolCallUpdates?: ToolCallUpdate[]
   tasks?: TaskWrite[]
-  add?: { inputTokens?: number; outputTokens?: number; toolCalls?: number; refused?: number }
+  add?: {
+    inputTokens?: number
+    outputTokens?: number
+    toolCalls?: number
+    refused?: number
+    /** A model turn's call, kept for the objective's diagnostics (migration 022). */
+    lastCall?: { inputTokens: number; cachedInputTokens: number }
+  }
   limitStrikes?: number
   /** A new state ends the lease: WAITING, FAILED, FINALIZED (RUNNING keeps it). */
   state?: { state: string; waitReason: string | null; message: string }
@@ -138,6 +145,9 @@ async function writeStep(
   const leaseSet = release ? sql`, lease_owner = NULL, lease_expires_at = NULL` : sql``
   const outputSet =
     step.output !== undefined ? sql`, output = ${JSON.stringify(step.output)}::jsonb` : sql``
+  const lastCall = add.lastCall
+    ? sql`, last_call_usage = ${JSON.stringify(add.lastCall)}::jsonb`
+    : sql``
   const strikes =
     step.limitStrikes !== undefined ? sql`, limit_strikes = ${step.limitStrikes}` : sql``
   // Rows go in array parameters (unnest), so the statement's text does not depend on how many
@@ -222,7 +232,7 @@ async function writeStep(
         total_tool_calls = total_tool_calls + ${add.toolCalls ?? 0}::int,
         refused_tool_calls = refused_tool_calls + ${add.refused ?? 0}::int,
         updated_at = now()
-        ${strikes} ${stateSet} ${leaseSet} ${outputSet}
+        ${strikes} ${stateSet} ${leaseSet} ${outputSet} ${lastCall}
       WHERE id = ${lease.objectiveId} AND version = ${lease.version}
         AND lease_owner = ${lease.owner} AND state = 'RUNNING'
       RETURNING version, event_seq, event_seq - ${n}::int AS base_seq,

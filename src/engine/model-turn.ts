@@ -212,6 +212,10 @@ export function planModelTurn(
       add: {
         inputTokens: answer.usage.inputTokens,
         outputTokens: answer.usage.outputTokens,
+        lastCall: {
+          inputTokens: answer.usage.inputTokens,
+          cachedInputTokens: answer.usage.cachedInputTokens ?? 0,
+        },
         toolCalls: rows.length,
         refused: rows.length - executedAdded,
       },

@@ -99,6 +99,12 @@ export const COLON_VERBS = [
   'resume',
   'archive',
   'setContent',
+  'publish',
+  'unpublish',
+  'unarchive',
+  'omit',
+  'restore',
+  'rotateWebhookSigningKey',
 ] as const
 
 /** `/a/{id}/verb` -> `/a/{id}:verb` for a colon verb, else undefined. */

@@ -51,7 +51,8 @@ export interface ModelCallResult {
    * with a tool message and the model must be called again to see those errors.
    */
   rejectedToolCalls: RejectedToolCall[]
-  usage: { inputTokens: number; outputTokens: number }
+  /** `cachedInputTokens`: the part of the input the provider read from its prompt cache. */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens?: number }
   finishReason: string
   /** The assistant message (and any tool-error message) to append to the conversation. */
   responseMessages: ModelMessage[]

@@ -260,6 +260,7 @@ function toResult(answer: RawAnswer, offered: Set<string>): ModelCallResult {
     rejectedToolCalls,
     usage: {
       inputTokens: answer.usage?.inputTokens.total ?? 0,
+      cachedInputTokens: answer.usage?.inputTokens.cacheRead ?? 0,
       outputTokens: answer.usage?.outputTokens.total ?? 0,
     },
     finishReason: answer.finishReason,

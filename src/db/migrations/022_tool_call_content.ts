@@ -4,7 +4,10 @@ import { sql, type Kysely } from 'kysely'
 // image parts); a call parked for its content may have a deadline (`contentTimeout`), after which
 // a sweep answers it with a tool error. Only parked calls with a deadline are indexed: the sweep
 // reads nothing else.
+// The usage of an objective's last model call (input and cached input tokens) for its
+// diagnostics.
 export async function up(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE objectives ADD COLUMN last_call_usage jsonb`.execute(db)
   await sql`ALTER TABLE objective_tool_calls ADD COLUMN result_content jsonb`.execute(db)
   await sql`ALTER TABLE objective_tool_calls ADD COLUMN content_deadline timestamptz`.execute(db)
   await sql`
@@ -18,4 +21,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX IF EXISTS objective_tool_calls_content_deadline_idx`.execute(db)
   await sql`ALTER TABLE objective_tool_calls DROP COLUMN IF EXISTS content_deadline`.execute(db)
   await sql`ALTER TABLE objective_tool_calls DROP COLUMN IF EXISTS result_content`.execute(db)
+  await sql`ALTER TABLE objectives DROP COLUMN IF EXISTS last_call_usage`.execute(db)
 }

@@ -1,3 +1,4 @@
+import { WhoAmI, whoAmI } from './whoami.service.ts'
 import { route, type RouteDef } from '../route.ts'
 import { Empty } from '../../lib/schemas.ts'
 import {
@@ -53,6 +54,17 @@ export const accountRoutes: RouteDef[] = [
     handler: ({ deps, scope }) => accounts.rotateWebhookSigningKey(deps, scope),
   }),
   route({
+    method: 'post',
+    // HEAD's `account:rotateWebhookSigningKey` (the colon verb is rewritten to this path).
+    path: '/account/rotateWebhookSigningKey',
+    scope: 'account',
+    operationId: 'rotateWebhookSigningKeyVerb',
+    summary: 'Replace the webhook signing secret (HEAD colon verb)',
+    tags,
+    response: WebhookSigningKey,
+    handler: ({ deps, scope }) => accounts.rotateWebhookSigningKey(deps, scope),
+  }),
+  route({
     method: 'get',
     path: '/account/profiles',
     scope: 'account',
@@ -74,6 +86,17 @@ export const accountRoutes: RouteDef[] = [
     query: ListWorkspacesQuery,
     response: WorkspacePage,
     handler: ({ deps, scope, query }) => workspaces.listMyWorkspaces(deps, scope, query),
+  }),
+  route({
+    method: 'get',
+    path: '/whoami',
+    scope: 'account',
+    access: 'anyKey',
+    operationId: 'whoAmI',
+    summary: 'The calling API key, its profile, account, workspaces and permissions',
+    tags: ['API keys'],
+    response: WhoAmI,
+    handler: ({ deps, scope }) => whoAmI(deps, scope),
   }),
   route({
     method: 'get',

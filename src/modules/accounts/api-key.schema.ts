@@ -36,6 +36,8 @@ export const ApiKey = z
       permissions: z.array(z.string()),
       system: z.boolean(),
     }),
+    /** HEAD: `:disable` turns a key's token off until `:enable`. */
+    state: z.enum(['API_KEY_STATE_ENABLED', 'API_KEY_STATE_DISABLED']),
     info: z.object({ createdBy: Profile.optional() }).optional(),
   })
   .meta({ id: 'APIKey' })

@@ -45,6 +45,7 @@ export function apiKeyOf(row: ApiKeyRow, token?: string, info?: ApiKey['info']):
       permissions: spec.permissions ?? [...DEFAULT_PERMISSIONS],
       system: spec.system ?? false,
     },
+    state: row.enabled ? 'API_KEY_STATE_ENABLED' : 'API_KEY_STATE_DISABLED',
     ...(info ? { info } : {}),
   }
 }
@@ -281,4 +282,25 @@ export async function rotateApiKey(
   const token = generateApiToken()
   const updated = await keys.setApiKeyTokenHash(deps.db, row.id, hashToken(token))
   return (await withInfo(deps, [updated], token))[0]!
+}
+
+/**
+ * `:enable` / `:disable` (HEAD): a disabled key's token stops working until it is enabled again;
+ * its grants and permissions stay. A key cannot disable itself (it would lock its caller out).
+ */
+export async function setApiKeyEnabled(
+  deps: Deps,
+  actor: Actor,
+  ref: string,
+  within: string | undefined,
+  enabled: boolean,
+): Promise<ApiKey> {
+  const row = await findApiKeyRow(deps, actor, ref, within)
+  requireAccountSurfaceAccess(actor, row, within)
+  if (!enabled && row.id === actor.apiKeyId) {
+    throw failedPrecondition('an API key cannot disable itself; use another key')
+  }
+  await requireMayManage(deps, actor, row, enabled ? 'enabling' : 'disabling')
+  const updated = await keys.setApiKeyEnabled(deps.db, row.id, enabled)
+  return (await withInfo(deps, [updated]))[0]!
 }

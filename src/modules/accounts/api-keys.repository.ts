@@ -101,6 +101,15 @@ export function setApiKeyTokenHash(db: Executor, id: string, tokenHash: string) 
     .executeTakeFirstOrThrow()
 }
 
+export function setApiKeyEnabled(db: Executor, id: string, enabled: boolean) {
+  return db
+    .updateTable('api_keys')
+    .set({ enabled, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
 export function renameProfile(db: Executor, profileId: string, name: string) {
   return db.updateTable('profiles').set({ name }).where('id', '=', profileId).execute()
 }

@@ -93,6 +93,24 @@ function keyRoutes(surface: 'workspace' | 'account'): RouteDef[] {
       handler: ({ deps, scope, params }) =>
         keys.rotateApiKey(deps, scope, params.id, within(scope)),
     }),
+    ...(['enable', 'disable'] as const).map((verb) =>
+      route({
+        method: 'post',
+        path: `${base}/{id}/${verb}`,
+        scope: surface,
+        access: 'anyKey',
+        operationId: `${verb}${op}`,
+        summary:
+          verb === 'enable'
+            ? 'Enable an API key: its token works again'
+            : 'Disable an API key: its token stops working until it is enabled (not the calling key)',
+        tags,
+        params: ApiKeyParams,
+        response: ApiKey,
+        handler: ({ deps, scope, params }) =>
+          keys.setApiKeyEnabled(deps, scope, params.id, within(scope), verb === 'enable'),
+      }),
+    ),
   ]
 }
 

@@ -67,6 +67,7 @@ export const agentRoutes: RouteDef[] = [
     response: Agent,
     handler: ({ deps, scope, params, body }) => agents.updateAgent(deps, scope, params.id, body),
   }),
+  ...lifecycleRoutes(),
   route({
     method: 'delete',
     path: '/agents/{id}',
@@ -148,3 +149,33 @@ export const agentRoutes: RouteDef[] = [
     },
   }),
 ]
+
+/**
+ * HEAD's agent lifecycle verbs (`agents/{id}:publish` ...): each sets `spec.status`, as an update
+ * of that one field would. Unpublishing or unarchiving leaves a draft.
+ */
+function lifecycleRoutes(): RouteDef[] {
+  const verbs = {
+    publish: 'AGENT_STATUS_PUBLISHED',
+    unpublish: 'AGENT_STATUS_DRAFT',
+    archive: 'AGENT_STATUS_ARCHIVED',
+    unarchive: 'AGENT_STATUS_DRAFT',
+  } as const
+  return Object.entries(verbs).map(([verb, status]) =>
+    route({
+      method: 'post',
+      path: `/agents/{id}/${verb}`,
+      scope: 'workspace',
+      operationId: `${verb}Agent`,
+      summary: `Set an agent's status to ${status}`,
+      tags,
+      params: AgentIdParams,
+      response: Agent,
+      handler: ({ deps, scope, params }) =>
+        agents.updateAgent(deps, scope, params.id, {
+          spec: { status },
+          updateMask: 'spec.status',
+        }),
+    }),
+  )
+}

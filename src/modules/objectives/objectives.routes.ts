@@ -1,3 +1,4 @@
+import { getObjectiveDiagnostics, ObjectiveDiagnostics } from './diagnostics.service.ts'
 import { route, type RouteDef } from '../route.ts'
 import { ListQuery } from '../../lib/schemas.ts'
 import { cancelObjective } from './cancel-objective.service.ts'
@@ -153,6 +154,17 @@ export const objectiveRoutes: RouteDef[] = [
     response: ObjectiveToolPage,
     handler: ({ deps, scope, params, query }) =>
       read.listObjectiveTools(deps, scope, params.objectiveId, query),
+  }),
+  route({
+    method: 'get',
+    path: '/objectives/{objectiveId}/diagnostics',
+    scope: 'workspace',
+    operationId: 'getObjectiveDiagnostics',
+    summary: "An objective's context length by component and its last model call's input tokens",
+    tags,
+    params: ObjectiveParams,
+    response: ObjectiveDiagnostics,
+    handler: ({ deps, scope, params }) => getObjectiveDiagnostics(deps, scope, params.objectiveId),
   }),
   route({
     method: 'get',

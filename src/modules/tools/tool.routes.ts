@@ -65,6 +65,26 @@ export const toolItemRoutes: RouteDef[] = [
     handler: ({ deps, scope, params, body }) =>
       tools.updateTool(deps, scope, params.toolSetId, params.id, body),
   }),
+  ...(['omit', 'restore'] as const).map((verb) =>
+    route({
+      method: 'post',
+      path: `/tool_sets/{toolSetId}/tools/{id}/${verb}`,
+      scope: 'workspace',
+      operationId: `${verb}Tool`,
+      summary:
+        verb === 'omit'
+          ? 'Omit a tool: agents are no longer offered it (spec.status TOOL_STATUS_OMITTED)'
+          : 'Restore an omitted tool (spec.status TOOL_STATUS_AVAILABLE)',
+      tags,
+      params: ToolParams,
+      response: Tool,
+      handler: ({ deps, scope, params }) =>
+        tools.updateTool(deps, scope, params.toolSetId, params.id, {
+          spec: { status: verb === 'omit' ? 'TOOL_STATUS_OMITTED' : 'TOOL_STATUS_AVAILABLE' },
+          updateMask: 'spec.status',
+        }),
+    }),
+  ),
   route({
     method: 'delete',
     path: '/tool_sets/{toolSetId}/tools/{id}',
