@@ -77,6 +77,34 @@ describe('HEAD colon verbs, whoami, diagnostics', () => {
     assert.equal(restored.body.spec.status, 'TOOL_STATUS_AVAILABLE')
   })
 
+  it('tool sets :archive and :unarchive set state; an archived set gives its tools to no new objective', async () => {
+    const { toolSetId, toolId, agentId } = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: e.tools.baseUrl,
+    })
+    const set = `${ws()}/tool_sets/${toolSetId}`
+    assert.equal((await t.api('GET', set)).body.state, 'TOOL_SET_STATE_ACTIVE')
+    const archived = await t.api('POST', `${set}:archive`)
+    assert.equal(archived.status, 200, JSON.stringify(archived.body))
+    assert.equal(archived.body.state, 'TOOL_SET_STATE_ARCHIVED')
+    const frozenTools = async () => {
+      e.fake.enqueue({ text: 'ok' })
+      const obj = await t.api('POST', `${ws()}/objectives`, {
+        agentId,
+        data: { initialMessage: 'hi' },
+      })
+      const tools = await t.api('GET', `${ws()}/objectives/${obj.body.metadata.id}/tools`)
+      return tools.body.items.map((x: any) => x.metadata.id)
+    }
+    assert.ok(!(await frozenTools()).includes(toolId))
+    const active = await t.api('POST', `${set}:unarchive`)
+    assert.equal(active.body.state, 'TOOL_SET_STATE_ACTIVE')
+    assert.ok((await frozenTools()).includes(toolId))
+    const reader = await keyWith(['tools:read'], 'tool reader')
+    const denied = await t.api('POST', `${set}:archive`, undefined, { token: reader.token })
+    assert.equal(denied.status, 403)
+  })
+
   it('api keys :disable turns a token off (401) until :enable; a key cannot disable itself', async () => {
     const key = await keyWith(['objectives:read'], 'switchable')
     const ok = await t.api('GET', `${ws()}/objectives`, undefined, { token: key.token })

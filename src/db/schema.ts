@@ -88,6 +88,8 @@ export interface ToolSetTable extends ResourceColumns {
     Date | string | null
   >
   openapi_document: ColumnType<string | null, string | null | undefined, string | null>
+  /** Set by `:archive` (migration 022). */
+  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface ToolTable extends ResourceColumns {

@@ -8,6 +8,8 @@ import { sql, type Kysely } from 'kysely'
 // diagnostics.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE objectives ADD COLUMN last_call_usage jsonb`.execute(db)
+  // HEAD tool set `:archive`: an archived set's tools are given to no new objective.
+  await sql`ALTER TABLE tool_sets ADD COLUMN archived_at timestamptz`.execute(db)
   await sql`ALTER TABLE objective_tool_calls ADD COLUMN result_content jsonb`.execute(db)
   await sql`ALTER TABLE objective_tool_calls ADD COLUMN content_deadline timestamptz`.execute(db)
   await sql`
@@ -22,4 +24,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE objective_tool_calls DROP COLUMN IF EXISTS content_deadline`.execute(db)
   await sql`ALTER TABLE objective_tool_calls DROP COLUMN IF EXISTS result_content`.execute(db)
   await sql`ALTER TABLE objectives DROP COLUMN IF EXISTS last_call_usage`.execute(db)
+  await sql`ALTER TABLE tool_sets DROP COLUMN IF EXISTS archived_at`.execute(db)
 }

@@ -89,6 +89,23 @@ export const toolSetRoutes: RouteDef[] = [
     response: ToolSet,
     handler: ({ deps, scope, params }) => toolSets.syncToolSetNow(deps, scope, params.id),
   }),
+  ...(['archive', 'unarchive'] as const).map((verb) =>
+    route({
+      method: 'post',
+      path: `/tool_sets/{id}/${verb}`,
+      scope: 'workspace',
+      operationId: `${verb}ToolSet`,
+      summary:
+        verb === 'archive'
+          ? 'Archive a tool set: new objectives are not given its tools (state ARCHIVED)'
+          : 'Unarchive a tool set (state ACTIVE)',
+      tags,
+      params: ToolSetIdParams,
+      response: ToolSet,
+      handler: ({ deps, scope, params }) =>
+        toolSets.setToolSetArchived(deps, scope, params.id, verb === 'archive'),
+    }),
+  ),
   route({
     method: 'get',
     path: '/tool_sets/{id}/openapi_spec',

@@ -173,6 +173,8 @@ export const ToolSet = z
   .object({
     metadata: ResourceMetadata,
     spec: ToolSetSpec,
+    /** HEAD: `:archive` makes a set ARCHIVED; its tools go to no new objective. */
+    state: z.enum(['TOOL_SET_STATE_ACTIVE', 'TOOL_SET_STATE_ARCHIVED']).optional(),
     info: z
       .object({
         agentCount: z.number().int(),

@@ -67,6 +67,7 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
         ...(bare ? { bare } : {}),
       },
     },
+    state: row.archived_at ? 'TOOL_SET_STATE_ARCHIVED' : 'TOOL_SET_STATE_ACTIVE',
     ...(info ? { info } : {}),
   }
 }
@@ -280,4 +281,24 @@ export async function listToolSetEvents(
       toolSetEventOf(r, { createdBy: profiles.get(r.profile_id), toolSet: toolSetMetadata }),
     ),
   }
+}
+
+/**
+ * `tool_sets/{id}:archive` / `:unarchive` (HEAD): an archived set keeps its tools and its
+ * assignments, but new objectives are not given its tools and it is not synced; objectives
+ * already running keep the tools frozen into them.
+ */
+export async function setToolSetArchived(
+  deps: Deps,
+  scope: Scope,
+  ref: string,
+  archived: boolean,
+): Promise<ToolSet> {
+  const row = await findToolSetRow(deps, scope, ref)
+  await deps.db
+    .updateTable('tool_sets')
+    .set({ archived_at: archived ? (row.archived_at ?? new Date()) : null })
+    .where('id', '=', row.id)
+    .execute()
+  return getToolSet(deps, scope, row.id)
 }

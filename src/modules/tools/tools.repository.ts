@@ -95,6 +95,7 @@ export function claimDueToolSets(
       eb
         .selectFrom('tool_sets')
         .select('id')
+        .where('archived_at', 'is', null)
         // Only MCP and OpenAPI sets sync: HTTP tools are edited, bare ones have no source.
         .where(
           sql<boolean>`(spec->'adapter'->'mcp' IS NOT NULL OR spec->'adapter'->'openapi' IS NOT NULL)`,

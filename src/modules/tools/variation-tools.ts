@@ -35,6 +35,7 @@ export async function loadVariationTools(
     const tool = toolOf(row)
     const toolSet = setOf.get(row.tool_set_id)
     if (tool.spec.status !== 'TOOL_STATUS_AVAILABLE' || !toolSet) continue
+    if (toolSet.state === 'TOOL_SET_STATE_ARCHIVED') continue
     const openapiCall = row.openapi_call as OpenApiCall | null
     snapshots.push({ tool, toolSet, ...(openapiCall ? { openapiCall } : {}) })
   }
