@@ -205,6 +205,18 @@ describe('bare tool sets', () => {
     assert.equal(unknown.status, 404)
   })
 
+  it('cancelling a parked objective ends its call waiting for content (ERRORED); setContent is then refused', async () => {
+    const { agentId } = await bareAgent(MODEL_OF.openai)
+    const { id, callId } = await parked(openai, agentId)
+    const cancelled = await t.api('POST', `${ws()}/objectives/${id}:cancel`, { reason: 'stop' })
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+    const call = await t.api('GET', `${ws()}/objectives/${id}/tool_calls/${callId}`)
+    assert.equal(call.body.executionStatus, 'TOOL_CALL_EXECUTION_STATUS_ERRORED')
+    const late = await setContent(id, callId, [{ type: 'text', text: { text: 'late' } }])
+    assert.equal(late.status, 400)
+    assert.match(late.body.message, /CANCELLED/)
+  })
+
   it('an image goes to a provider that takes images in tool results (Anthropic) as an image, to one that does not (OpenAI) as a text placeholder', async () => {
     const image = [
       { type: 'text', text: { text: 'the kitchen:' } },
