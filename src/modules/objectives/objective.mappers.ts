@@ -3,7 +3,12 @@ import type { AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
-import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import {
+  discoveryCallables,
+  memoryCallables,
+  submitOutputCallable,
+  taskToolCallable,
+} from './builtin-tools.ts'
 import type { StoredMemory } from '../memory/index.ts'
 import type {
   Objective,
@@ -165,6 +170,7 @@ export function objectiveOf(
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
         ...memoryCallables(owner, data.memory),
+        ...discoveryCallables(owner, data.variation.spec),
       ],
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
