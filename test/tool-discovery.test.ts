@@ -200,6 +200,40 @@ describe('progressive tool discovery', () => {
     assert.ok(builtins.includes('tool_search') && builtins.includes('tool_load'), builtins)
   })
 
+  it("a variation written with one era's discovery name reads with the other era's name on the other family, and keeps what was written", async () => {
+    const ws = `/v1/workspaces/${t.workspaceId}`
+    const seed004 = await agentWith({
+      toolSelection: { autoDiscovery: { hints: ['billing'], maxTools: 4 } },
+    })
+    const read004 = await t.api('GET', `${ws}/agents/${seed004}/variations`)
+    assert.deepEqual(read004.body.items[0].spec.progressiveDiscovery, {
+      hints: ['billing'],
+      maxTools: 4,
+    })
+    assert.deepEqual(read004.body.items[0].spec.toolSelection, {
+      autoDiscovery: { hints: ['billing'], maxTools: 4 },
+    })
+    const seed003 = await agentWith({ progressiveDiscovery: { maxTools: 6, rerankThreshold: 0.8 } })
+    const read003 = await t.api('GET', `/v1/agents/${seed003}/variations`)
+    const spec = read003.body.items[0].spec
+    assert.deepEqual(spec.toolSelection, { autoDiscovery: { maxTools: 6 } })
+    assert.deepEqual(spec.progressiveDiscovery, { maxTools: 6, rerankThreshold: 0.8 })
+    const one = await t.api(
+      'GET',
+      `/v1/agents/${seed003}/variations/${read003.body.items[0].metadata.id}`,
+    )
+    assert.deepEqual(one.body.spec.toolSelection, { autoDiscovery: { maxTools: 6 } })
+    // The objective's variation snapshot reads the same way.
+    fake.enqueue({ text: 'ok' })
+    const id = await startObjective(seed004, 'hi')
+    await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
+    const got = await t.api('GET', `${ws}/objectives/${id}`)
+    assert.deepEqual(got.body.data.variation.spec.progressiveDiscovery, {
+      hints: ['billing'],
+      maxTools: 4,
+    })
+  })
+
   it('without discovery (or with assignedTools) every assigned tool is offered, as before', async () => {
     for (const extra of [{}, { toolSelection: { assignedTools: { allowDiscovery: true } } }]) {
       const agentId = await agentWith(extra)

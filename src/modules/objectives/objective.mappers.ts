@@ -1,5 +1,5 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
-import type { AgentVariationSpec } from '../agents/index.ts'
+import { presentVariation, type AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
@@ -121,7 +121,7 @@ export function objectiveOf(
     metadata: objectiveMetadata(row),
     data: {
       agent: data.agent,
-      variation: data.variation,
+      variation: presentVariation(data.variation, family),
       ...(data.data !== undefined ? { data: data.data } : {}),
       initialMessage: data.initialMessage,
       parentObjectiveId: row.parent_objective_id ?? '',
