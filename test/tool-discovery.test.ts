@@ -198,6 +198,10 @@ describe('progressive tool discovery', () => {
       .filter((c: any) => c.cadenyaProvidedTool)
       .map((c: any) => c.cadenyaProvidedTool.name)
     assert.ok(builtins.includes('tool_search') && builtins.includes('tool_load'), builtins)
+    const listed = await t.api('GET', `/v1/objectives/${id}/tools?limit=500`)
+    const names = listed.body.items.map((x: any) => x.metadata.name)
+    assert.ok(names.includes('tool_search') && names.includes('tool_load'), names)
+    assert.equal(names.length, TOOL_COUNT + 2)
   })
 
   it("a variation written with one era's discovery name reads with the other era's name on the other family, and keeps what was written", async () => {
