@@ -287,6 +287,10 @@ const ToolCall: Shape = {
   'info?': OpInfo,
 }
 const ObjectiveTool: Shape = { metadata: BM, 'snapshot?': Tool }
+const ObjectiveTask: Shape = {
+  metadata: BM,
+  data: { number: 'int', task: 'string', completed: 'boolean', 'completedAt?': 'ts' },
+}
 const Feedback: Shape = {
   metadata: OM,
   data: { 'score?': 'number', 'comment?': 'string' },
@@ -601,6 +605,41 @@ describe('a seed-003 era client (Ruby SDK, workspace in the path)', () => {
     )
     assert.equal((await client.list(`/objectives/${id}/feedback`, Feedback)).length, 1)
 
+    // A failed turn continued without a message runs again over the same conversation, and
+    // the model keeps a to-do list with the built-in task tool.
+    fake.enqueue(
+      { status: 400, errorMessage: 'bad request' },
+      {
+        toolCalls: [
+          { name: 'sortie_tasks', arguments: { operation: 'add', task: 'check the radar' } },
+        ],
+      },
+      { text: 'Planned.' },
+    )
+    const flaky = await client.call(
+      'POST',
+      '/objectives',
+      { agent_id: agentId, data: { initial_message: 'Plan the day' } },
+      Objective,
+    )
+    const failed = await stateOf(flaky.metadata.id, ['STATE_FAILED'])
+    assert.ok(failed.status.message)
+    await client.call('POST', `/objectives/${flaky.metadata.id}/continue`, {}, ObjectiveEvent)
+    await turnOver(flaky.metadata.id, 'Planned.')
+    const tasks = await client.list(`/objectives/${flaky.metadata.id}/tasks`, ObjectiveTask, {
+      sort_order: 'asc',
+    })
+    assert.deepEqual(
+      tasks.map((x) => x.data.task),
+      ['check the radar'],
+    )
+    await client.call(
+      'GET',
+      `/objectives/${flaky.metadata.id}/tasks/${tasks[0].metadata.id}`,
+      undefined,
+      ObjectiveTask,
+    )
+
     // Cancel an objective while its model call is in flight: a `cancelled` event ends it.
     fake.enqueue({ text: 'slow', delayMs: 10_000 })
     const slow = await client.call(
@@ -620,14 +659,11 @@ describe('a seed-003 era client (Ruby SDK, workspace in the path)', () => {
     const slowEvents = await client.list(`/objectives/${slow.metadata.id}/events`, ObjectiveEvent)
     assert.ok(slowEvents.some((e) => e.data.type === 'cancelled'))
 
-    assert.equal((await client.list('/objectives', Objective, { agent_id: agentId }, 1)).length, 2)
+    assert.equal((await client.list('/objectives', Objective, { agent_id: agentId }, 1)).length, 3)
     const waitingOnes = await client.list('/objectives', Objective, {
       agent_id: agentId,
       state: 'STATE_WAITING',
     })
-    assert.deepEqual(
-      waitingOnes.map((o) => o.metadata.id),
-      [id],
-    )
+    assert.deepEqual(waitingOnes.map((o) => o.metadata.id).sort(), [id, flaky.metadata.id].sort())
   })
 })

@@ -257,6 +257,10 @@ const ToolCall: Shape = {
   'info?': OpInfo,
 }
 const ObjectiveTool: Shape = { metadata: BM, 'snapshot?': Tool }
+const ObjectiveTask: Shape = {
+  metadata: BM,
+  data: { number: 'int', task: 'string', completed: 'boolean', 'completedAt?': 'ts' },
+}
 const Feedback: Shape = {
   metadata: BM,
   data: { 'score?': 'number', 'comment?': 'string', 'attributes?': M('string') },
@@ -543,6 +547,41 @@ describe('a seed-004 era client (TS SDK, implicit workspace)', () => {
     const feedback = await client.list(`/v1/objectives/${id}/feedback`, Feedback)
     assert.equal(feedback.length, 1)
 
+    // A failed turn continued without a message runs again over the same conversation, and
+    // the model keeps a to-do list with the built-in task tool.
+    fake.enqueue(
+      { status: 400, errorMessage: 'bad request' },
+      {
+        toolCalls: [
+          { name: 'sortie_tasks', arguments: { operation: 'add', task: 'check the radar' } },
+        ],
+      },
+      { text: 'Planned.' },
+    )
+    const flaky = await client.call(
+      'POST',
+      '/v1/objectives',
+      { agentId, data: { initialMessage: 'Plan the day' }, metadata: {} },
+      Objective,
+    )
+    const failed = await stateOf(flaky.metadata.id, ['STATE_FAILED'])
+    assert.ok(failed.status.message)
+    await client.call('POST', `/v1/objectives/${flaky.metadata.id}/continue`, {}, ObjectiveEvent)
+    await stateOf(flaky.metadata.id, ['STATE_COMPLETED'])
+    const tasks = await client.list(`/v1/objectives/${flaky.metadata.id}/tasks`, ObjectiveTask, {
+      sortOrder: 'asc',
+    })
+    assert.deepEqual(
+      tasks.map((x) => x.data.task),
+      ['check the radar'],
+    )
+    await client.call(
+      'GET',
+      `/v1/objectives/${flaky.metadata.id}/tasks/${tasks[0].metadata.id}`,
+      undefined,
+      ObjectiveTask,
+    )
+
     // Cancel an objective while its model call is in flight.
     fake.enqueue({ text: 'slow', delayMs: 10_000 })
     const slow = await client.call(
@@ -561,14 +600,11 @@ describe('a seed-004 era client (TS SDK, implicit workspace)', () => {
     assert.equal(cancelled.status.state, 'STATE_CANCELLED')
 
     const all = await client.list('/v1/objectives', Objective, { agentId }, 1)
-    assert.equal(all.length, 2)
+    assert.equal(all.length, 3)
     const completed = await client.list('/v1/objectives', Objective, {
       agentId,
       state: 'STATE_COMPLETED',
     })
-    assert.deepEqual(
-      completed.map((o) => o.metadata.id),
-      [id],
-    )
+    assert.deepEqual(completed.map((o) => o.metadata.id).sort(), [id, flaky.metadata.id].sort())
   })
 })

@@ -276,9 +276,15 @@ export function toolCallOf(
 }
 
 /** A frozen tool or sub-agent as the objective's tool list shows it. */
-export function objectiveToolOf(t: StoredTool['tool'] | StoredSubAgent): ObjectiveTool {
+export function objectiveToolOf(
+  t: StoredTool['tool'] | StoredSubAgent | { metadata: { id: string; name: string } },
+): ObjectiveTool {
+  // `snapshot` is a Tool: only user tools have one. A sub-agent or a built-in is named by its
+  // metadata alone; an Agent or a bare metadata there would break the clients' Tool type (a
+  // Tool's spec with config, description and parameters is required in every era).
+  const spec = (t as { spec?: Record<string, unknown> }).spec
   return {
     metadata: { id: t.metadata.id, name: t.metadata.name },
-    snapshot: t as unknown as Record<string, unknown>,
+    ...(spec && 'config' in spec ? { snapshot: t as unknown as Record<string, unknown> } : {}),
   }
 }
