@@ -5,13 +5,19 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { startOpenApiServer, type OpenApiServer } from './support/openapi-server.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
+let pets: OpenApiServer
 before(async () => {
+  pets = await startOpenApiServer()
   t = await startTestSortie()
 })
-after(() => t?.sortie.stop())
+after(async () => {
+  await t?.sortie.stop()
+  await pets?.close()
+})
 
 const PATH = '/v1/bulk_workspace_applies'
 
@@ -398,5 +404,45 @@ describe('bulk workspace applies', () => {
       .where('bundle_key', '=', 'race')
       .execute()
     assert.equal(agents.length, 1)
+  })
+
+  it('an OpenAPI tool set in a bundle syncs its tools after the apply; a broken document is a 400 naming the tool set and nothing changes', async () => {
+    const openapi = (url: string) => ({
+      bundleKey: 'pets',
+      toolSets: { 'pets-api': { name: 'pets', spec: { adapter: { openapi: { url } } } } },
+    })
+    const res = await apply(openapi(pets.documentUrl))
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const set = await t.api('GET', '/v1/tool_sets/external_id:pets-api')
+    const toolCount = set.body.info.toolCount
+    assert.ok(toolCount >= 4, `synced ${toolCount} tools`)
+    const fetches = () => pets.requests.filter((r) => r.url === '/openapi.json').length
+    const before = fetches()
+    const again = await apply(openapi(pets.documentUrl))
+    assert.equal(again.body.info.unchangedCount, 1)
+    assert.equal(fetches(), before, 'an unchanged tool set is not read again')
+
+    const broken = await apply(openapi(`${pets.baseUrl}/broken.json`))
+    assert.equal(broken.status, 400, JSON.stringify(broken.body))
+    assert.equal(
+      broken.body.details[0].fieldViolations[0].field,
+      'data.toolSets.pets-api.spec.adapter.openapi.url',
+    )
+    const still = await t.api('GET', '/v1/tool_sets/external_id:pets-api')
+    assert.equal(still.body.spec.adapter.openapi.url, pets.documentUrl)
+    assert.equal(still.body.info.toolCount, toolCount)
+
+    const listed = await apply({
+      bundleKey: 'pets',
+      toolSets: {
+        'pets-api': {
+          name: 'pets',
+          spec: { adapter: { openapi: { url: pets.documentUrl } } },
+          tools: { x: { name: 'x', spec: { config: { openapi: { operationId: 'x' } } } } },
+        },
+      },
+    })
+    assert.equal(listed.status, 400, JSON.stringify(listed.body))
+    assert.equal(listed.body.details[0].fieldViolations[0].field, 'data.toolSets.pets-api.tools')
   })
 })
