@@ -445,4 +445,46 @@ describe('bulk workspace applies', () => {
     assert.equal(listed.status, 400, JSON.stringify(listed.body))
     assert.equal(listed.body.details[0].fieldViolations[0].field, 'data.toolSets.pets-api.tools')
   })
+
+  it('secret values referenced by a bundle tool set never appear in the apply, its list or its results', async () => {
+    const value = 'sk-bundle-secret-value-0123456789'
+    const secret = await t.api('POST', '/v1/workspace_secrets', {
+      metadata: { name: 'PETS_TOKEN' },
+      spec: { value },
+    })
+    assert.equal(secret.status, 200, JSON.stringify(secret.body))
+    const headers = { authorization: 'Bearer ${PETS_TOKEN}' }
+    const res = await apply({
+      bundleKey: 'secretive',
+      toolSets: {
+        'secretive-pets': {
+          name: 'pets',
+          spec: { adapter: { openapi: { url: pets.documentUrl, headers } } },
+        },
+        'secretive-http': {
+          name: 'http',
+          spec: { adapter: { http: { baseUrl: 'https://x.test', headers } } },
+        },
+      },
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    // The document was fetched with the resolved secret: the value was in play.
+    assert.ok(pets.requests.some((r) => r.headers.authorization === `Bearer ${value}`))
+    const id = res.body.metadata.id
+    const bodies = [
+      res.body,
+      (await t.api('GET', `${PATH}/${id}`)).body,
+      (await t.api('GET', `${PATH}?includeInfo=true`)).body,
+      (await t.api('GET', `${PATH}/${id}/results`)).body,
+    ]
+    for (const body of bodies) assert.ok(!JSON.stringify(body).includes(value))
+    const results = await t.api('GET', `${PATH}/${id}/results?type=toolSet`)
+    assert.deepEqual(
+      results.body.items.map((r: any) => Object.values(r.data.toolSet.resource.spec.adapter)[0]),
+      [
+        { url: pets.documentUrl, headers },
+        { baseUrl: 'https://x.test', headers },
+      ],
+    )
+  })
 })
