@@ -487,4 +487,33 @@ describe('bulk workspace applies', () => {
       ],
     )
   })
+
+  it('a variation may name any agent of the bundle as sub-agent, listed before or after it; naming a resource the bundle drops is a 400', async () => {
+    const agents = (withHelper: boolean) => ({
+      'sub-front': {
+        name: 'front',
+        variations: {
+          'sub-front-v1': { name: 'v1', assignments: [{ subAgentId: 'external_id:sub-helper' }] },
+        },
+      },
+      ...(withHelper ? { 'sub-helper': { name: 'helper' } } : {}),
+    })
+    const res = await apply({ bundleKey: 'subs', agents: agents(true) })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const helper = await t.api('GET', '/v1/agents/external_id:sub-helper')
+    const front = await t.api('GET', '/v1/agents/external_id:sub-front/variations?includeInfo=true')
+    assert.deepEqual(
+      front.body.items[0].info.assignments.map((a: any) => a.agent?.id),
+      [helper.body.metadata.id],
+    )
+
+    const dropped = await apply({ bundleKey: 'subs', agents: agents(false) })
+    assert.equal(dropped.status, 400, JSON.stringify(dropped.body))
+    assert.equal(
+      dropped.body.details[0].fieldViolations[0].field,
+      'data.agents.sub-front.variations.sub-front-v1.assignments[0].subAgentId',
+    )
+    assert.match(dropped.body.message, /no longer in this bundle/)
+    assert.equal((await t.api('GET', '/v1/agents/external_id:sub-helper')).status, 200)
+  })
 })

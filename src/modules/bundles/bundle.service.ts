@@ -324,15 +324,23 @@ class BundleRun {
     }
   }
 
+  /**
+   * Every agent first, then the variations: an assignment may name any agent of the bundle as
+   * its sub-agent, wherever it is listed.
+   */
   async agents(data: BulkWorkspaceApplyData): Promise<void> {
-    for (const [key, agent] of Object.entries(data.agents ?? {})) {
-      const path = `data.agents.${key}`
-      const { row, action } = await this.upsert('agents', path, key, agent)
+    const agents = Object.entries(data.agents ?? {})
+    const ids = new Map<string, string>()
+    for (const [key, agent] of agents) {
+      const { row, action } = await this.upsert('agents', `data.agents.${key}`, key, agent)
       this.outcomes.push({ type: 'agent', action, externalId: key, resource: agentOf(row) })
+      ids.set(key, row.id)
+    }
+    for (const [key, agent] of agents) {
       for (const [vKey, variation] of Object.entries(agent.variations ?? {})) {
-        const vPath = `${path}.variations.${vKey}`
+        const vPath = `data.agents.${key}.variations.${vKey}`
         const result = await this.upsert('agent_variations', vPath, vKey, variation, {
-          agent_id: row.id,
+          agent_id: ids.get(key)!,
         })
         this.outcomes.push({
           type: 'agentVariation',
@@ -367,6 +375,14 @@ class BundleRun {
       const row = await findResource(db, target.table, ws, parseIdRef(ref))
       if (!row)
         throw fieldError(fieldPath, `${KIND_NAME[target.table]} ${JSON.stringify(ref)} not found`)
+      // Tool sets, tools and agents are all written before any assignment: one the bundle owns
+      // but does not list is deleted by this apply, and would take the assignment with it.
+      if (row.bundle_key === this.bundleKey && !this.kept.has(row.id)) {
+        throw fieldError(
+          fieldPath,
+          `${KIND_NAME[target.table]} ${JSON.stringify(ref)} is no longer in this bundle and is deleted by this apply`,
+        )
+      }
       if (field === 'subAgentId' && row.id === variation.agent_id) {
         throw fieldError(fieldPath, 'a variation cannot call its own agent as a sub-agent')
       }
