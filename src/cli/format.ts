@@ -44,6 +44,8 @@ export function formatEvent(event: Event): string | undefined {
         .toLowerCase()}: ${clip(String(d.message ?? ''), 200)}`
     case 'notice':
       return `${d.level === 'LEVEL_WARN' ? '!' : 'i'} ${d.message ?? ''} [${d.key ?? ''}]`
+    case 'reasoning':
+      return `  ~ thinking: ${clip(String(d.content ?? ''), 200)}`
     case 'memoryRead':
       return `  ⇡ memory ${d.message ?? ''} (${d.memoryLayerId ?? ''}/${d.memoryEntryId ?? ''})`
     default:
