@@ -1,12 +1,17 @@
 import { providerTarget, type ResolvedModel } from '../modules/models/index.ts'
 import {
   countSubObjectives,
+  endOverBudget,
   storedEventOf,
+  type BudgetEnd,
+  type Spend,
   type ObjectiveRow,
   type StoredEvent,
   type StoredObjectiveData,
 } from '../modules/objectives/index.ts'
-import { budgetExceeded, budgetOf, spend, type Budget, type Usage } from './budget.ts'
+import { spend, type Usage } from './budget.ts'
+import { BudgetGuard } from './budget-guard.ts'
+import { charge, type CallCost } from './cost.ts'
 import { runToolsOf, type EngineTool, type RunTools } from './callable-tools.ts'
 import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
@@ -50,7 +55,7 @@ export class ObjectiveRun {
   /** The tools the model is offered, and the extraction tool. */
   private readonly offered: RunTools
   private readonly limit: LimitState
-  private readonly budget: Budget
+  private readonly budget: BudgetGuard
   private readonly used: Usage
   private conversation = new Conversation()
   private readonly toolCalls: ToolCalls
@@ -73,7 +78,7 @@ export class ObjectiveRun {
     this.windowId = row.current_window_id ?? ''
     this.offered = runToolsOf(row, this.data)
     const constraints = this.data.variation.spec?.constraints
-    this.budget = budgetOf(constraints)
+    this.budget = new BudgetGuard(ctx.deps.db, row, this.data)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
     this.limit = limitStateOf(row, constraints)
     this.toolCalls = new ToolCalls(
@@ -194,16 +199,42 @@ export class ObjectiveRun {
     return true
   }
 
-  /** Fails the objective before a provider call its budget no longer allows. */
-  private async overBudget(): Promise<boolean> {
-    const message = budgetExceeded(this.budget, this.used, this.row.created_at, new Date())
-    if (!message) return false
-    await this.commit({
-      windowId: this.windowId,
-      events: [this.event({ type: 'error', payload: { type: 'constraint', message } })],
-      state: { state: 'FAILED', waitReason: null, message },
-    })
-    return true
+  /**
+   * Before a provider call (or, with `extra`, a spawn after one): a reached cap of the objective
+   * or an ancestor ends that objective and its tree (docs/api.md section 5.11); a cap 80 % used is
+   * announced once with a `budget.near` notice. Returns true when the run is over.
+   */
+  private async overBudget(extra?: Spend): Promise<boolean> {
+    const verdict = await this.budget.check(extra)
+    if (verdict.end) return this.endByBudget(verdict.end)
+    if (verdict.near.length && !extra) {
+      await this.commit({ windowId: this.windowId, events: verdict.near.map((e) => this.event(e)) })
+      this.budget.warnedOf(verdict.near)
+    }
+    return false
+  }
+
+  private async endByBudget(end: BudgetEnd & { objectiveId: string }): Promise<boolean> {
+    const own = end.objectiveId === this.row.id
+    const ended = await endOverBudget(
+      this.ctx.deps,
+      end.objectiveId,
+      end,
+      own ? { version: this.lease.version, owner: this.lease.owner } : undefined,
+    )
+    if (ended === undefined) throw new Superseded()
+    // An ancestor that already ended (and so cancelled this run's objective) needs nothing more.
+    return own || ended.length > 0 || this.controller.signal.aborted
+  }
+
+  /** What a call just answered adds to the spend, before its step commits. */
+  private static spendOf(cost: CallCost): Spend {
+    return {
+      inputTokens: cost.inputTokens,
+      outputTokens: cost.outputTokens,
+      modelCalls: 1,
+      costUsd: cost.costUsd ?? '0',
+    }
   }
 
   /** One model call and its rows. Returns true when the run is over. */
@@ -225,16 +256,24 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    const cost = charge(plan.step, answer.usage, model)
     spend(this.used, answer.usage)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.offered.submitTool ? {} : WAIT_FOR_INPUT)
-    const unspawned =
-      plan.spawnedAdded && !plan.failed && !plan.parked
-        ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
-            this.event(e),
-          )
-        : 0
+    const spawns = plan.spawnedAdded > 0 && !plan.failed && !plan.parked
+    if (spawns && (await this.budget.check(ObjectiveRun.spendOf(cost))).end) {
+      // No sub-objective is spawned past a cap: the turn is recorded, then the budget ends it
+      // (its unspawned calls are settled as never finishing).
+      await this.commit(plan.step)
+      const verdict = await this.budget.check()
+      return verdict.end ? this.endByBudget(verdict.end) : false
+    }
+    const unspawned = spawns
+      ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
+          this.event(e),
+        )
+      : 0
     await this.commit(plan.step)
     this.limit.spawned += plan.spawnedAdded - unspawned
     this.limit.executed += plan.executedAdded
@@ -284,6 +323,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    charge(plan.step, answer.usage, model)
     spend(this.used, answer.usage)
     if (plan.idle) return this.endTurn(plan.step, plan.idle)
     await this.commit(plan.step)

@@ -49,7 +49,8 @@ export interface ModelCallResult {
    * with a tool message and the model must be called again to see those errors.
    */
   rejectedToolCalls: RejectedToolCall[]
-  usage: { inputTokens: number; outputTokens: number }
+  /** `inputTokens` counts all input; `cachedInputTokens` is the part read from a prompt cache. */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens?: number }
   finishReason: string
   /** The assistant message (and any tool-error message) to append to the conversation. */
   responseMessages: ModelMessage[]

@@ -10,6 +10,8 @@ import {
   UpdateMask,
   UpdateResourceMetadata,
   pageOf,
+  DurationSeconds,
+  UsdAmount,
 } from '../../lib/schemas.ts'
 
 export const AgentStatus = z.enum([
@@ -73,6 +75,10 @@ export const AgentVariationSpec = z
         maxInputTokens: nonNegativeInt.optional(),
         maxOutputTokens: nonNegativeInt.optional(),
         maxDurationSeconds: nonNegativeInt.optional(),
+        maxModelCalls: nonNegativeInt.optional(),
+        maxCostUsd: UsdAmount.optional(),
+        /** Wall-clock cap since creation, a Duration such as "600s" (docs/api.md section 5.11). */
+        maxDuration: DurationSeconds.optional(),
         /**
          * An objective that stays RUNNING or WAITING this long without progress (no step, no
          * message) ends TIMED_OUT (docs/api.md section 5.8). The newest API's Duration form.

@@ -30,6 +30,7 @@ import type { ObjectiveRow } from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
 import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
+import { capsOf, lowerCaps } from './budget-caps.ts'
 
 /** The agents a variation assigns as sub-agents, snapshotted like its tools. */
 async function loadSubAgents(deps: Deps, scope: Scope, variationId: string) {
@@ -161,6 +162,10 @@ export async function prepareObjective(
       { field: 'data.initialMessage', description: 'is required when the variation has no prompt' },
     ])
   }
+  const budget = lowerCaps(capsOf(spec.constraints), body.budget ?? {})
+  if (budget.violations.length) {
+    throw invalidArgument('the budget asks for more than the variation allows', budget.violations)
+  }
   const modelId = spec.modelConfig?.modelId
   if (!modelId) {
     throw failedPrecondition(`variation ${variation.metadata.id} has no modelConfig.modelId`)
@@ -208,6 +213,7 @@ export async function prepareObjective(
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
     ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
     ...(memory ? { memory } : {}),
+    budget: budget.caps,
   }
   const hasMessage = initialMessage.trim() !== ''
   const windowId = deps.ids('contextWindow')

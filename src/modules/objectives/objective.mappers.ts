@@ -5,6 +5,8 @@ import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
 import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
 import type { StoredMemory } from '../memory/index.ts'
+import type { Caps } from './budget-caps.ts'
+import { formatUsd, usdUnits } from '../models/index.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -36,6 +38,8 @@ export interface StoredObjectiveData {
   agentSchedule?: Record<string, unknown>
   /** The memory stack frozen at creation (docs/api.md section 3.11). */
   memory?: StoredMemory
+  /** The caps it runs under, frozen at creation (budget-caps.ts); absent on older rows. */
+  budget?: Caps
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -102,7 +106,12 @@ export interface ObjectiveExtras {
   createdBy?: Profile
   windows?: WindowRow[]
   withInfo: boolean
+  /** The cost of it and all its sub-objectives (null: none known); default: its own. */
+  treeCostUsd?: string | null
 }
+
+/** A stored dollar amount as served: the shortest exact decimal string. */
+const usd = (amount: string) => formatUsd(usdUnits(amount))
 
 /** The one row -> Objective mapping; the family decides how the state reads (docs/decisions.md decision 2). */
 export function objectiveOf(
@@ -175,10 +184,19 @@ export function objectiveOf(
       totalInputTokens: row.total_input_tokens,
       totalOutputTokens: row.total_output_tokens,
       totalToolCalls: row.total_tool_calls,
+      totalModelCalls: row.total_model_calls,
+      ...(row.total_cost_usd !== null ? { totalCostUsd: usd(row.total_cost_usd) } : {}),
+      ...costWithSubObjectives(
+        extras.treeCostUsd === undefined ? row.total_cost_usd : extras.treeCostUsd,
+      ),
     }
   }
   if (extras.windows) objective.lastFiveWindows = extras.windows.map((w) => windowOf(row, w))
   return objective
+}
+
+function costWithSubObjectives(cost: string | null) {
+  return cost !== null ? { totalCostUsdWithSubObjectives: usd(cost) } : {}
 }
 
 export function windowOf(
@@ -194,6 +212,7 @@ export function windowOf(
       promptTokens: w.prompt_tokens,
       completionTokens: w.completion_tokens,
       previousWindowContinueInstructions: w.previous_window_continue_instructions,
+      ...(w.cost_usd !== null && w.cost_usd !== undefined ? { costUsd: usd(w.cost_usd) } : {}),
     },
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }

@@ -8,6 +8,8 @@ import {
   Profile,
   ResourceMetadata,
   pageOf,
+  DurationSeconds,
+  UsdAmount,
 } from '../../lib/schemas.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
 
@@ -77,6 +79,13 @@ export const ObjectiveInfo = z
     totalInputTokens: z.number().int(),
     totalOutputTokens: z.number().int(),
     totalToolCalls: z.number().int(),
+    /** Cost and budgets (docs/api.md section 5.11): absent while no call had a known price. */
+    totalModelCalls: z.number().int().optional(),
+    totalCostUsd: z.string().optional().meta({ description: 'US dollars, a decimal string' }),
+    totalCostUsdWithSubObjectives: z
+      .string()
+      .optional()
+      .meta({ description: 'US dollars: this objective and all its sub-objectives' }),
   })
   .meta({ id: 'ObjectiveInfo' })
 
@@ -87,6 +96,10 @@ export const ContextWindowData = z
     promptTokens: z.number().int(),
     completionTokens: z.number().int(),
     previousWindowContinueInstructions: z.string(),
+    costUsd: z
+      .string()
+      .optional()
+      .meta({ description: "US dollars, at the prices of the window's calls; absent: unknown" }),
   })
   .meta({ id: 'ObjectiveContextWindowData' })
 
@@ -161,6 +174,18 @@ const message = z.string().max(200_000)
  * Both create shapes (docs/decisions.md decision 3): the seed body `{agentId, data: {...}, metadata: {...}}` and the
  * seed-001 flat form `{agent_id, initial_message, variation_id, labels, external_id}`.
  */
+const cap = z.number().int().min(0)
+export const ObjectiveBudget = z
+  .object({
+    maxInputTokens: cap.optional(),
+    maxOutputTokens: cap.optional(),
+    maxModelCalls: cap.optional(),
+    maxCostUsd: UsdAmount.optional(),
+    maxDuration: DurationSeconds.optional(),
+    maxDurationSeconds: cap.optional(),
+  })
+  .meta({ id: 'ObjectiveBudget' })
+
 export const CreateObjectiveBody = z.object({
   agentId: z.string().min(1, 'is required').max(300),
   variationId: z.string().min(1).max(300).optional(),
@@ -176,6 +201,8 @@ export const CreateObjectiveBody = z.object({
   metadata: CreateOperationMetadata.optional(),
   /** HEAD: objectives of one agent with the same key share one episodic memory layer. */
   episodicMemory: z.object({ key: z.string().max(512) }).optional(),
+  /** Caps lower than the variation's constraints (docs/api.md section 5.11). */
+  budget: ObjectiveBudget.optional(),
   initialMessage: message.optional(),
   externalId: CreateOperationMetadata.shape.externalId,
   labels: CreateOperationMetadata.shape.labels,

@@ -185,6 +185,8 @@ export interface EventExtras {
   extraction?: number
   /** On `contextWindowCompacted`: the engine's conversation the new window starts from. */
   conversation?: unknown
+  /** On a `budget.near` notice: the cap it warns of (each is warned of once). */
+  cap?: string
 }
 
 /**

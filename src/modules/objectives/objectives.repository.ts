@@ -267,3 +267,20 @@ export async function countWaitingToolCalls(trx: Executor, objectiveId: string) 
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/**
+ * Each objective's cost with all its sub-objectives' (any depth): null where none had a known
+ * price. One walk down the trees of the given objectives.
+ */
+export async function treeCosts(db: Executor, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map()
+  const { rows } = await sql<{ root: string; cost: string | null }>`
+    WITH RECURSIVE down AS (
+      SELECT id AS root, id FROM objectives WHERE id = ANY(${ids}::text[])
+      UNION ALL
+      SELECT down.root, c.id FROM objectives c JOIN down ON c.parent_objective_id = down.id
+    )
+    SELECT down.root, sum(o.total_cost_usd)::text AS cost
+    FROM down JOIN objectives o ON o.id = down.id GROUP BY down.root`.execute(db)
+  return new Map(rows.map((r) => [r.root, r.cost]))
+}

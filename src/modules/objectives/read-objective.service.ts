@@ -45,14 +45,16 @@ export async function getObjective(
   family: ApiFamily,
 ): Promise<Objective> {
   const row = await findObjectiveRow(deps, scope, ref)
-  const [profiles, windows] = await Promise.all([
+  const [profiles, windows, costs] = await Promise.all([
     loadProfiles(deps, [row.profile_id]),
     repo.lastWindows(deps.db, row.id, 5),
+    repo.treeCosts(deps.db, [row.id]),
   ])
   return objectiveOf(row, family, {
     withInfo: true,
     createdBy: profiles.get(row.profile_id),
     windows,
+    treeCostUsd: costs.get(row.id) ?? null,
   })
 }
 
@@ -88,10 +90,17 @@ export async function listObjectives(
         page.items.map((r) => r.profile_id),
       )
     : new Map()
+  const costs = query.includeInfo
+    ? await repo.treeCosts(
+        deps.db,
+        page.items.map((r) => r.id),
+      )
+    : new Map<string, string | null>()
   const items = page.items.map((r) =>
     objectiveOf(r, family, {
       withInfo: !!query.includeInfo,
       createdBy: profiles.get(r.profile_id),
+      treeCostUsd: costs.get(r.id) ?? null,
     }),
   )
   return { ...page, items }
