@@ -106,12 +106,17 @@ export class Worker {
   }
 
   private async fill(): Promise<void> {
-    const { concurrency, leaseSeconds } = this.opts.config
+    const { concurrency, leaseSeconds, workspaceMaxRunning } = this.opts.config
     while (!this.stopping && this.runs.size < concurrency) {
       const free = concurrency - this.runs.size
-      const rows = await claimObjectives(this.opts.deps.db, this.id, free, leaseSeconds, [
-        ...this.runs.keys(),
-      ])
+      const rows = await claimObjectives(
+        this.opts.deps.db,
+        this.id,
+        free,
+        leaseSeconds,
+        [...this.runs.keys()],
+        workspaceMaxRunning,
+      )
       for (const row of rows) this.launch(new ObjectiveRun(row, this.ctx))
       if (rows.length < free) return
     }

@@ -17,6 +17,8 @@ export interface FakeTurn {
   retryAfterSeconds?: number
   /** Wait before answering; the wait ends early when the client disconnects. */
   delayMs?: number
+  /** Answer only once this settles (a test holds a call in flight as long as it needs). */
+  gate?: Promise<unknown>
   errorMessage?: string
 }
 
@@ -108,6 +110,7 @@ export async function startFakeProvider(
     }
     if (google) body.model ??= google[1]
     const turn = queue.shift() ?? responder(request)
+    if (turn.gate) await turn.gate
     if (turn.delayMs && !(await waitUnlessClosed(res, turn.delayMs))) return
     if (turn.status && turn.status >= 400) return sendError(kind, res, turn)
     const answer = normaliseTurn(kind, turn, body)
