@@ -83,7 +83,8 @@ describe('cost', () => {
       { input: 600_000, output: 50_000 },
     ]
     fake.enqueue(lookup(calls[0]), { text: 'found', usage: calls[1] })
-    const id = await start(await agentWith())
+    const agentId = await agentWith()
+    const id = await start(agentId)
     await waitForState(t, id, ['STATE_WAITING'])
     const got = await t.api('GET', `${ws()}/objectives/${id}`)
     const expected = calls.reduce((sum, c) => sum + catalogueCost(model.body.spec, c), 0n)
@@ -93,6 +94,11 @@ describe('cost', () => {
     assert.equal(got.body.info.totalCostUsdWithSubObjectives, '0.78')
     assert.equal(got.body.info.totalModelCalls, 2)
     assert.equal(got.body.lastFiveWindows[0].data.costUsd, '0.78')
+    const agent = await t.api('GET', `${ws()}/agents/${agentId}?includeInfo=true`)
+    assert.equal(agent.status, 200, JSON.stringify(agent.body))
+    assert.deepEqual(agent.body.info.variationCosts, [
+      { variationId: got.body.info.agentVariation.id, objectiveCount: 1, totalCostUsd: '0.78' },
+    ])
   })
 
   it('a model with unknown prices shows no cost field (not 0)', async () => {

@@ -48,7 +48,25 @@ export const Agent = z
   .object({
     metadata: ResourceMetadata,
     spec: AgentSpec,
-    info: z.object({ createdBy: Profile.optional(), variationCount: z.number().int() }).optional(),
+    info: z
+      .object({
+        createdBy: Profile.optional(),
+        variationCount: z.number().int(),
+        /** What its objectives cost, per variation (docs/api.md section 5.11). */
+        variationCosts: z
+          .array(
+            z.object({
+              variationId: z.string(),
+              objectiveCount: z.number().int(),
+              totalCostUsd: z
+                .string()
+                .optional()
+                .meta({ description: 'US dollars; absent while no call had a known price' }),
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'Agent' })
 export type Agent = z.infer<typeof Agent>
