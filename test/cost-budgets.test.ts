@@ -4,6 +4,8 @@
  * past it, and SORTIE_WORKSPACE_MAX_RUNNING keeps one workspace from holding back another.
  */
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { FakeProvider, FakeRequest, FakeTurn } from './support/fake-provider.ts'
 import {
@@ -18,13 +20,20 @@ import {
   type EngineTest,
 } from './support/objectives.ts'
 import type { TestSortie } from './support/sortie.ts'
+import { openStream } from './support/sse.ts'
 
 let t: TestSortie
 let fake: FakeProvider
 let tools: ToolServer
 let engine: EngineTest
 before(async () => {
-  engine = await startEngineTest({ env: { SORTIE_WORKSPACE_MAX_RUNNING: '1' } })
+  engine = await startEngineTest({
+    env: {
+      SORTIE_WORKSPACE_MAX_RUNNING: '1',
+      SORTIE_ALLOW_PRIVATE_WEBHOOKS: '1',
+      SORTIE_WEBHOOK_POLL_MS: '20',
+    },
+  })
   ;({ t, fake, tools } = engine)
 })
 after(() => engine?.close())
@@ -260,6 +269,47 @@ describe('budgets', () => {
     const childCost = units(kid.info.totalCostUsd)
     assert.equal(tree, own + childCost, 'the tree cost is the parent plus its child, exactly')
     assert.ok(childCost > 0n)
+  })
+})
+
+describe('notice events beyond the event list', () => {
+  it('a budget notice is streamed and sent as the webhook objective_event.notice', async () => {
+    const bodies: any[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d) => (body += d))
+      req.on('end', () => {
+        bodies.push(JSON.parse(body))
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const agentId = await agentWith({ maxModelCalls: 1 })
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+      const set = await t.api('PATCH', `/v1/agents/${agentId}`, {
+        spec: { webhookEventsUrl: url },
+        updateMask: 'spec.webhookEventsUrl',
+      })
+      assert.equal(set.status, 200, JSON.stringify(set.body))
+      fake.setResponder(() => lookup({ input: 10, output: 1 }))
+      const id = await start(agentId)
+      await waitForState(t, id, ['STATE_FAILED'])
+      await until(
+        () => bodies.some((b) => b.type === 'objective_event.notice'),
+        'the notice webhook',
+      )
+      const hook = bodies.find((b) => b.type === 'objective_event.notice')
+      assert.equal(hook.data.objectiveEvent.data.notice.key, 'budget.exceeded')
+      assert.equal(hook.data.objectiveEvent.data.notice.level, 'LEVEL_WARN')
+      const stream = await openStream(t.sortie, t.token, `${ws()}/objectives/${id}/events:stream`)
+      const frames = (await stream.collect()).map((f) => JSON.parse(f.data))
+      const notice = frames.find((f) => f.data.type === 'notice')
+      assert.match(notice?.data.notice.message, /maxModelCalls is 1/, JSON.stringify(frames))
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
   })
 })
 
