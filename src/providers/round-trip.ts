@@ -208,7 +208,9 @@ function toResult(answer: RawAnswer, offered: Set<string>): ModelCallResult {
     usage: {
       inputTokens: answer.usage?.inputTokens.total ?? 0,
       outputTokens: answer.usage?.outputTokens.total ?? 0,
-      cachedInputTokens: answer.usage?.inputTokens.cacheRead ?? 0,
+      ...(answer.usage?.inputTokens.cacheRead
+        ? { cachedInputTokens: answer.usage.inputTokens.cacheRead }
+        : {}),
     },
     finishReason: answer.finishReason,
     responseMessages: assistant.content.length ? [assistant, ...errors] : errors,

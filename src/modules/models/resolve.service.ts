@@ -42,6 +42,7 @@ const PROVIDER_CREDENTIALS: Record<
 }
 
 const orUndefined = (s: string | undefined) => (s ? s : undefined)
+const priced = (prices: ModelPrices | undefined) => (prices ? { prices } : {})
 
 /**
  * Resolves a variation's `family/model` id in a workspace. Credentials: for models contributed by
@@ -67,7 +68,7 @@ export async function resolveModel(
     providerModelName: spec.providerModelName,
     maxInputTokens: spec.maxInputTokens,
     maxOutputTokens: spec.maxOutputTokens,
-    prices: pricesOf(modelId, spec),
+    ...priced(pricesOf(modelId, spec)),
   }
   if (row.ai_provider_key_id) {
     const key = await repo.findKeyById(deps.db, row.ai_provider_key_id)
