@@ -1,16 +1,10 @@
 import { formatUsd, usdUnits } from '../modules/models/index.ts'
 import type { BudgetEnd, BudgetHolder, Spend, StoredEvent } from '../modules/objectives/index.ts'
 
-/** Tokens one provider call used, as the run adds them up. */
+/** Tokens one provider call used. */
 export interface Usage {
   inputTokens: number
   outputTokens: number
-}
-
-/** Adds one provider call's tokens to what the objective has used. */
-export function spend(used: Usage, usage: Usage): void {
-  used.inputTokens += usage.inputTokens
-  used.outputTokens += usage.outputTokens
 }
 
 /** What the budget says before a model call or a spawn (docs/api.md section 5.11). */

@@ -9,7 +9,6 @@ import {
   type StoredEvent,
   type StoredObjectiveData,
 } from '../modules/objectives/index.ts'
-import { spend, type Usage } from './budget.ts'
 import { BudgetGuard } from './budget-guard.ts'
 import { charge, type CallCost } from './cost.ts'
 import { runToolsOf, type EngineTool, type RunTools } from './callable-tools.ts'
@@ -56,7 +55,6 @@ export class ObjectiveRun {
   private readonly offered: RunTools
   private readonly limit: LimitState
   private readonly budget: BudgetGuard
-  private readonly used: Usage
   private conversation = new Conversation()
   private readonly toolCalls: ToolCalls
   private readonly compaction: RunCompaction
@@ -79,7 +77,6 @@ export class ObjectiveRun {
     this.offered = runToolsOf(row, this.data)
     const constraints = this.data.variation.spec?.constraints
     this.budget = new BudgetGuard(ctx.deps.db, row, this.data)
-    this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
     this.limit = limitStateOf(row, constraints)
     this.toolCalls = new ToolCalls(
       {
@@ -99,7 +96,6 @@ export class ObjectiveRun {
         signal: this.controller.signal,
         conversation: () => this.conversation,
         windowId: () => this.windowId,
-        spend: (usage) => spend(this.used, usage),
         moved: (windowId, event, result) => {
           this.windowId = windowId
           this.afterCommit([event], result)
@@ -200,14 +196,14 @@ export class ObjectiveRun {
   }
 
   /**
-   * Before a provider call (or, with `extra`, a spawn after one): a reached cap of the objective
-   * or an ancestor ends that objective and its tree (docs/api.md section 5.11); a cap 80 % used is
-   * announced once with a `budget.near` notice. Returns true when the run is over.
+   * Before a provider call: a reached cap of the objective or an ancestor ends that objective and
+   * its tree (docs/api.md section 5.11); a cap 80 % used is announced once with a `budget.near`
+   * notice. Returns true when the run is over.
    */
-  private async overBudget(extra?: Spend): Promise<boolean> {
-    const verdict = await this.budget.check(extra)
+  private async overBudget(): Promise<boolean> {
+    const verdict = await this.budget.check()
     if (verdict.end) return this.endByBudget(verdict.end)
-    if (verdict.near.length && !extra) {
+    if (verdict.near.length) {
       await this.commit({ windowId: this.windowId, events: verdict.near.map((e) => this.event(e)) })
       this.budget.warnedOf(verdict.near)
     }
@@ -257,7 +253,6 @@ export class ObjectiveRun {
       this.windowId,
     )
     const cost = charge(plan.step, answer.usage, model)
-    spend(this.used, answer.usage)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.offered.submitTool ? {} : WAIT_FOR_INPUT)
@@ -324,7 +319,6 @@ export class ObjectiveRun {
       this.windowId,
     )
     charge(plan.step, answer.usage, model)
-    spend(this.used, answer.usage)
     if (plan.idle) return this.endTurn(plan.step, plan.idle)
     await this.commit(plan.step)
     return false
