@@ -18,6 +18,7 @@ import * as m014 from './migrations/014_agent_schedules.ts'
 import * as m015 from './migrations/015_memory.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
 import * as m017 from './migrations/017_cost_budgets.ts'
+import * as m019 from './migrations/019_bulk_applies.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015_memory': m015,
   '016_inactivity_timeouts': m016,
   '017_cost_budgets': m017,
+  '019_bulk_applies': m019,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
