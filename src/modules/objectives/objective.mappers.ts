@@ -13,6 +13,7 @@ import type {
   ObjectiveToolCall,
 } from './objective.schema.ts'
 import type { EventRow, ObjectiveRow, ToolCallRow, WindowRow } from './objectives.repository.ts'
+import { newestObjectiveFields } from './objective.newest.ts'
 
 /** What `objectives.data` holds: the API's ObjectiveData minus secrets, frozen at creation. */
 export interface StoredObjectiveData {
@@ -36,6 +37,12 @@ export interface StoredObjectiveData {
   agentSchedule?: Record<string, unknown>
   /** The memory stack frozen at creation (docs/api.md section 3.11). */
   memory?: StoredMemory
+  /** What only the newest API's create body carries (create-body.ts). */
+  newest?: {
+    systemPromptData?: Record<string, unknown>
+    firstUserMessageData?: Record<string, unknown>
+    pinnedParameters?: Record<string, unknown>
+  }
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -102,6 +109,8 @@ export interface ObjectiveExtras {
   createdBy?: Profile
   windows?: WindowRow[]
   withInfo: boolean
+  /** Its assistant messages so far (`info.totalIterations`); 0 when not counted. */
+  iterations?: number
 }
 
 /** The one row -> Objective mapping; the family decides how the state reads (docs/decisions.md decision 2). */
@@ -112,6 +121,7 @@ export function objectiveOf(
 ): Objective {
   const data = row.data as unknown as StoredObjectiveData
   const tools = row.tools as unknown as StoredTool[]
+  const state = presentState(row.state, row.wait_reason, family)
   const objective: Objective = {
     metadata: objectiveMetadata(row),
     data: {
@@ -128,20 +138,9 @@ export function objectiveOf(
       // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
       ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     },
-    status: {
-      state: presentState(row.state, row.wait_reason, family),
-      message: row.state_message,
-    },
-    // The newest API's snapshot of what ran it; only a schedule's fire has one to add to `data`.
-    ...(data.agentSchedule
-      ? {
-          configSnapshot: {
-            agent: data.agent,
-            agentVariation: data.variation,
-            agentSchedule: data.agentSchedule,
-          },
-        }
-      : {}),
+    status: { state, message: row.state_message },
+    ...newestObjectiveFields(row, data, state),
+    ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     ...(data.memory?.episodic
       ? {
           episodicMemory: {
@@ -175,6 +174,8 @@ export function objectiveOf(
       totalInputTokens: row.total_input_tokens,
       totalOutputTokens: row.total_output_tokens,
       totalToolCalls: row.total_tool_calls,
+      totalIterations: extras.iterations ?? 0,
+      currentContextWindowId: row.current_window_id ?? '',
     }
   }
   if (extras.windows) objective.lastFiveWindows = extras.windows.map((w) => windowOf(row, w))

@@ -267,3 +267,19 @@ export async function countWaitingToolCalls(trx: Executor, objectiveId: string) 
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/**
+ * Assistant messages per objective: the model calls answered so far (the newest API's
+ * `info.totalIterations`). One grouped read for a page of objectives.
+ */
+export async function countIterations(db: Executor, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('objective_events')
+    .select(['objective_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('objective_id', 'in', ids)
+    .where('type', '=', 'assistantMessage')
+    .groupBy('objective_id')
+    .execute()
+  return new Map(rows.map((r) => [r.objective_id, Number(r.n)]))
+}

@@ -45,14 +45,16 @@ export async function getObjective(
   family: ApiFamily,
 ): Promise<Objective> {
   const row = await findObjectiveRow(deps, scope, ref)
-  const [profiles, windows] = await Promise.all([
+  const [profiles, windows, iterations] = await Promise.all([
     loadProfiles(deps, [row.profile_id]),
     repo.lastWindows(deps.db, row.id, 5),
+    repo.countIterations(deps.db, [row.id]),
   ])
   return objectiveOf(row, family, {
     withInfo: true,
     createdBy: profiles.get(row.profile_id),
     windows,
+    iterations: iterations.get(row.id),
   })
 }
 
@@ -82,16 +84,23 @@ export async function listObjectives(
     sourceScheduleId: query.agentScheduleId,
   })
   const page = toPage(rows, position, total, (r) => r)
-  const profiles = query.includeInfo
-    ? await loadProfiles(
-        deps,
-        page.items.map((r) => r.profile_id),
-      )
-    : new Map()
+  const [profiles, iterations] = query.includeInfo
+    ? await Promise.all([
+        loadProfiles(
+          deps,
+          page.items.map((r) => r.profile_id),
+        ),
+        repo.countIterations(
+          deps.db,
+          page.items.map((r) => r.id),
+        ),
+      ])
+    : [new Map(), new Map<string, number>()]
   const items = page.items.map((r) =>
     objectiveOf(r, family, {
       withInfo: !!query.includeInfo,
       createdBy: profiles.get(r.profile_id),
+      iterations: iterations.get(r.id),
     }),
   )
   return { ...page, items }
