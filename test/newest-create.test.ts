@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { FakeProvider } from './support/fake-provider.ts'
+import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
 import {
   MODEL_OF,
   allEvents,
   createAgent,
+  providerEnv,
   startEngineTest,
   waitForState,
   type EngineTest,
@@ -13,11 +14,13 @@ import type { TestSortie } from './support/sortie.ts'
 
 let t: TestSortie
 let fake: FakeProvider
+let anthropic: FakeProvider
 let engine: EngineTest
 let agent: { agentId: string; variationId: string; toolId: string }
 let templated: { agentId: string; variationId: string }
 before(async () => {
-  engine = await startEngineTest()
+  anthropic = await startFakeProvider('anthropic')
+  engine = await startEngineTest({ env: providerEnv([anthropic]) })
   ;({ t, fake } = engine)
   agent = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: engine.tools.baseUrl })
   const res = await t.api('POST', '/v1/agents', {
@@ -36,7 +39,10 @@ before(async () => {
   const vars = await t.api('GET', `/v1/agents/${res.body.metadata.id}/variations`)
   templated = { agentId: res.body.metadata.id, variationId: vars.body.items[0].metadata.id }
 })
-after(() => engine?.close())
+after(async () => {
+  await engine?.close()
+  await anthropic?.close()
+})
 
 const fields = (body: any): string[] =>
   body.details?.[0]?.fieldViolations?.map((v: any) => v.field) ?? []
@@ -277,5 +283,83 @@ describe('variation templates', () => {
       `/v1/agents/${templated.agentId}/variations/${templated.variationId}`,
     )
     assert.equal(unchanged.body.spec.prompt, 'You help {{ customer }}.')
+  })
+})
+
+describe('modelConfig call settings', () => {
+  async function runWith(modelId: string, modelConfig: Record<string, unknown>) {
+    const created = await t.api('POST', '/v1/agents', {
+      metadata: { name: `settings-${modelId.replace(/\W/g, '-')}-${Date.now()}` },
+      defaultVariation: {
+        metadata: { name: 'v' },
+        spec: { systemPromptTemplate: 'Be brief.', modelConfig: { modelId, ...modelConfig } },
+      },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const v = (await t.api('GET', `/v1/agents/${created.body.metadata.id}/variations`)).body
+      .items[0]
+    assert.deepEqual(v.spec.modelConfig, { modelId, ...modelConfig })
+    const res = await t.api('POST', '/v1/objectives', {
+      agentId: created.body.metadata.id,
+      firstUserMessage: 'hi',
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    await waitForState(t, res.body.metadata.id, ['STATE_WAITING'])
+  }
+
+  it('topP, stopSequences, maxOutputTokens and reasoningEffort reach the OpenAI wire body', async () => {
+    await runWith(MODEL_OF.openai, {
+      topP: 0.5,
+      stopSequences: ['END'],
+      maxOutputTokens: 321,
+      reasoningEffort: 'REASONING_EFFORT_LOW',
+    })
+    const body = fake.requests.at(-1)!.body
+    assert.equal(body.top_p, 0.5)
+    assert.deepEqual(body.stop, ['END'])
+    assert.equal(body.max_tokens, 321)
+    assert.equal(body.reasoning_effort, 'low')
+  })
+
+  it('topP, topK, stopSequences, maxOutputTokens and cachingEnabled reach the Anthropic wire body', async () => {
+    await runWith(MODEL_OF.anthropic, {
+      topP: 0.25,
+      topK: 40,
+      stopSequences: ['STOP', 'HALT'],
+      maxOutputTokens: 555,
+      cachingEnabled: true,
+    })
+    const body = anthropic.requests.at(-1)!.body
+    assert.equal(body.top_p, 0.25)
+    assert.equal(body.top_k, 40)
+    assert.deepEqual(body.stop_sequences, ['STOP', 'HALT'])
+    assert.equal(body.max_tokens, 555)
+    assert.deepEqual(body.system, [
+      { type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } },
+    ])
+  })
+
+  it('a variation without them sends none (a seed-era variation calls as before)', async () => {
+    await runWith(MODEL_OF.openai, { temperature: 0.3 })
+    const body = fake.requests.at(-1)!.body
+    assert.equal(body.temperature, 0.3)
+    for (const key of ['top_p', 'stop', 'max_tokens', 'reasoning_effort']) {
+      assert.equal(body[key], undefined, key)
+    }
+  })
+
+  it('an out-of-range setting is a 400 naming it', async () => {
+    const res = await t.api('POST', '/v1/agents', {
+      metadata: { name: 'bad-settings' },
+      defaultVariation: {
+        metadata: { name: 'v' },
+        spec: { modelConfig: { modelId: MODEL_OF.openai, topP: 2, reasoningEffort: 'extreme' } },
+      },
+    })
+    assert.equal(res.status, 400, JSON.stringify(res.body))
+    assert.deepEqual(fields(res.body).sort(), [
+      'defaultVariation.spec.modelConfig.reasoningEffort',
+      'defaultVariation.spec.modelConfig.topP',
+    ])
   })
 })

@@ -30,6 +30,7 @@ import {
   type ModelTool,
 } from '../providers/index.ts'
 import { failureOf } from './failure.ts'
+import { callSettingsOf } from './call-settings.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
@@ -256,7 +257,7 @@ export class ObjectiveRun {
       messages,
       tools,
       ...(toolChoice ? { toolChoice } : {}),
-      temperature: this.data.variation.spec?.modelConfig?.temperature,
+      ...callSettingsOf(this.data.variation.spec?.modelConfig),
       signal: this.controller.signal,
     })
   }

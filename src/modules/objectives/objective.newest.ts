@@ -1,6 +1,22 @@
 import type { ObjectiveRow } from './objectives.repository.ts'
-import type { StoredObjectiveData } from './objective.mappers.ts'
 import type { Objective } from './objective.schema.ts'
+
+/** What this reads of the stored ObjectiveData (objective.mappers.ts, which imports this). */
+interface StoredObjectiveData {
+  initialMessage: string
+  data?: unknown
+  systemPrompt: string
+  agent: Record<string, unknown>
+  variation: Record<string, unknown>
+  secretNames: string[]
+  agentSchedule?: Record<string, unknown>
+  memory?: { memoryStack: { memoryLayerId: string; memoryEntryId?: string }[] }
+  newest?: {
+    systemPromptData?: Record<string, unknown>
+    firstUserMessageData?: Record<string, unknown>
+    pinnedParameters?: Record<string, unknown>
+  }
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v)
