@@ -31,6 +31,7 @@ import {
 } from '../providers/index.ts'
 import { failureOf } from './failure.ts'
 import { callSettingsOf } from './call-settings.ts'
+import { markStarted } from './started-at.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
@@ -217,6 +218,7 @@ export class ObjectiveRun {
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
+    const startedAt = new Date().toISOString()
     const answer = await this.callModel(model, messages, this.offered.modelTools)
     const plan = planModelTurn(
       answer,
@@ -226,6 +228,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    markStarted(plan.step.events[0], startedAt)
     spend(this.used, answer.usage)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.

@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '../../lib/crypto.ts'
+import { generateChallengeToken, generateWebhookSecret } from '../../lib/crypto.ts'
 import { notFound } from '../../lib/errors.ts'
 import type { Actor, Deps } from '../deps.ts'
 import type { Account } from './account.schema.ts'
@@ -37,7 +37,12 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
       domain: spec.domain ?? '',
       workspaces: workspaces.map(workspaceOf),
     },
-    info: admin ? { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) } : {},
+    info: admin
+      ? {
+          webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed),
+          challengeToken: await challengeTokenOf(deps, row),
+        }
+      : {},
   }
 }
 
@@ -59,6 +64,32 @@ export async function rotateWebhookSigningKey(
   const result = await repo.setWebhookSecret(deps.db, actor.accountId, deps.box.seal(secret))
   if (!result.numUpdatedRows) throw notFound('account', actor.accountId)
   return { webhookEventsHmacSecret: secret }
+}
+
+/**
+ * The account's challenge token (docs/decisions.md decision 21), made on first read: migrations
+ * cannot seal one. Of two first reads at once, the first write wins and both show it.
+ */
+async function challengeTokenOf(
+  deps: Deps,
+  row: NonNullable<Awaited<ReturnType<typeof repo.findAccount>>>,
+): Promise<string> {
+  if (row.challenge_token_sealed) return deps.box.open(row.challenge_token_sealed)
+  await repo.setChallengeToken(deps.db, row.id, deps.box.seal(generateChallengeToken()), true)
+  const fresh = await repo.findAccount(deps.db, row.id)
+  if (!fresh?.challenge_token_sealed) throw notFound('account', row.id)
+  return deps.box.open(fresh.challenge_token_sealed)
+}
+
+/** Replaces the challenge token; the old one is no longer shown. */
+export async function rotateChallengeToken(
+  deps: Deps,
+  actor: Actor,
+): Promise<{ challengeToken: string }> {
+  const token = generateChallengeToken()
+  const result = await repo.setChallengeToken(deps.db, actor.accountId, deps.box.seal(token))
+  if (!result.numUpdatedRows) throw notFound('account', actor.accountId)
+  return { challengeToken: token }
 }
 
 /** The account's Standard Webhooks signing secret (`whsec_...`), for the webhook dispatcher. */

@@ -147,3 +147,18 @@ export function setWebhookSecret(db: Executor, accountId: string, sealed: string
     .where('id', '=', accountId)
     .executeTakeFirst()
 }
+
+/** Sets the challenge token; `onlyIfUnset` lets concurrent first reads keep one of them. */
+export function setChallengeToken(
+  db: Executor,
+  accountId: string,
+  sealed: string,
+  onlyIfUnset = false,
+) {
+  let q = db
+    .updateTable('accounts')
+    .set({ challenge_token_sealed: sealed })
+    .where('id', '=', accountId)
+  if (onlyIfUnset) q = q.where('challenge_token_sealed', 'is', null)
+  return q.executeTakeFirst()
+}

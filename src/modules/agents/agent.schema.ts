@@ -134,6 +134,8 @@ export type AgentVariationSpec = z.infer<typeof AgentVariationSpec>
 export const VariationAssignment = z
   .object({
     id: z.string(),
+    /** Newest API: the key of the populated variant. */
+    type: z.enum(['tool', 'toolSet', 'agent']).optional(),
     tool: BareMetadata.optional(),
     toolSet: BareMetadata.optional(),
     agent: BareMetadata.optional(),

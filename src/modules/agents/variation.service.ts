@@ -58,6 +58,7 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
     const own = assignments.filter((a) => a.variation_id === row.id)
     const list: VariationAssignment[] = own.map((a) => ({
       id: a.id,
+      type: a.tool_id ? 'tool' : a.tool_set_id ? 'toolSet' : 'agent',
       ...(a.tool_id ? { tool: { id: a.tool_id, name: a.tool_name ?? '' } } : {}),
       ...(a.tool_set_id ? { toolSet: { id: a.tool_set_id, name: a.tool_set_name ?? '' } } : {}),
       ...(a.sub_agent_id ? { agent: { id: a.sub_agent_id, name: a.agent_name ?? '' } } : {}),

@@ -13,7 +13,12 @@ import type {
   ObjectiveToolCall,
 } from './objective.schema.ts'
 import type { EventRow, ObjectiveRow, ToolCallRow, WindowRow } from './objectives.repository.ts'
-import { newestObjectiveFields } from './objective.newest.ts'
+import {
+  eventTiming,
+  newestObjectiveFields,
+  newestPayload,
+  typedCallable,
+} from './objective.newest.ts'
 
 /** What `objectives.data` holds: the API's ObjectiveData minus secrets, frozen at creation. */
 export interface StoredObjectiveData {
@@ -164,7 +169,7 @@ export function objectiveOf(
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
         ...memoryCallables(owner, data.memory),
-      ],
+      ].map(typedCallable),
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
       effectiveMemoryStack: data.memory?.effective ?? [],
@@ -231,7 +236,7 @@ export function presentEvent(event: StoredEvent, family: ApiFamily): ObjectiveEv
     const type = 'subAgentSpawned'
     return { type, [type]: { objective: event.payload.metadata } }
   }
-  return { type: event.type, [event.type]: event.payload }
+  return { type: event.type, [event.type]: newestPayload(event.type, event.payload) }
 }
 
 export function eventOf(
@@ -240,10 +245,12 @@ export function eventOf(
   family: ApiFamily,
   info?: { createdBy?: Profile },
 ): ObjectiveEvent {
+  const stored = storedEventOf(row)
   return {
     metadata: childMetadata(parent, row.id, row.profile_id, row.created_at),
     contextWindowId: row.window_id,
-    data: presentEvent(storedEventOf(row), family),
+    data: presentEvent(stored, family),
+    ...eventTiming(row.created_at, stored.x?.startedAt),
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }
 }
@@ -257,7 +264,7 @@ export function toolCallOf(
   return {
     metadata: childMetadata(parent, row.id, parent.profile_id, row.created_at),
     data: {
-      callable: row.callable as CallableTool,
+      callable: typedCallable(row.callable as CallableTool),
       ...(row.arguments !== null ? { arguments: row.arguments } : {}),
       memo: row.memo,
       result: row.result ?? '',

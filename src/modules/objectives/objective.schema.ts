@@ -7,6 +7,7 @@ import {
   OperationMetadata,
   Profile,
   ResourceMetadata,
+  Timestamp,
   pageOf,
 } from '../../lib/schemas.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
@@ -16,6 +17,10 @@ const Snapshot = z.looseObject({}).meta({ description: 'a snapshot taken at obje
 
 export const CallableTool = z
   .object({
+    type: z
+      .enum(['tool', 'agent', 'cadenyaProvidedTool'])
+      .optional()
+      .meta({ description: 'newest API: the key of the populated variant' }),
     tool: ResourceMetadata.optional(),
     agent: ResourceMetadata.optional(),
     cadenyaProvidedTool: ResourceMetadata.optional(),
@@ -144,6 +149,11 @@ export const ObjectiveEvent = z
       .looseObject({ type: z.string() })
       .meta({ description: '`type` is the camelCase key of the one populated variant' }),
     info: OperationInfo.optional(),
+    startedAt: Timestamp.optional().meta({ description: 'when the work it reports began' }),
+    duration: z
+      .string()
+      .optional()
+      .meta({ description: 'from startedAt to createdAt, e.g. "4.1s"' }),
   })
   .meta({ id: 'ObjectiveEvent' })
 export type ObjectiveEvent = z.infer<typeof ObjectiveEvent>

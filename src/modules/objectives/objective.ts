@@ -177,6 +177,11 @@ export interface EventExtras {
   extraction?: number
   /** On `contextWindowCompacted`: the engine's conversation the new window starts from. */
   conversation?: unknown
+  /**
+   * When the work the event reports began (ISO time): the model call of an assistant message,
+   * the execution of a tool result or error. Served as the event's `startedAt` and `duration`.
+   */
+  startedAt?: string
 }
 
 /**
