@@ -184,6 +184,13 @@ describe('the newest create body', () => {
       [specific, general],
     )
     await waitForState(t, res.body.metadata.id, ['STATE_WAITING'])
+    const bad = await t.api('POST', '/v1/objectives', {
+      agentId: agent.agentId,
+      firstUserMessage: 'hi',
+      memoryCascade: [{ memoryLayerId: 'memlyr_nope' }, { memoryLayerId: general }],
+    })
+    assert.equal(bad.status, 400, JSON.stringify(bad.body))
+    assert.deepEqual(fields(bad.body), ['memoryCascade.0.memoryLayerId'])
   })
 })
 

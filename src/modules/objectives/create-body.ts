@@ -31,12 +31,21 @@ export interface CreateInput {
   externalId: string | undefined
   labels: Record<string, string> | undefined
   /** Where each input sits in the body, for field violations. */
-  fields: { input: string; message: string }
+  fields: {
+    input: string
+    message: string
+    memoryStack?: { list: string; item: (i: number) => string }
+  }
   newest?: {
     systemPromptData?: Record<string, unknown>
     firstUserMessageData?: Record<string, unknown>
     pinnedParameters?: Record<string, unknown>
   }
+}
+
+/** The stack's item `i` is the cascade's item `n - 1 - i`. */
+function cascadeField(n: number) {
+  return { list: 'memoryCascade', item: (i: number) => `memoryCascade.${n - 1 - i}` }
 }
 
 /**
@@ -66,7 +75,11 @@ export function createInputOf(body: CreateObjectiveBody): CreateInput {
       memoryStack: body.memoryCascade ? [...body.memoryCascade].reverse() : undefined,
       externalId: body.metadata?.externalId,
       labels: body.metadata?.labels,
-      fields: { input: 'systemPromptData', message: 'firstUserMessage' },
+      fields: {
+        input: 'systemPromptData',
+        message: 'firstUserMessage',
+        memoryStack: cascadeField(body.memoryCascade?.length ?? 0),
+      },
       newest: {
         ...(body.systemPromptData ? { systemPromptData: body.systemPromptData } : {}),
         ...(body.firstUserMessageData ? { firstUserMessageData: body.firstUserMessageData } : {}),

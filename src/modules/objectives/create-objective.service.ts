@@ -189,6 +189,7 @@ export async function prepareObjective(
     agentId: agent.id,
     variationId: variationRow.id,
     memoryStack: create.memoryStack,
+    ...(create.fields.memoryStack ? { field: create.fields.memoryStack } : {}),
     episodicKey: episodicKeyOf(body, spec),
     episodicTtlSeconds: spec.episodicMemoryTtl,
   })
