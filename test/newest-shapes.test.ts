@@ -12,6 +12,7 @@ import {
   type ToolServer,
 } from './support/objectives.ts'
 import type { TestSortie } from './support/sortie.ts'
+import { fillChallengeTokens } from '../src/modules/accounts/index.ts'
 
 let t: TestSortie
 let fake: FakeProvider
@@ -198,5 +199,29 @@ describe('AccountInfo.challengeToken', () => {
     const denied = await t.api('POST', '/v1/account:rotateChallengeToken', undefined, as)
     assert.equal(denied.status, 403, JSON.stringify(denied.body))
     assert.equal((await t.api('GET', '/v1/account')).body.info.challengeToken, before)
+  })
+})
+
+describe('challenge tokens of accounts made before migration 021', () => {
+  it('a read leaves a missing token missing; the start-up fill gives the account one', async () => {
+    await t.sortie.deps.db
+      .updateTable('accounts')
+      .set({ challenge_token_sealed: null })
+      .where('id', '=', t.accountId)
+      .execute()
+    const missing = await t.api('GET', '/v1/account')
+    assert.equal(missing.status, 200, JSON.stringify(missing.body))
+    assert.equal(missing.body.info.challengeToken, undefined)
+    const row = await t.sortie.deps.db
+      .selectFrom('accounts')
+      .select('challenge_token_sealed')
+      .where('id', '=', t.accountId)
+      .executeTakeFirstOrThrow()
+    assert.equal(row.challenge_token_sealed, null, 'a read writes nothing')
+    await fillChallengeTokens(t.sortie.deps)
+    const filled = (await t.api('GET', '/v1/account')).body.info.challengeToken
+    assert.match(filled, /^[A-Za-z0-9_-]{43}$/)
+    await fillChallengeTokens(t.sortie.deps)
+    assert.equal((await t.api('GET', '/v1/account')).body.info.challengeToken, filled)
   })
 })

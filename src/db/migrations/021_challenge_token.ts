@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 
-// The newest API's AccountInfo.challengeToken, sealed like the webhook secret. Null until an
-// account admin first reads the account (the key that seals it is not known to migrations).
+// The newest API's AccountInfo.challengeToken, sealed like the webhook secret. Accounts made
+// before it get theirs when Sortie starts (fillChallengeTokens): migrations cannot seal.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE accounts ADD COLUMN challenge_token_sealed text`.execute(db)
 }

@@ -40,7 +40,9 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
     info: admin
       ? {
           webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed),
-          challengeToken: await challengeTokenOf(deps, row),
+          ...(row.challenge_token_sealed
+            ? { challengeToken: deps.box.open(row.challenge_token_sealed) }
+            : {}),
         }
       : {},
   }
@@ -67,18 +69,14 @@ export async function rotateWebhookSigningKey(
 }
 
 /**
- * The account's challenge token (docs/decisions.md decision 21), made on first read: migrations
- * cannot seal one. Of two first reads at once, the first write wins and both show it.
+ * Gives every account made before migration 021 its challenge token (docs/decisions.md decision
+ * 21). Run at start, never on a request: a read must change nothing. Accounts made since get one
+ * at creation. Of two processes starting at once, the first write wins.
  */
-async function challengeTokenOf(
-  deps: Deps,
-  row: NonNullable<Awaited<ReturnType<typeof repo.findAccount>>>,
-): Promise<string> {
-  if (row.challenge_token_sealed) return deps.box.open(row.challenge_token_sealed)
-  await repo.setChallengeToken(deps.db, row.id, deps.box.seal(generateChallengeToken()), true)
-  const fresh = await repo.findAccount(deps.db, row.id)
-  if (!fresh?.challenge_token_sealed) throw notFound('account', row.id)
-  return deps.box.open(fresh.challenge_token_sealed)
+export async function fillChallengeTokens(deps: Pick<Deps, 'db' | 'box'>): Promise<void> {
+  for (const { id } of await repo.accountsWithoutChallengeToken(deps.db)) {
+    await repo.setChallengeToken(deps.db, id, deps.box.seal(generateChallengeToken()), true)
+  }
 }
 
 /** Replaces the challenge token; the old one is no longer shown. */

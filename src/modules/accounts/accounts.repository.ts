@@ -53,7 +53,13 @@ export function countAccounts(db: Executor) {
 
 export function insertAccount(
   db: Executor,
-  row: { id: string; name: string; webhookSecretSealed: string; profileId: string },
+  row: {
+    id: string
+    name: string
+    webhookSecretSealed: string
+    challengeTokenSealed: string
+    profileId: string
+  },
 ) {
   return db
     .insertInto('accounts')
@@ -64,6 +70,7 @@ export function insertAccount(
       labels: '{}',
       spec: '{}',
       webhook_secret_sealed: row.webhookSecretSealed,
+      challenge_token_sealed: row.challengeTokenSealed,
     })
     .execute()
 }
@@ -148,7 +155,7 @@ export function setWebhookSecret(db: Executor, accountId: string, sealed: string
     .executeTakeFirst()
 }
 
-/** Sets the challenge token; `onlyIfUnset` lets concurrent first reads keep one of them. */
+/** Sets the challenge token; `onlyIfUnset` leaves one another process set meanwhile. */
 export function setChallengeToken(
   db: Executor,
   accountId: string,
@@ -161,4 +168,13 @@ export function setChallengeToken(
     .where('id', '=', accountId)
   if (onlyIfUnset) q = q.where('challenge_token_sealed', 'is', null)
   return q.executeTakeFirst()
+}
+
+/** Accounts made before migration 021, which have no challenge token yet. */
+export function accountsWithoutChallengeToken(db: Executor) {
+  return db
+    .selectFrom('accounts')
+    .select('id')
+    .where('challenge_token_sealed', 'is', null)
+    .execute()
 }
