@@ -19,9 +19,13 @@ export function storedVariationSpec<S extends Partial<AgentVariationSpec>>(spec:
   return { ...rest, prompt: systemPromptTemplate } as S
 }
 
-/** A stored spec as reads serve it: the prompt under both of its names. */
+/**
+ * A stored spec as reads serve it: the prompt under both of its names. A spec written by another
+ * path (a bulk apply stores specs as given) may hold only the newest name; `prompt` wins if both.
+ */
 export function servedVariationSpec(spec: AgentVariationSpec): AgentVariationSpec {
-  return spec.prompt === undefined ? spec : { ...spec, systemPromptTemplate: spec.prompt }
+  const prompt = spec.prompt ?? spec.systemPromptTemplate
+  return prompt === undefined ? spec : { ...spec, prompt, systemPromptTemplate: prompt }
 }
 
 /** An updateMask naming `spec.systemPromptTemplate` updates the stored `spec.prompt`. */

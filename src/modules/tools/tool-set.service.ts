@@ -82,7 +82,7 @@ function storedSpec(spec: ToolSetSpec): ToolSetSpec {
 }
 
 /** Header values are templates too (secret references, arguments): reject ones that cannot parse. */
-function validateToolSetSpec(spec: ToolSetSpec): void {
+export function validateToolSetSpec(spec: ToolSetSpec): void {
   for (const kind of ['http', 'mcp', 'openapi'] as const) {
     const adapter = spec.adapter[kind]
     for (const [name, value] of Object.entries(adapter?.headers ?? {})) {
@@ -173,7 +173,7 @@ export async function updateToolSet(
  * An OpenAPI document is read and parsed before a create or update writes anything: a document
  * that cannot be used is a 400 with the parser's message, and nothing changes.
  */
-async function readDocumentFirst(
+export async function readDocumentFirst(
   deps: Deps,
   workspaceId: string,
   toolSetId: string | undefined,
@@ -200,7 +200,7 @@ async function readDocumentFirst(
  * sees its tools. An MCP server that cannot be reached is not an error here: the failure is a
  * `sync_failed` event and the tools already synced stay.
  */
-async function withInfoAfterSync(
+export async function withInfoAfterSync(
   deps: Deps,
   row: ToolSetRow,
   profileId: string,
