@@ -293,6 +293,42 @@ describe('variation templates', () => {
   })
 })
 
+describe('variation templates written by a bulk apply', () => {
+  it('a bundled variation that names only systemPromptTemplate prompts its objectives with it', async () => {
+    const applied = await t.api('POST', '/v1/bulk_workspace_applies', {
+      data: {
+        bundleKey: 'newest-templates',
+        agents: {
+          'bundled-agent': {
+            name: 'bundled',
+            spec: { status: 'AGENT_STATUS_PUBLISHED' },
+            variations: {
+              'bundled-v1': {
+                name: 'v1',
+                spec: {
+                  systemPromptTemplate: 'Bundled for {{ customer }}.',
+                  modelConfig: { modelId: MODEL_OF.openai },
+                },
+              },
+            },
+          },
+        },
+      },
+    })
+    assert.equal(applied.status, 200, JSON.stringify(applied.body))
+    const v = await t.api('GET', '/v1/agents/external_id:bundled-agent/variations')
+    assert.equal(v.body.items[0].spec.prompt, 'Bundled for {{ customer }}.')
+    const res = await t.api('POST', '/v1/objectives', {
+      agentId: 'external_id:bundled-agent',
+      systemPromptData: { customer: 'Eve' },
+      firstUserMessage: 'hi',
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.systemPrompt, 'Bundled for Eve.')
+    await waitForState(t, res.body.metadata.id, ['STATE_WAITING'])
+  })
+})
+
 describe('modelConfig call settings', () => {
   async function runWith(modelId: string, modelConfig: Record<string, unknown>) {
     const created = await t.api('POST', '/v1/agents', {
