@@ -19,6 +19,7 @@ import * as m015 from './migrations/015_memory.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
 import * as m017 from './migrations/017_cost_budgets.ts'
 import * as m019 from './migrations/019_bulk_applies.ts'
+import * as m021 from './migrations/021_challenge_token.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '016_inactivity_timeouts': m016,
   '017_cost_budgets': m017,
   '019_bulk_applies': m019,
+  '021_challenge_token': m021,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -31,6 +31,8 @@ export interface AccountTable {
   labels: Json<Record<string, string>>
   spec: Json
   webhook_secret_sealed: string
+  /** Migration 021: AccountInfo.challengeToken, sealed; null only until the start-up fill. */
+  challenge_token_sealed: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
 }
 

@@ -34,6 +34,8 @@ import {
   type ModelTool,
 } from '../providers/index.ts'
 import { failureOf } from './failure.ts'
+import { callSettingsOf } from './call-settings.ts'
+import { markStarted } from './started-at.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
@@ -246,6 +248,7 @@ export class ObjectiveRun {
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
+    const startedAt = new Date().toISOString()
     const raw = await this.callModel(model, messages, turnTools(this.offered))
     const answer = this.offered.discovery?.explain(raw) ?? raw
     const plan = planModelTurn(
@@ -257,6 +260,7 @@ export class ObjectiveRun {
       this.windowId,
     )
     const cost = charge(plan.step, answer.usage, model)
+    markStarted(plan.step.events[0], startedAt)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.offered.submitTool ? {} : WAIT_FOR_INPUT)
@@ -294,7 +298,7 @@ export class ObjectiveRun {
       messages,
       tools,
       ...(toolChoice ? { toolChoice } : {}),
-      temperature: this.data.variation.spec?.modelConfig?.temperature,
+      ...callSettingsOf(this.data.variation.spec?.modelConfig),
       signal: this.controller.signal,
     })
   }

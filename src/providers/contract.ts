@@ -25,6 +25,13 @@ export interface ModelCallRequest {
   toolChoice?: string
   temperature?: number
   maxOutputTokens?: number
+  /** The newest API's call settings (variation `modelConfig`); a provider without one ignores it. */
+  topP?: number
+  topK?: number
+  stopSequences?: string[]
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high'
+  /** Marks the system prompt cacheable where caching is explicit (Anthropic). */
+  cachingEnabled?: boolean
   signal: AbortSignal
   stream?: boolean
 }

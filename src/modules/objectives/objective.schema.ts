@@ -7,6 +7,7 @@ import {
   OperationMetadata,
   Profile,
   ResourceMetadata,
+  Timestamp,
   pageOf,
   DurationSeconds,
   UsdAmount,
@@ -18,11 +19,17 @@ const Snapshot = z.looseObject({}).meta({ description: 'a snapshot taken at obje
 
 export const CallableTool = z
   .object({
+    type: z
+      .enum(['tool', 'agent', 'cadenyaProvidedTool'])
+      .optional()
+      .meta({ description: 'newest API: the key of the populated variant' }),
     tool: ResourceMetadata.optional(),
     agent: ResourceMetadata.optional(),
     cadenyaProvidedTool: ResourceMetadata.optional(),
   })
   .meta({ id: 'CallableTool' })
+
+const JsonObject = z.record(z.string(), z.unknown())
 
 const secretName = z
   .string()
@@ -86,6 +93,9 @@ export const ObjectiveInfo = z
       .string()
       .optional()
       .meta({ description: 'US dollars: this objective and all its sub-objectives' }),
+    /** Newest API: model calls answered so far (assistant messages). */
+    totalIterations: z.number().int(),
+    currentContextWindowId: z.string(),
   })
   .meta({ id: 'ObjectiveInfo' })
 
@@ -122,12 +132,24 @@ export const Objective = z
     status: ObjectiveStatus,
     info: ObjectiveInfo.optional(),
     lastFiveWindows: z.array(ObjectiveContextWindow).optional(),
-    configSnapshot: z
-      .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot })
-      .optional()
-      .meta({ description: 'set on objectives a schedule fired (newest API shape)' }),
     /** HEAD: the episodic memory the objective shares with others of its agent and key. */
     episodicMemory: z.object({ key: z.string(), memoryLayerId: z.string() }).optional(),
+    // The newest API's flat fields (objective.newest.ts), beside the seed-era ones they repeat.
+    configSnapshot: z
+      .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot.optional() })
+      .optional()
+      .meta({ description: 'what ran it, as it was at creation (agentSchedule: a fired one)' }),
+    state: z.enum(API_STATES).optional().meta({ description: 'the same as status.state' }),
+    stateMessage: z.string().optional().meta({ description: 'the same as status.message' }),
+    systemPrompt: z.string().optional(),
+    firstUserMessage: z.string().optional(),
+    parentObjectiveId: z.string().optional(),
+    secrets: z.array(z.object({ name: z.string() })).optional(),
+    systemPromptData: JsonObject.optional(),
+    firstUserMessageData: JsonObject.optional(),
+    memoryCascade: z.array(MemoryReference).optional(),
+    pinnedParameters: JsonObject.optional(),
+    output: z.unknown().optional(),
   })
   .meta({ id: 'Objective' })
 export type Objective = z.infer<typeof Objective>
@@ -140,6 +162,11 @@ export const ObjectiveEvent = z
       .looseObject({ type: z.string() })
       .meta({ description: '`type` is the camelCase key of the one populated variant' }),
     info: OperationInfo.optional(),
+    startedAt: Timestamp.optional().meta({ description: 'when the work it reports began' }),
+    duration: z
+      .string()
+      .optional()
+      .meta({ description: 'from startedAt to createdAt, e.g. "4.1s"' }),
   })
   .meta({ id: 'ObjectiveEvent' })
 export type ObjectiveEvent = z.infer<typeof ObjectiveEvent>
@@ -207,6 +234,23 @@ export const CreateObjectiveBody = z.object({
   initialMessage: message.optional(),
   externalId: CreateOperationMetadata.shape.externalId,
   labels: CreateOperationMetadata.shape.labels,
+  // The newest API's body (no `data` wrapper); create-body.ts tells the shapes apart.
+  systemPromptData: JsonObject.optional().meta({
+    description: "newest API: the input of the variation's systemPromptTemplate",
+  }),
+  firstUserMessage: message.optional(),
+  firstUserMessageData: JsonObject.optional().meta({
+    description: "newest API: the input of the variation's firstUserMessageTemplate",
+  }),
+  secrets: SecretInputs.optional(),
+  memoryCascade: z
+    .array(MemoryReference)
+    .max(10, 'at most 10 memory layers')
+    .optional()
+    .meta({ description: 'newest API: the memory stack, most specific (top) first' }),
+  pinnedParameters: JsonObject.optional().meta({
+    description: 'newest API: stored and shown; not applied to tool calls yet',
+  }),
 })
 export type CreateObjectiveBody = z.infer<typeof CreateObjectiveBody>
 

@@ -187,6 +187,11 @@ export interface EventExtras {
   conversation?: unknown
   /** On a `budget.near` notice: the cap it warns of (each is warned of once). */
   cap?: string
+  /**
+   * When the work the event reports began (ISO time): the model call of an assistant message,
+   * the execution of a tool result or error. Served as the event's `startedAt` and `duration`.
+   */
+  startedAt?: string
 }
 
 /**

@@ -284,3 +284,19 @@ export async function treeCosts(db: Executor, ids: string[]): Promise<Map<string
     FROM down JOIN objectives o ON o.id = down.id GROUP BY down.root`.execute(db)
   return new Map(rows.map((r) => [r.root, r.cost]))
 }
+
+/**
+ * Assistant messages per objective: the model calls answered so far (the newest API's
+ * `info.totalIterations`). One grouped read for a page of objectives.
+ */
+export async function countIterations(db: Executor, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('objective_events')
+    .select(['objective_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('objective_id', 'in', ids)
+    .where('type', '=', 'assistantMessage')
+    .groupBy('objective_id')
+    .execute()
+  return new Map(rows.map((r) => [r.objective_id, Number(r.n)]))
+}
