@@ -237,7 +237,7 @@ export async function run(): Promise<void> {
   } finally {
     if (!wasRunning) execFileSync('pg_ctlcluster', ['15', 'main', 'stop'], { stdio: 'inherit' })
   }
-  await report(runs, rounds, quick)
+  await report(runs, { rounds, quick, warmup: size.warmup, quietLoad, quietWait })
 }
 
 function summary(runs: Run[], c: number) {
@@ -259,7 +259,17 @@ function summary(runs: Run[], c: number) {
 
 const round2 = (x: number) => Math.round(x * 100) / 100
 
-async function report(runs: Run[], rounds: number, quick: boolean): Promise<void> {
+async function report(
+  runs: Run[],
+  settings: {
+    rounds: number
+    quick: boolean
+    warmup: number
+    quietLoad: number
+    quietWait: number
+  },
+): Promise<void> {
+  const { rounds, quick } = settings
   const date = new Date().toISOString()
   const command = `npm run bench -- versus${quick ? ' --quick' : ''}`
   const json = {
@@ -346,7 +356,7 @@ async function report(runs: Run[], rounds: number, quick: boolean): Promise<void
   const body = [
     `Command: \`${command}\` · machine: ${machine()} · ${date.slice(0, 16).replace('T', ' ')} UTC · ${rounds} interleaved round(s), medians (min–max)`,
     '',
-    "The same workload on both sides: N objectives of K = 5 tool turns (2K + 1 = 11 steps), a fake model that answers at once, and a real `add` tool. Sortie's same-work mode runs an AI SDK mock model and the `add` tool in-process (bench/same-work.ts) through the real engine and API on an embedded Postgres with durable commits; its HTTP mode talks to a fake OpenAI server and an HTTP tool in a child process. LangGraph.js 1.7.3 runs `createReactAgent` with PostgresSaver (local PostgreSQL 15, stock settings) or SqliteSaver, durability `async` (every checkpoint written before `invoke()` returns), from the shared baseline (bench/langgraph there, installed under .sortie/bench/langgraph). Each run is a fresh process with 200 warm-up objectives; before each the command waits (at most 5 min) for a 1-minute load below 1.2 and records the load it started at.",
+    `The same workload on both sides: N objectives of K = 5 tool turns (2K + 1 = 11 steps), a fake model that answers at once, and a real \`add\` tool. Sortie's same-work mode runs an AI SDK mock model and the \`add\` tool in-process (bench/same-work.ts) through the real engine and API on an embedded Postgres with durable commits; its HTTP mode talks to a fake OpenAI server and an HTTP tool in a child process. LangGraph.js 1.7.3 runs \`createReactAgent\` with PostgresSaver (local PostgreSQL 15, stock settings) or SqliteSaver, durability \`async\` (every checkpoint written before \`invoke()\` returns), from the shared baseline (bench/langgraph there, installed under .sortie/bench/langgraph). Each run is a fresh process with ${settings.warmup} warm-up objectives; before each the command waits (at most ${settings.quietWait} s) for a 1-minute load below ${settings.quietLoad} and records the load it started at.`,
     '',
     "Process CPU: the benchmark process (Sortie: API, engine, AI SDK, pg client; LangGraph: everything in its process). pg CPU: Sortie's own Postgres server. Machine CPU: every busy core of the machine per step (LangGraph: `machine_cpu_busy_cores` / steps/s). Latency: per objective (Sortie: first model call to last commit; LangGraph: `invoke()`). Commits: transactions committed in Sortie's database (read-only ones included); rows: tuples written to its tables.",
     '',
