@@ -356,6 +356,12 @@ export async function runScenario(
   const steps = s.objectives * (2 * s.toolTurns + 1)
   if (PROFILE_STATEMENTS) {
     await printStatements(db, steps)
+    // A step's update of its objective row is cheap only in place (HOT): no indexed column changes.
+    const { rows: hot } = await sql<{ relname: string; upd: string; hot: string }>`
+      SELECT relname, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables
+       WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC`.execute(db)
+    for (const r of hot)
+      console.error(`updates of ${r.relname}: ${r.upd}, in place (HOT): ${r.hot}`)
     for (const [kind, ms] of pgKinds)
       console.error(
         `pg CPU ${kind}: ${((ms - (pgKinds0.get(kind) ?? 0)) / steps).toFixed(3)} ms/step`,
