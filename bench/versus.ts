@@ -13,9 +13,9 @@
  * `--quick` checks the whole path with small runs and writes to .sortie/bench/ only.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { loadavg } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Result, Scenario } from './engine.ts'
@@ -36,6 +36,8 @@ interface Run {
   c: number
   round: number
   loadAtStart: number
+  /** Cores busy over the 3 s before the run started (the whole machine). */
+  busyCoresAtStart: number
   stepsPerSecond: number
   /** The benchmark process's CPU per step (Sortie: API + engine + pg client; LangGraph: all). */
   processCpuMsPerStep: number
@@ -85,13 +87,34 @@ function clusterRunning(): boolean {
   }
 }
 
-/** Waits until the 1-minute load is below `limit`, at most `maxSeconds`; returns the load. */
-async function quietMachine(limit: number, maxSeconds: number): Promise<number> {
-  const until = Date.now() + maxSeconds * 1000
-  while (loadavg()[0]! >= limit && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 5000))
+/** Cores busy on the whole machine over the next `ms` (from /proc/stat). */
+async function busyCores(ms: number): Promise<number> {
+  const sample = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1)
+    const n = f.map(Number)
+    const idle = n[3]! + n[4]!
+    return { busy: n.reduce((a, b) => a + b, 0) - idle, idle }
   }
-  return loadavg()[0]!
+  const a = sample()
+  await new Promise((r) => setTimeout(r, ms))
+  const b = sample()
+  const total = b.busy - a.busy + (b.idle - a.idle)
+  return total > 0 ? ((b.busy - a.busy) / total) * cpus().length : 0
+}
+
+/**
+ * Waits, at most `maxSeconds`, for a quiet machine: a 1-minute load below `limit`, or (since the
+ * load average still carries the previous run for a minute) under a quarter of a core busy over
+ * 3 s. Returns the load average and busy cores it started at.
+ */
+async function quietMachine(limit: number, maxSeconds: number) {
+  const until = Date.now() + maxSeconds * 1000
+  for (;;) {
+    const busy = await busyCores(3000)
+    const load = loadavg()[0]!
+    if (load < limit || busy < 0.25 || Date.now() >= until) return { load, busy }
+    await new Promise((r) => setTimeout(r, 2000))
+  }
 }
 
 function runProcess(cmd: string, args: string[], cwd: string, timeoutS: number): Promise<string> {
@@ -113,7 +136,7 @@ async function runSortie(
   c: number,
   n: number,
   warmup: number,
-): Promise<Omit<Run, 'round' | 'loadAtStart'>> {
+): Promise<Omit<Run, 'round' | 'loadAtStart' | 'busyCoresAtStart'>> {
   const scenario: Scenario = {
     mode: system === 'sortie' ? 'same-work' : 'http',
     objectives: n,
@@ -148,7 +171,7 @@ async function runLangGraph(
   c: number,
   n: number,
   warmup: number,
-): Promise<Omit<Run, 'round' | 'loadAtStart'>> {
+): Promise<Omit<Run, 'round' | 'loadAtStart' | 'busyCoresAtStart'>> {
   const file = join(WORK, `langgraph-${saver}-c${c}.json`)
   await runProcess(
     process.execPath,
@@ -193,7 +216,7 @@ export async function run(): Promise<void> {
   const quick = opt.quick!
   const rounds = Number(opt.rounds ?? (quick ? 1 : 3))
   const quietLoad = Number(opt['quiet-load'])
-  const quietWait = Number(opt['quiet-wait-s'] ?? (quick ? 0 : 300))
+  const quietWait = Number(opt['quiet-wait-s'] ?? (quick ? 0 : 180))
   // N as the brief and the baseline's README set them (about 10-30 s a run); --quick: a check.
   const size = quick
     ? {
@@ -217,18 +240,22 @@ export async function run(): Promise<void> {
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const c of [50, 1] as const) {
-        const plan: [System, () => Promise<Omit<Run, 'round' | 'loadAtStart'>>][] = [
+        const plan: [
+          System,
+          () => Promise<Omit<Run, 'round' | 'loadAtStart' | 'busyCoresAtStart'>>,
+        ][] = [
           ['sortie', () => runSortie('sortie', c, size.sortie[c], size.warmup)],
           ['langgraphPostgres', () => runLangGraph('postgres', c, size.postgres[c], size.warmup)],
           ['langgraphSqlite', () => runLangGraph('sqlite', c, size.sqlite[c], size.warmup)],
           ['sortieHttp', () => runSortie('sortieHttp', c, size.sortie[c], size.warmup)],
         ]
         for (const [system, go] of plan) {
-          const loadAtStart = await quietMachine(quietLoad, quietWait)
+          const quiet = await quietMachine(quietLoad, quietWait)
+          const [loadAtStart, busyCoresAtStart] = [quiet.load, quiet.busy]
           console.error(
-            `versus: round ${round}, c=${c}, ${system} (load ${loadAtStart.toFixed(2)})`,
+            `versus: round ${round}, c=${c}, ${system} (load ${loadAtStart.toFixed(2)}, busy cores ${busyCoresAtStart.toFixed(2)})`,
           )
-          const r = { ...(await go()), round, loadAtStart }
+          const r = { ...(await go()), round, loadAtStart, busyCoresAtStart }
           console.error(`versus: ${system} c=${c}: ${r.stepsPerSecond.toFixed(0)} steps/s`)
           runs.push(r)
         }
@@ -356,7 +383,7 @@ async function report(
   const body = [
     `Command: \`${command}\` · machine: ${machine()} · ${date.slice(0, 16).replace('T', ' ')} UTC · ${rounds} interleaved round(s), medians (min–max)`,
     '',
-    `The same workload on both sides: N objectives of K = 5 tool turns (2K + 1 = 11 steps), a fake model that answers at once, and a real \`add\` tool. Sortie's same-work mode runs an AI SDK mock model and the \`add\` tool in-process (bench/same-work.ts) through the real engine and API on an embedded Postgres with durable commits; its HTTP mode talks to a fake OpenAI server and an HTTP tool in a child process. LangGraph.js 1.7.3 runs \`createReactAgent\` with PostgresSaver (local PostgreSQL 15, stock settings) or SqliteSaver, durability \`async\` (every checkpoint written before \`invoke()\` returns), from the shared baseline (bench/langgraph there, installed under .sortie/bench/langgraph). Each run is a fresh process with ${settings.warmup} warm-up objectives; before each the command waits (at most ${settings.quietWait} s) for a 1-minute load below ${settings.quietLoad} and records the load it started at.`,
+    `The same workload on both sides: N objectives of K = 5 tool turns (2K + 1 = 11 steps), a fake model that answers at once, and a real \`add\` tool. Sortie's same-work mode runs an AI SDK mock model and the \`add\` tool in-process (bench/same-work.ts) through the real engine and API on an embedded Postgres with durable commits; its HTTP mode talks to a fake OpenAI server and an HTTP tool in a child process. LangGraph.js 1.7.3 runs \`createReactAgent\` with PostgresSaver (local PostgreSQL 15, stock settings) or SqliteSaver, durability \`async\` (every checkpoint written before \`invoke()\` returns), from the shared baseline (bench/langgraph there, installed under .sortie/bench/langgraph). Each run is a fresh process with ${settings.warmup} warm-up objectives; before each the command waits (at most ${settings.quietWait} s) for a quiet machine (a 1-minute load below ${settings.quietLoad}, or under a quarter of a core busy over 3 s, since the load average still carries the previous run) and records the load and busy cores it started at.`,
     '',
     "Process CPU: the benchmark process (Sortie: API, engine, AI SDK, pg client; LangGraph: everything in its process). pg CPU: Sortie's own Postgres server. Machine CPU: every busy core of the machine per step (LangGraph: `machine_cpu_busy_cores` / steps/s). Latency: per objective (Sortie: first model call to last commit; LangGraph: `invoke()`). Commits: transactions committed in Sortie's database (read-only ones included); rows: tuples written to its tables.",
     '',
@@ -374,6 +401,7 @@ async function report(
         'latency p99 ms',
         'peak RSS MiB',
         'load at start',
+        'busy cores at start',
       ],
       rows,
     ),
