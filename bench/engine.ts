@@ -78,7 +78,11 @@ function postgresCpuByKind(serverPid: number): Map<string, number> {
       const kind = / \[local\]| 127\.0\.0\.1/.test(title)
         ? 'backend'
         : (title.match(/^postgres: ([a-z ]+?)(?: |$)/)?.[1] ?? 'postmaster')
-      byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick)
+      // utime + stime; the postmaster adds its ended children's (cutime + cstime), so a backend
+      // that exits between two readings keeps counting and a difference is never negative.
+      const own = Number(fields[11]) + Number(fields[12])
+      const reaped = Number(pid) === serverPid ? Number(fields[13]) + Number(fields[14]) : 0
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (own + reaped) * tick)
     } catch {
       // the process ended while we looked
     }
