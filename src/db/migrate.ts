@@ -20,6 +20,7 @@ import * as m016 from './migrations/016_inactivity_timeouts.ts'
 import * as m017 from './migrations/017_cost_budgets.ts'
 import * as m019 from './migrations/019_bulk_applies.ts'
 import * as m021 from './migrations/021_challenge_token.ts'
+import * as m023 from './migrations/023_hot_steps_inactivity.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017_cost_budgets': m017,
   '019_bulk_applies': m019,
   '021_challenge_token': m021,
+  '023_hot_steps_inactivity': m023,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -167,7 +167,9 @@ export class ObjectiveRun {
   }
 
   private async commit(step: StepWrite): Promise<void> {
-    const result = await commitStep(this.ctx.deps.db, this.lease, step)
+    // Group commit: this step may share its transaction with other objectives' steps; either way
+    // it has committed when this resolves, and only then is it applied and announced.
+    const result = await this.ctx.steps.commit(this.lease, step)
     if (!result) throw new Superseded()
     this.afterCommit(step.events, result)
   }

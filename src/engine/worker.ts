@@ -6,6 +6,7 @@ import type { Deps } from '../modules/deps.ts'
 import { CANCEL_CHANNEL, WORK_CHANNEL, timeOutInactive } from '../modules/objectives/index.ts'
 import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
+import { GroupCommit } from './group-commit.ts'
 import { ModelResolutionCache } from './model-cache.ts'
 import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
@@ -60,6 +61,7 @@ export class Worker {
       mcp: new McpSessions({ connectTimeoutMs: opts.config.toolTimeoutMs, fetch: opts.fetch }),
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
+      steps: new GroupCommit(opts.deps.db),
     }
     this.bus = createNotifyBus(opts.databaseUrl, opts.deps.logger)
     this.bus.on(WORK_CHANNEL, () => this.pump())

@@ -280,14 +280,14 @@ export async function insertPreparedObjective(
   trx: Executor,
   prepared: PreparedObjective,
 ): Promise<ObjectiveRow> {
-  const row = await repo.insertObjective(trx, prepared.row)
-  await repo.insertWindow(trx, { id: prepared.windowId, objective_id: row.id, sequence: 1 })
-  if (prepared.firstMessage) {
-    await repo.insertEvent(trx, {
+  // One statement (objective, window, first event, wake-up): one round trip per creation.
+  const { notified: _, ...row } = await repo.insertObjectiveWhole(
+    trx,
+    prepared.row,
+    prepared.windowId,
+    prepared.firstMessage && {
       id: prepared.firstMessage.eventId,
-      objective_id: row.id,
       seq: 1,
-      window_id: prepared.windowId,
       type: 'userMessage',
       data: JSON.stringify(
         storedEventData({
@@ -295,11 +295,11 @@ export async function insertPreparedObjective(
           payload: { content: prepared.firstMessage.content },
         }),
       ),
-      profile_id: row.profile_id,
-    })
-  }
-  await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
-  return row
+      profile_id: prepared.row.profile_id,
+    },
+    WORK_CHANNEL,
+  )
+  return row as ObjectiveRow
 }
 
 /** Creates an objective (see prepareObjective) in one transaction. */
@@ -311,10 +311,10 @@ export async function createObjective(
   rng: Rng = Math.random,
 ): Promise<Objective> {
   const prepared = await prepareObjective(deps, scope, body, rng)
-  const row = await deps.db
-    .transaction()
-    .execute((trx) => insertPreparedObjective(trx, prepared))
-    .catch((err) => rethrowUnique(err, 'an objective'))
+  // A single statement: atomic without a transaction around it.
+  const row = await insertPreparedObjective(deps.db, prepared).catch((err) =>
+    rethrowUnique(err, 'an objective'),
+  )
   const profiles = await loadProfiles(deps, [row.profile_id])
   return objectiveOf(row, family, { withInfo: true, createdBy: profiles.get(row.profile_id) })
 }

@@ -36,6 +36,42 @@ export function insertObjective(trx: Executor, row: Insertable<ObjectiveTable>) 
   return trx.insertInto('objectives').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
+/**
+ * A new objective, its first context window, its first event (if any) and a wake-up of the
+ * engine, in ONE statement of data-modifying CTEs: one round trip, atomic without a transaction
+ * of its own (the foreign keys are checked at the end of the statement).
+ */
+export async function insertObjectiveWhole(
+  db: Executor,
+  row: Insertable<ObjectiveTable>,
+  windowId: string,
+  firstEvent: Omit<Insertable<ObjectiveEventTable>, 'objective_id' | 'window_id'> | undefined,
+  channel: string,
+) {
+  const objectiveId = row.id as string
+  let query = db
+    .with('o', (q) => q.insertInto('objectives').values(row).returningAll())
+    .with('w', (q) =>
+      q
+        .insertInto('objective_context_windows')
+        .values({ id: windowId, objective_id: objectiveId, sequence: 1 })
+        .returning('id'),
+    )
+  if (firstEvent) {
+    query = query.with('e', (q) =>
+      q
+        .insertInto('objective_events')
+        .values({ ...firstEvent, objective_id: objectiveId, window_id: windowId })
+        .returning('id'),
+    ) as unknown as typeof query
+  }
+  return query
+    .selectFrom('o')
+    .selectAll('o')
+    .select(sql<string>`pg_notify(${channel}, o.id)`.as('notified'))
+    .executeTakeFirstOrThrow()
+}
+
 export function insertWindow(trx: Executor, row: Insertable<ObjectiveContextWindowTable>) {
   return trx.insertInto('objective_context_windows').values(row).execute()
 }
