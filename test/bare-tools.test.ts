@@ -64,7 +64,7 @@ describe('bare tool sets', () => {
       spec: {},
     })
     assert.equal(set.status, 200, JSON.stringify(set.body))
-    assert.deepEqual(set.body.spec.adapter, { bare: {} })
+    assert.deepEqual(set.body.spec.adapter, { type: 'bare', bare: {} })
     const explicit = await t.api('POST', `${ws()}/tool_sets`, {
       metadata: { name: 'explicit-bare' },
       spec: { adapter: { bare: {} } },

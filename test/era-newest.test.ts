@@ -90,7 +90,7 @@ describe('the newest API, end to end', () => {
     })
     assert.ok(openapiSet.info.toolCount > 0, 'the OpenAPI set synced its operations')
     const bareSet = await post('/tool_sets', { metadata: { name: 'eyes' }, spec: {} })
-    assert.deepEqual(bareSet.spec.adapter, { bare: {} })
+    assert.deepEqual(bareSet.spec.adapter, { type: 'bare', bare: {} })
     const snapshot = await post(`/tool_sets/${resource(bareSet, 'tool set')}/tools`, {
       metadata: { name: 'snapshot' },
       spec: { description: 'A picture of the room', parameters: { type: 'object' } },

@@ -2,6 +2,7 @@ import type { Deps } from '../modules/deps.ts'
 import type { ModelResolutionCache } from './model-cache.ts'
 import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
+import type { GroupCommit } from './group-commit.ts'
 import type { McpSessions } from './tools/mcp-tool.ts'
 
 /** What every objective run of a worker shares. */
@@ -17,4 +18,6 @@ export interface EngineContext {
   mcp: McpSessions
   cache: ConversationCache
   models: ModelResolutionCache
+  /** Commits the runs' steps, several objectives' steps in one transaction (group-commit.ts). */
+  steps: GroupCommit
 }

@@ -27,6 +27,7 @@ import {
   WAITING_FOR_CONTENT,
 } from './bare-tool.ts'
 import type { ToolDiscovery } from './tool-discovery.ts'
+import { markStarted } from './started-at.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
 export interface ToolStepHost {
@@ -101,11 +102,14 @@ export class ToolCalls {
         ],
       })
     }
+    const startedAt = new Date().toISOString()
     const outcome = tool?.snapshot
       ? await this.execute(call, tool.snapshot)
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
-    await host.commit(this.outcomeStep(call.id, outcome, []))
+    const step = this.outcomeStep(call.id, outcome, [])
+    markStarted(step.events.at(-1), startedAt)
+    await host.commit(step)
   }
 
   /**

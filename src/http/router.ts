@@ -98,6 +98,7 @@ export const COLON_VERBS = [
   'pause',
   'resume',
   'archive',
+  'rotateChallengeToken',
   'setContent',
   'publish',
   'unpublish',

@@ -29,7 +29,12 @@ export async function callOnce(
   req: ModelCallRequest,
 ): Promise<ModelCallResult> {
   const options: LanguageModelV3CallOptions = {
-    prompt: toPrompt(req.system, req.messages, IMAGE_TOOL_RESULTS.has(req.target.provider)),
+    prompt: toPrompt(
+      req.system,
+      req.messages,
+      req.cachingEnabled,
+      IMAGE_TOOL_RESULTS.has(req.target.provider),
+    ),
     tools: req.tools.length
       ? req.tools.map((t) => ({
           type: 'function' as const,
@@ -41,6 +46,10 @@ export async function callOnce(
     toolChoice: req.toolChoice ? { type: 'tool', toolName: req.toolChoice } : undefined,
     temperature: req.temperature,
     maxOutputTokens: req.maxOutputTokens,
+    topP: req.topP,
+    topK: req.topK,
+    stopSequences: req.stopSequences,
+    ...(req.reasoningEffort ? { providerOptions: effortOptions(req.reasoningEffort) } : {}),
     abortSignal: req.signal,
   }
   const answer = req.stream ? await streamed(model, options) : await generated(model, options)
@@ -118,6 +127,20 @@ function collect(answer: RawAnswer, part: LanguageModelV3StreamPart): void {
 }
 
 /**
+ * Reasoning effort as each provider's adapter reads it (each reads only its own key): OpenAI's
+ * `reasoning_effort`, Anthropic's `output_config.effort` (which has no "minimal").
+ */
+function effortOptions(effort: NonNullable<ModelCallRequest['reasoningEffort']>) {
+  return {
+    openai: { reasoningEffort: effort },
+    anthropic: { effort: effort === 'minimal' ? 'low' : effort },
+  }
+}
+
+/** Anthropic caches a prompt prefix only up to a marked block: the system prompt is that mark. */
+const CACHE_SYSTEM = { anthropic: { cacheControl: { type: 'ephemeral' } } }
+
+/**
  * Providers whose wire format takes images inside a tool result. The OpenAI chat formats
  * (openai, openai-compatible) take only text there: the AI SDK would send the base64 as JSON text.
  */
@@ -127,9 +150,12 @@ const IMAGE_TOOL_RESULTS = new Set<ProviderTarget['provider']>(['anthropic', 'go
 function toPrompt(
   system: string | undefined,
   messages: ModelMessage[],
+  cache: boolean | undefined,
   images: boolean,
 ): LanguageModelV3Prompt {
-  const prompt: LanguageModelV3Prompt = system ? [{ role: 'system', content: system }] : []
+  const prompt: LanguageModelV3Prompt = system
+    ? [{ role: 'system', content: system, ...(cache ? { providerOptions: CACHE_SYSTEM } : {}) }]
+    : []
   for (const m of messages) prompt.push(toMessage(m, images))
   return prompt
 }
@@ -260,8 +286,10 @@ function toResult(answer: RawAnswer, offered: Set<string>): ModelCallResult {
     rejectedToolCalls,
     usage: {
       inputTokens: answer.usage?.inputTokens.total ?? 0,
-      cachedInputTokens: answer.usage?.inputTokens.cacheRead ?? 0,
       outputTokens: answer.usage?.outputTokens.total ?? 0,
+      ...(answer.usage?.inputTokens.cacheRead
+        ? { cachedInputTokens: answer.usage.inputTokens.cacheRead }
+        : {}),
     },
     finishReason: answer.finishReason,
     responseMessages: assistant.content.length ? [assistant, ...errors] : errors,

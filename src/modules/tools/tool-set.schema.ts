@@ -135,17 +135,25 @@ export const ContentTimeout = z
 
 export const ToolSetAdapter = z
   .object({
+    /** Newest API: the key of the populated adapter. Served; on input it must match that key. */
+    type: z.enum(['http', 'mcp', 'openapi', 'bare']).optional(),
     http: HttpAdapter.optional(),
     mcp: McpAdapter.optional(),
     openapi: OpenApiAdapter.optional(),
     bare: BareAdapter.optional(),
   })
   .superRefine((a, ctx) => {
-    const set = [a.http, a.mcp, a.openapi, a.bare].filter((x) => x !== undefined).length
-    if (set !== 1) {
+    const set = (['http', 'mcp', 'openapi', 'bare'] as const).filter((k) => a[k] !== undefined)
+    if (set.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         message: 'exactly one of http, mcp, openapi or bare is required',
+      })
+    } else if (a.type && a.type !== set[0]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `is ${a.type} but the adapter set is ${set[0]}`,
       })
     }
   })

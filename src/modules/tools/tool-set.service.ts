@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { parse as parseYaml } from 'yaml'
 import type { ToolSetEventTable } from '../../db/schema.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -43,14 +44,6 @@ import {
 
 export type { ToolSetRow }
 
-/**
- * A spec as stored: one without an adapter is a bare tool set (docs/decisions.md decision 22),
- * written out so every reader finds an adapter.
- */
-export function storedSpec(spec: ToolSetSpecInput): ToolSetSpec {
-  return { ...spec, adapter: spec.adapter ?? { bare: {} } }
-}
-
 /** The one row -> ToolSet mapping. */
 export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
   const spec = row.spec as ToolSetSpec
@@ -72,11 +65,34 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
   }
 }
 
+/**
+ * A tool set as a family serves it: the workspace family (the newest API's paths) adds the
+ * adapter's union tag `type`; the implicit family serves the adapter exactly as written
+ * (docs/decisions.md decision 21).
+ */
+export function presentToolSet(toolSet: ToolSet, family: ApiFamily): ToolSet {
+  if (family !== 'workspace') return toolSet
+  const { http, mcp, openapi, bare } = toolSet.spec.adapter
+  const type = http ? 'http' : mcp ? 'mcp' : openapi ? 'openapi' : bare ? 'bare' : undefined
+  if (!type) return toolSet
+  return { ...toolSet, spec: { ...toolSet.spec, adapter: { type, ...toolSet.spec.adapter } } }
+}
+
+/**
+ * A spec as stored: the adapter's union `type` is derived from its key, so it is not kept; one
+ * without an adapter is a bare tool set (docs/decisions.md decision 22), written out so every
+ * reader finds an adapter.
+ */
+export function storedSpec(spec: ToolSetSpecInput): ToolSetSpec {
+  const { type: _type, ...adapter } = spec.adapter ?? { bare: {} }
+  return { ...spec, adapter }
+}
+
 /** Header values are templates too (secret references, arguments): reject ones that cannot parse. */
 export function validateToolSetSpec(spec: ToolSetSpec): void {
-  for (const [kind, adapter] of Object.entries(spec.adapter)) {
-    const headers = adapter && 'headers' in adapter ? adapter.headers : undefined
-    for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const kind of ['http', 'mcp', 'openapi'] as const) {
+    const adapter = spec.adapter[kind]
+    for (const [name, value] of Object.entries(adapter?.headers ?? {})) {
       checkToolTemplate(value, 'none', `spec.adapter.${kind}.headers.${name}`)
     }
   }
@@ -148,7 +164,9 @@ export async function updateToolSet(
   body: UpdateToolSetBody,
 ): Promise<ToolSet> {
   const row = await findToolSetRow(deps, scope, ref)
-  const next = applyUpdate(toolSetOf(row), body, body.updateMask)
+  const current = toolSetOf(row)
+  current.spec = storedSpec(current.spec)
+  const next = applyUpdate(current, body, body.updateMask)
   const spec = storedSpec(parseSpec(ToolSetSpecInput, next.spec))
   validateToolSetSpec(spec)
   const document = await readDocumentFirst(deps, scope.workspaceId, row.id, spec)
