@@ -3,10 +3,8 @@
  * paths, colon verbs, discriminated events, the SSE stream, tool sets of every kind (http, mcp,
  * openapi, bare), approval, a bare tool answered with `:setContent`, diagnostics, `:continue`
  * and `:cancel`; every read is checked the way a typed HEAD client reads it.
- *
- * Not yet here (another branch adds them): variation `systemPromptTemplate` /
- * `firstUserMessageTemplate` and the newest create body (`systemPromptData`,
- * `firstUserMessage`); the objective is created with the seed-era `data.initialMessage`.
+ * The variation uses `systemPromptTemplate` and `firstUserMessageTemplate`; the objective is
+ * created with the newest body (`systemPromptData`, `firstUserMessageData`).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -108,7 +106,11 @@ describe('the newest API, end to end', () => {
     assert.equal((await post(`/agents/${agentId}:publish`)).spec.status, 'AGENT_STATUS_PUBLISHED')
     const variation = await post(`/agents/${agentId}/variations`, {
       metadata: { name: 'v1' },
-      spec: { prompt: 'You help with records.', modelConfig: { modelId: MODEL_OF.openai } },
+      spec: {
+        systemPromptTemplate: 'You help {{ team }} with records.',
+        firstUserMessageTemplate: 'Check record {{ record }} and the room.',
+        modelConfig: { modelId: MODEL_OF.openai },
+      },
     })
     for (const tool of [lookup, snapshot]) {
       await post(`/agent_variations/${variation.metadata.id}/assignments`, {
@@ -124,9 +126,13 @@ describe('the newest API, end to end', () => {
     )
     const objective = await post('/objectives', {
       agentId,
-      data: { initialMessage: 'check r-7 and the room' },
+      variationId: variation.metadata.id,
+      systemPromptData: { team: 'the archive' },
+      firstUserMessageData: { record: 'r-7' },
     })
     const id = objective.metadata.id
+    assert.equal(objective.systemPrompt, 'You help the archive with records.')
+    assert.equal(objective.firstUserMessage, 'Check record r-7 and the room.')
     let state = await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
     assert.equal(state.status.state, 'STATE_WAITING')
     let calls = await get(`/objectives/${id}/tool_calls`)
