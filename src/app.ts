@@ -25,6 +25,7 @@ import { WebhookDispatcher } from './modules/webhooks/index.ts'
 import { ToolSetSyncer } from './modules/tools/index.ts'
 import { Scheduler } from './modules/schedules/index.ts'
 import { allRoutes } from './routes.ts'
+import { startTracing } from './lib/tracing.ts'
 
 export interface Sortie {
   deps: Deps
@@ -145,7 +146,9 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     )
   }
   await syncModelCatalogue(deps)
-  const http = createHttpApp(deps, allRoutes)
+  const http = createHttpApp(deps, allRoutes, undefined, {
+    metricsToken: config.telemetry.metricsToken,
+  })
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined
   const syncer = opts.worker
     ? new ToolSetSyncer({ deps, intervalSeconds: config.toolSetSyncSeconds })
@@ -158,6 +161,8 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   dispatcher?.start()
   syncer?.start()
   scheduler?.start()
+  // Spans come from the engine only: a process without a worker loads no SDK.
+  const tracing = opts.worker ? await startTracing(config.telemetry) : undefined
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -166,6 +171,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       env,
       callModel,
       fetch: opts.fetch,
+      tracing,
     })
     await worker.start()
   }
@@ -193,6 +199,10 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       }
       await scheduler?.stop()
       await worker?.stop()
+      // After the worker: its last spans are exported, not dropped.
+      await tracing?.shutdown().catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'could not export the last spans')
+      })
       await syncer?.stop()
       await dispatcher?.stop()
       await liveBus.stop()

@@ -3,6 +3,7 @@ import type { ModelResolutionCache } from './model-cache.ts'
 import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
 import type { McpSessions } from './tools/mcp-tool.ts'
+import type { Tracing } from '../lib/tracing.ts'
 
 /** What every objective run of a worker shares. */
 export interface EngineContext {
@@ -17,4 +18,6 @@ export interface EngineContext {
   mcp: McpSessions
   cache: ConversationCache
   models: ModelResolutionCache
+  /** Set when OpenTelemetry export is on (src/engine/telemetry.ts). */
+  tracing?: Tracing
 }

@@ -33,6 +33,7 @@ import { failureOf } from './failure.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
+import { RunTelemetry } from './telemetry.ts'
 
 /** Why a run stopped without finishing: nothing more may be written by it. */
 export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown'
@@ -55,6 +56,7 @@ export class ObjectiveRun {
   private conversation = new Conversation()
   private readonly toolCalls: ToolCalls
   private readonly compaction: RunCompaction
+  private readonly telemetry: RunTelemetry
 
   constructor(
     private readonly row: ObjectiveRow,
@@ -76,12 +78,14 @@ export class ObjectiveRun {
     this.budget = budgetOf(constraints)
     this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
     this.limit = limitStateOf(row, constraints)
+    this.telemetry = new RunTelemetry(ctx.tracing, row, this.data)
     this.toolCalls = new ToolCalls(
       {
         windowId: () => this.windowId,
         signal: this.controller.signal,
         commit: (step) => this.commit(step),
         event: (event) => this.event(event),
+        telemetry: this.telemetry,
       },
       ctx,
       row,
@@ -116,6 +120,7 @@ export class ObjectiveRun {
 
   /** Runs until the objective waits, fails, or this worker must let go of it. Never throws. */
   async run(): Promise<void> {
+    let failure: unknown
     try {
       const model = await this.ctx.models.get(this.row.workspace_id, this.data.modelId)
       await this.loadConversation()
@@ -123,6 +128,7 @@ export class ObjectiveRun {
         this.limit.spawned = await countSubObjectives(this.ctx.deps.db, this.row.id)
       }
       while (!this.controller.signal.aborted) {
+        this.telemetry.step()
         // Started sub-agent calls wait for their children; everything else runs first.
         const next = this.conversation.pending.find(
           (c) => !(c.started && this.toolCalls.isSubAgent(c)),
@@ -130,7 +136,7 @@ export class ObjectiveRun {
         if (next?.awaitingApproval) {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
-        } else if (next) await this.toolCalls.run(next)
+        } else if (next) await this.telemetry.tool(next, () => this.toolCalls.run(next))
         else if (this.conversation.pending.length) {
           if (await this.awaitSubObjectives()) return
         } else if (
@@ -143,7 +149,10 @@ export class ObjectiveRun {
         } else if (await this.modelTurn(model)) return
       }
     } catch (err) {
+      failure = err
       await this.handleError(err)
+    } finally {
+      this.telemetry.end(failure, this.controller.signal.reason)
     }
   }
 
@@ -225,6 +234,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    this.telemetry.planned(plan.step.toolCalls)
     spend(this.used, answer.usage)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
@@ -250,7 +260,7 @@ export class ObjectiveRun {
     tools: ModelTool[],
     toolChoice?: string,
   ): Promise<ModelCallResult> {
-    return this.ctx.callModel({
+    const request: ModelCallRequest = {
       target: providerTarget(model),
       system: this.data.systemPrompt || undefined,
       messages,
@@ -258,7 +268,8 @@ export class ObjectiveRun {
       ...(toolChoice ? { toolChoice } : {}),
       temperature: this.data.variation.spec?.modelConfig?.temperature,
       signal: this.controller.signal,
-    })
+    }
+    return this.telemetry.model(request, (r) => this.ctx.callModel(r))
   }
 
   /**

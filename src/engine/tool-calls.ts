@@ -18,6 +18,7 @@ import { executeHttpTool } from './tools/http-tool.ts'
 import { executeMcpTool } from './tools/mcp-tool.ts'
 import { planOpenApiRequest } from './tools/openapi-request.ts'
 import { SecretResolver } from './tools/secrets.ts'
+import type { RunTelemetry } from './telemetry.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
 export interface ToolStepHost {
@@ -28,6 +29,7 @@ export interface ToolStepHost {
   commit(step: StepWrite): Promise<void>
   /** An event of this objective, ready to write. */
   event(event: StoredEvent): EventWrite
+  readonly telemetry: RunTelemetry
 }
 
 type Outcome = { ok: true; content: string } | { ok: false; message: string }
@@ -74,8 +76,9 @@ export class ToolCalls {
         ],
       })
     }
-    const outcome = tool?.snapshot
-      ? await this.execute(call, tool.snapshot)
+    const snapshot = tool?.snapshot
+    const outcome = snapshot
+      ? await host.telemetry.executing(() => this.execute(call, snapshot))
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
     await host.commit(this.outcomeStep(call.id, outcome, []))
@@ -176,6 +179,7 @@ export class ToolCalls {
     tasks: TaskWrite[],
     called?: EventWrite,
   ): StepWrite {
+    this.host.telemetry.settled(outcome)
     const [event, executionStatus, result]: [StoredEvent, string, string] = outcome.ok
       ? [
           { type: 'toolResult', payload: { toolCallId: id, content: outcome.content } },

@@ -12,6 +12,8 @@ import { ObjectiveRun } from './objective-run.ts'
 import { createModelCaller, type ModelCaller } from '../providers/index.ts'
 import { claimObjectives, releaseLeases, renewLeases } from './queue.ts'
 import { McpSessions } from './tools/mcp-tool.ts'
+import { claimed, leaseLost } from './telemetry.ts'
+import type { Tracing } from '../lib/tracing.ts'
 
 export interface WorkerOptions {
   deps: Deps
@@ -22,6 +24,8 @@ export interface WorkerOptions {
   callModel?: ModelCaller
   fetch?: typeof fetch
   id?: string
+  /** OpenTelemetry export, when configured (src/lib/tracing.ts). */
+  tracing?: Tracing
 }
 
 /**
@@ -60,6 +64,7 @@ export class Worker {
       mcp: new McpSessions({ connectTimeoutMs: opts.config.toolTimeoutMs, fetch: opts.fetch }),
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
+      tracing: opts.tracing,
     }
     this.bus = createNotifyBus(opts.databaseUrl, opts.deps.logger)
     this.bus.on(WORK_CHANNEL, () => this.pump())
@@ -112,6 +117,7 @@ export class Worker {
       const rows = await claimObjectives(this.opts.deps.db, this.id, free, leaseSeconds, [
         ...this.runs.keys(),
       ])
+      claimed(rows)
       for (const row of rows) this.launch(new ObjectiveRun(row, this.ctx))
       if (rows.length < free) return
     }
@@ -145,7 +151,11 @@ export class Worker {
     if (ids.length === 0 || this.stopping) return
     try {
       const held = await renewLeases(this.opts.deps.db, this.id, ids, this.opts.config.leaseSeconds)
-      for (const id of ids) if (!held.has(id)) this.runs.get(id)?.stop('lease-lost')
+      for (const id of ids) {
+        if (held.has(id)) continue
+        leaseLost()
+        this.runs.get(id)?.stop('lease-lost')
+      }
     } catch (err) {
       this.opts.deps.logger.warn({ err: (err as Error).message }, 'lease renewal failed')
     }

@@ -9,6 +9,7 @@ import { receiveUpload, Upload } from '../modules/uploads/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import { mountConsole } from './console.ts'
+import { mountMetrics } from './metrics.ts'
 import type { HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
@@ -50,6 +51,7 @@ export function createHttpApp(
   deps: Deps,
   routes: RouteDef[],
   extra?: (app: Hono<HttpEnv>) => void,
+  opts: { metricsToken?: string } = {},
 ): HttpApp {
   const app = new Hono<HttpEnv>({
     getPath: (req) => rewriteColonVerb(new URL(req.url).pathname),
@@ -114,6 +116,7 @@ export function createHttpApp(
       },
     },
   })
+  mountMetrics(app, registry, deps, opts.metricsToken, bearerToken)
   registry.registerPath({
     method: 'put',
     path: '/v1/uploads/{id}/content',
