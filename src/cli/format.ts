@@ -42,6 +42,8 @@ export function formatEvent(event: Event): string | undefined {
       return `  ↳ ${d.agent?.name ?? 'sub-agent'} ${String(d.status ?? '')
         .replace('STATUS_', '')
         .toLowerCase()}: ${clip(String(d.message ?? ''), 200)}`
+    case 'notice':
+      return `${d.level === 'LEVEL_WARN' ? '!' : 'i'} ${d.message ?? ''} [${d.key ?? ''}]`
     case 'memoryRead':
       return `  ⇡ memory ${d.message ?? ''} (${d.memoryLayerId ?? ''}/${d.memoryEntryId ?? ''})`
     default:

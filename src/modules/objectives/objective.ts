@@ -102,6 +102,7 @@ export type EventType =
   | 'contextWindowCompacted'
   | 'memoryRead'
   | 'timedOut'
+  | 'notice'
 
 /** `subAgentUpdated.status` (seed 003 and later). */
 export type SubAgentStatus =
@@ -167,7 +168,14 @@ export interface EventPayloads {
   }
   /** A skill the model loaded from the objective's memory stack (seed 003). */
   memoryRead: { memoryLayerId: string; memoryEntryId: string; message: string }
+  /**
+   * Something worth telling a watcher that is not a step of the conversation (docs/api.md
+   * section 6.2): `key` is a stable dotted name to match on (`budget.near`), `message` reads.
+   */
+  notice: { level: NoticeLevel; key: string; message: string }
 }
+
+export type NoticeLevel = 'LEVEL_INFO' | 'LEVEL_WARN'
 
 /** Engine-only fields of a stored event, never served. */
 export interface EventExtras {
