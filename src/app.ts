@@ -14,6 +14,7 @@ import { createIdGenerator } from './lib/ids.ts'
 import { TokenBuckets, type RateLimit } from './lib/rate-limit.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
+import { createMetricsApp } from './http/metrics.ts'
 import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
 import { createObjectiveCompactor, Worker } from './engine/index.ts'
@@ -35,6 +36,8 @@ export interface Sortie {
   bootstrap?: BootstrapResult
   /** Serves HTTP on host:port; resolves with the bound address. */
   listen(host: string, port: number): Promise<AddressInfo>
+  /** Serves GET /metrics alone on host:port (`sortie worker`, which serves no API). */
+  listenMetrics(host: string, port: number): Promise<AddressInfo>
   /** The engine worker of this process, when started with `worker: true`. */
   worker?: Worker
   /** The schedule firer of this process, started with the worker. */
@@ -176,7 +179,17 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     await worker.start()
   }
 
-  let server: ServerType | undefined
+  const servers: ServerType[] = []
+  const listenOn = (
+    fetch: (req: Request) => Response | Promise<Response>,
+    host: string,
+    port: number,
+  ) =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      const server = serve({ fetch, hostname: host, port }, (info) => resolve(info))
+      servers.push(server)
+      server.once('error', reject)
+    })
   return {
     deps,
     http,
@@ -184,16 +197,13 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     bootstrap,
     worker,
     scheduler,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
-        server.once('error', reject)
-      }),
+    listen: (host, port) => listenOn(http.app.fetch, host, port),
+    listenMetrics: (host, port) =>
+      listenOn(createMetricsApp(deps, config.telemetry.metricsToken).fetch, host, port),
     async stop() {
       // Open streams would hold the server open; dropped (not ended) they reconnect elsewhere.
       hub.stop()
-      if (server) {
-        const s = server
+      for (const s of servers) {
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }

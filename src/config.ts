@@ -67,6 +67,7 @@ const envSchema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
   SORTIE_METRICS_TOKEN: z.string().min(1).optional(),
+  SORTIE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -100,6 +101,8 @@ export interface TelemetryConfig {
   captureContent: boolean
   /** Bearer token of GET /metrics; without one only loopback, unproxied clients are answered. */
   metricsToken?: string
+  /** Where `sortie worker` serves GET /metrics (it serves no API); undefined = not served. */
+  metricsPort?: number
 }
 
 /** How each worker process fires agent schedules. */
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serviceName: e.OTEL_SERVICE_NAME,
       captureContent: e.SORTIE_OTEL_CAPTURE_CONTENT,
       metricsToken: e.SORTIE_METRICS_TOKEN,
+      metricsPort: e.SORTIE_METRICS_PORT,
     },
   }
 }

@@ -242,6 +242,24 @@ describe('GET /metrics access', () => {
     }
   })
 
+  it("a worker's metrics listener (SORTIE_METRICS_PORT) serves GET /metrics with the same rules and no API", async () => {
+    const address = await t.sortie.listenMetrics('127.0.0.1', 0)
+    const base = `http://127.0.0.1:${address.port}`
+    const refused = await fetch(`${base}/metrics`)
+    assert.equal(refused.status, 401, 'the token is required here too, loopback or not')
+    assert.equal((await refused.json()).code, 16)
+    const res = await fetch(`${base}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+    assert.equal(res.status, 200)
+    assert.ok(parsePrometheus(await res.text()).types.has('sortie_engine_steps_total'))
+    const api = await fetch(`${base}/v1/objectives`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    })
+    assert.equal(api.status, 404)
+    await api.body?.cancel()
+  })
+
   it('is documented in /openapi.json outside /v1', async () => {
     const doc = await t.api('GET', '/openapi.json', undefined, { token: null })
     const op = doc.body.paths['/metrics']?.get

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
-import type { Context, Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { permissionDenied, unauthenticated } from '../lib/errors.ts'
+import { AppError, Code, permissionDenied, unauthenticated } from '../lib/errors.ts'
 import type { Deps } from '../modules/deps.ts'
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../modules/metrics/index.ts'
-import type { HttpEnv } from './context.ts'
+import { bearerToken, type HttpEnv } from './context.ts'
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 const LOOPBACK = /^(?:::ffff:)?127(?:\.\d{1,3}){3}$|^::1$/
@@ -44,19 +44,44 @@ function checkAccess(c: Context<HttpEnv>, token: string | undefined, bearer?: st
   }
 }
 
+/**
+ * What `sortie worker` serves on SORTIE_METRICS_PORT: GET /metrics alone, so a worker process's
+ * own counters can be scraped without it serving the API (docs/decisions.md decision 18).
+ */
+export function createMetricsApp(deps: Deps, token: string | undefined): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>()
+  app.get('/metrics', (c) => metricsResponse(c, deps, token, bearerToken(c)))
+  app.notFound((c) => {
+    const err = new AppError(Code.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`)
+    return c.json(err.toStatus(), 404)
+  })
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(err.toStatus(), err.status as 401)
+    deps.logger.error({ err }, 'metrics scrape failed')
+    return c.json(new AppError(Code.INTERNAL, 'internal error').toStatus(), 500)
+  })
+  return app
+}
+
+async function metricsResponse(
+  c: Context<HttpEnv>,
+  deps: Deps,
+  token: string | undefined,
+  bearer: string | undefined,
+): Promise<Response> {
+  checkAccess(c, token, bearer)
+  const text = await renderMetrics(deps)
+  return c.body(text, 200, { 'content-type': METRICS_CONTENT_TYPE })
+}
+
 /** GET /metrics in the Prometheus text format, and its entry in /openapi.json. */
 export function mountMetrics(
   app: Hono<HttpEnv>,
   registry: OpenAPIRegistry,
   deps: Deps,
   token: string | undefined,
-  bearerToken: (c: Context) => string | undefined,
 ): void {
-  app.get('/metrics', async (c) => {
-    checkAccess(c, token, bearerToken(c))
-    const text = await renderMetrics(deps)
-    return c.body(text, 200, { 'content-type': METRICS_CONTENT_TYPE })
-  })
+  app.get('/metrics', (c) => metricsResponse(c, deps, token, bearerToken(c)))
   const status = {
     description: 'google.rpc.Status',
     content: {

@@ -10,7 +10,7 @@ import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import { mountConsole } from './console.ts'
 import { mountMetrics } from './metrics.ts'
-import type { HttpEnv } from './context.ts'
+import { bearerToken, type HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
 import { COLON_VERBS, mountRoutes } from './router.ts'
@@ -27,13 +27,6 @@ const COLON_VERB = new RegExp(`:(${COLON_VERBS.join('|')})$`)
 
 export function rewriteColonVerb(path: string): string {
   return path.replace(COLON_VERB, '/$1')
-}
-
-function bearerToken(c: Context): string | undefined {
-  const header = c.req.header('authorization')
-  // The whole value after "Bearer ": test deployments use tokens like the clients' "My API Key".
-  const match = header?.match(/^Bearer\s+(\S.*?)\s*$/i)
-  return match?.[1]
 }
 
 function statusResponse(c: Context, err: AppError, extraHeaders: Record<string, string> = {}) {
@@ -116,7 +109,7 @@ export function createHttpApp(
       },
     },
   })
-  mountMetrics(app, registry, deps, opts.metricsToken, bearerToken)
+  mountMetrics(app, registry, deps, opts.metricsToken)
   registry.registerPath({
     method: 'put',
     path: '/v1/uploads/{id}/content',
