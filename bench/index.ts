@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   selection: async () => (await import('./selection.ts')).run(),
   console: async () => (await import('./console.ts')).run(),
   schedules: async () => (await import('./schedules.ts')).run(),
+  observability: async () => (await import('./observability.ts')).run(),
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -58,7 +58,7 @@ const envSchema = z.object({
   // Read where uploads are received (modules/uploads); checked here so a bad value stops start-up.
   SORTIE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   SORTIE_PUBLIC_URL: z.url().optional(),
-  // OpenTelemetry (docs/api.md section "Observability"): standard OTEL_* names; unset = no SDK.
+  // OpenTelemetry (docs/api.md section 10): standard OTEL_* names; unset = no SDK.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('sortie'),
@@ -92,7 +92,7 @@ export interface Config {
   telemetry: TelemetryConfig
 }
 
-/** Traces and metrics (docs/api.md section "Observability", docs/decisions.md decision 18). */
+/** Traces and metrics (docs/api.md section 10, docs/decisions.md decision 18). */
 export interface TelemetryConfig {
   /** OTLP/HTTP traces URL; undefined = tracing off (no SDK loaded). */
   otlpTracesUrl?: string

@@ -23,7 +23,7 @@ import type { ToolCallInsert } from './journal.ts'
 import { Superseded } from './lease.ts'
 
 /**
- * The engine's traces and metrics (docs/api.md section "Observability"), as thin hooks the run
+ * The engine's traces and metrics (docs/api.md section 10), as thin hooks the run
  * calls at a few sites, so the loop's code stays the loop's. One RunTelemetry per claimed run:
  * its span is the objective turn (`invoke_agent`), with a `chat` span per model call and an
  * `execute_tool` span per tool call as children, following the OpenTelemetry GenAI semantic

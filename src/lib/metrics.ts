@@ -1,8 +1,8 @@
 import { Counter, Histogram, Registry } from 'prom-client'
 
 /**
- * The counters and histograms of this process (GET /metrics, docs/api.md section
- * "Observability"). They count what this process did: in multi-process mode each process has
+ * The counters and histograms of this process (GET /metrics, docs/api.md
+ * section 10). They count what this process did: in multi-process mode each process has
  * its own, and the numbers that must be the same everywhere (objectives by state, queue depth,
  * webhook backlog) are read from the database at scrape time instead (docs/decisions.md
  * decision 18). Process-wide like the process itself: every Sortie started in it adds to them.
