@@ -4,6 +4,7 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Span,
 } from '@opentelemetry/api'
 import {
@@ -44,6 +45,8 @@ const PROVIDER_NAME: Record<string, string> = {
 
 export class RunTelemetry {
   private readonly turn?: Span
+  /** The context that makes a span the turn's child. */
+  private readonly parent?: Context
   private readonly ids: Attributes
   /** The open tool call's span, settled by the tool step that runs it. */
   private toolSpan?: Span
@@ -77,6 +80,7 @@ export class RunTelemetry {
           : {}),
       },
     })
+    this.parent = trace.setSpan(context.active(), this.turn)
   }
 
   /** The loop starts its next step: the previous one is measured. */
@@ -202,11 +206,10 @@ export class RunTelemetry {
   }
 
   private child(name: string, kind: SpanKind, attributes: Attributes): Span {
-    const parent = trace.setSpan(context.active(), this.turn!)
     return this.tracing!.tracer.startSpan(
       name,
       { kind, attributes: { ...attributes, ...this.ids } },
-      parent,
+      this.parent,
     )
   }
 }
