@@ -1,6 +1,7 @@
 import type { RouteDef } from './modules/route.ts'
 import { accountsRoutes } from './modules/accounts/index.ts'
 import { agentRoutes, assignmentRoutes } from './modules/agents/index.ts'
+import { bundleRoutes } from './modules/bundles/index.ts'
 import { feedbackRoutes } from './modules/feedback/index.ts'
 import { goalRoutes } from './modules/goals/index.ts'
 import { memoryAssignmentRoutes, memoryRoutes } from './modules/memory/index.ts'
@@ -32,4 +33,5 @@ export const allRoutes: RouteDef[] = [
   ...memoryRoutes,
   ...memoryAssignmentRoutes,
   ...uploadRoutes,
+  ...bundleRoutes,
 ]

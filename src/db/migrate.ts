@@ -17,6 +17,7 @@ import * as m013 from './migrations/013_tool_set_sync.ts'
 import * as m014 from './migrations/014_agent_schedules.ts'
 import * as m015 from './migrations/015_memory.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
+import * as m019 from './migrations/019_bulk_applies.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014_agent_schedules': m014,
   '015_memory': m015,
   '016_inactivity_timeouts': m016,
+  '019_bulk_applies': m019,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

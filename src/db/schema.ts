@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { BundleOwned, BundleTables } from './schema.bundles.ts'
 import type { GoalTables } from './schema.goals.ts'
 import type { LiveTables } from './schema.live.ts'
 import type { ScheduleTables } from './schema.schedules.ts'
@@ -72,7 +73,10 @@ export interface WorkspaceMemberTable {
   created_at: Timestamp
 }
 
-export interface AgentVariationTable extends ResourceColumns {
+/** Agents (their own table type since migration 019 gave them an owning bundle). */
+export interface AgentTable extends ResourceColumns, BundleOwned {}
+
+export interface AgentVariationTable extends ResourceColumns, BundleOwned {
   agent_id: string
   ts_alpha: Generated<number>
   ts_beta: Generated<number>
@@ -80,7 +84,7 @@ export interface AgentVariationTable extends ResourceColumns {
 }
 
 /** MCP and OpenAPI tool sets are synced (migration 013); HTTP ones leave these null. */
-export interface ToolSetTable extends ResourceColumns {
+export interface ToolSetTable extends ResourceColumns, BundleOwned {
   last_sync_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   sync_claimed_until: ColumnType<
     Date | null,
@@ -90,7 +94,7 @@ export interface ToolSetTable extends ResourceColumns {
   openapi_document: ColumnType<string | null, string | null | undefined, string | null>
 }
 
-export interface ToolTable extends ResourceColumns {
+export interface ToolTable extends ResourceColumns, BundleOwned {
   /** Set on tools synced from an OpenAPI document (migration 013). */
   openapi_call: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
   tool_set_id: string
@@ -229,13 +233,13 @@ export interface ObjectiveInboxTable {
 // ---- end of objectives ----
 
 export interface Database
-  extends SteeringTables, LiveTables, GoalTables, ScheduleTables, MemoryTables {
+  extends SteeringTables, LiveTables, GoalTables, ScheduleTables, MemoryTables, BundleTables {
   accounts: AccountTable
   workspaces: WorkspaceTable
   profiles: ProfileTable
   api_keys: ApiKeyTable
   workspace_members: WorkspaceMemberTable
-  agents: ResourceColumns
+  agents: AgentTable
   agent_variations: AgentVariationTable
   tool_sets: ToolSetTable
   tools: ToolTable

@@ -132,7 +132,7 @@ export function mountRoutes(
         const scope = await resolveScope(c, family)
         if (def.scope === 'workspace') {
           const needed = def.permission ?? permissionFor(c.req.method, def.path)
-          requirePermission(scope, needed, def.operationId)
+          for (const p of [needed].flat()) requirePermission(scope, p, def.operationId)
         } else if (def.access !== 'anyKey') {
           requireAccountAdmin(scope, def.operationId)
         }

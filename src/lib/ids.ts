@@ -32,6 +32,8 @@ export const ID_PREFIX = {
   memoryEntry: 'mement',
   memoryLayerAssignment: 'vmla',
   upload: 'upl',
+  bulkApply: 'apply',
+  bulkApplyResult: 'applyres',
 } as const
 export type IdKind = keyof typeof ID_PREFIX
 

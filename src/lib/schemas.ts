@@ -15,11 +15,13 @@ export const ResourceMetadata = z
     externalId: z.string(),
     labels: Labels,
     createdAt: Timestamp,
+    /** Seed 003: the bundle that owns the resource (docs/api.md section 3.14); absent when none does. */
+    bundleKey: z.string().optional(),
   })
   .meta({ id: 'ResourceMetadata' })
 export type ResourceMetadata = z.infer<typeof ResourceMetadata>
 
-export const OperationMetadata = ResourceMetadata.omit({ name: true }).meta({
+export const OperationMetadata = ResourceMetadata.omit({ name: true, bundleKey: true }).meta({
   id: 'OperationMetadata',
 })
 export type OperationMetadata = z.infer<typeof OperationMetadata>

@@ -17,6 +17,8 @@ export interface ResourceRow {
   external_id: string
   labels: Record<string, string>
   created_at: Date
+  /** Set on the tables a bundle can own (migration 019). */
+  bundle_key?: string | null
 }
 
 export function resourceMetadata(row: ResourceRow): ResourceMetadata {
@@ -29,6 +31,7 @@ export function resourceMetadata(row: ResourceRow): ResourceMetadata {
     externalId: row.external_id,
     labels: row.labels ?? {},
     createdAt: row.created_at.toISOString(),
+    ...(row.bundle_key ? { bundleKey: row.bundle_key } : {}),
   }
 }
 

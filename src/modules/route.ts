@@ -40,9 +40,9 @@ export interface RouteDef<
   access?: 'accountAdmin' | 'anyKey'
   /**
    * The permission a workspace route needs, when the one its path and method imply
-   * (accounts/permissions.ts permissionFor) is not right for it.
+   * (accounts/permissions.ts permissionFor) is not right for it; a list needs every one of them.
    */
-  permission?: string
+  permission?: string | readonly string[]
   operationId: string
   summary: string
   tags: string[]

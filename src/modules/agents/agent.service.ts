@@ -38,7 +38,8 @@ export function agentOf(row: AgentRow, info?: Agent['info']): Agent {
   }
 }
 
-function validateAgentSpec(spec: AgentSpec): void {
+/** Rules an agent spec must meet beyond its shape (bulk applies check bundles with it too). */
+export function validateAgentSpec(spec: AgentSpec): void {
   if (spec.inputDataSchema) compileJsonSchema(spec.inputDataSchema, 'spec.inputDataSchema')
   if (spec.outputDefinition) compileJsonSchema(spec.outputDefinition, 'spec.outputDefinition')
 }

@@ -12,7 +12,16 @@ export const toolRoutes: RouteDef[] = [...toolSetRoutes, ...toolItemRoutes, ...s
 
 export { loadVariationTools, type ToolSnapshot } from './variation-tools.ts'
 export { functionName, toolFunctionName, toolOf } from './tool.service.ts'
-export { findToolSetRow, toolSetOf } from './tool-set.service.ts'
+export {
+  findToolSetRow,
+  readDocumentFirst,
+  toolSetOf,
+  validateToolSetSpec,
+  withInfoAfterSync,
+  type ToolSetRow,
+} from './tool-set.service.ts'
+export { validateToolSpec } from './tool-spec.validation.ts'
+export type { ToolRow } from './tool.service.ts'
 export {
   approvalRequired,
   type ApprovalRules,
@@ -29,5 +38,7 @@ export {
   type ToolTemplate,
 } from './tool-template.ts'
 export type { ToolSet, ToolSetSpec } from './tool-set.schema.ts'
+export { ToolSet as ToolSetSchema, ToolSetSpec as ToolSetSpecSchema } from './tool-set.schema.ts'
+export { Tool as ToolSchema, ToolSpec as ToolSpecSchema } from './tool.schema.ts'
 export type { ConfigHTTP, Tool, ToolSpec, ToolStatus } from './tool.schema.ts'
 export { queryPairs } from './query-template.ts'

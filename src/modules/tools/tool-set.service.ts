@@ -62,7 +62,7 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
 }
 
 /** Header values are templates too (secret references, arguments): reject ones that cannot parse. */
-function validateToolSetSpec(spec: ToolSetSpec): void {
+export function validateToolSetSpec(spec: ToolSetSpec): void {
   for (const [kind, adapter] of Object.entries(spec.adapter)) {
     for (const [name, value] of Object.entries(adapter?.headers ?? {})) {
       checkToolTemplate(value, 'none', `spec.adapter.${kind}.headers.${name}`)
@@ -150,7 +150,7 @@ export async function updateToolSet(
  * An OpenAPI document is read and parsed before a create or update writes anything: a document
  * that cannot be used is a 400 with the parser's message, and nothing changes.
  */
-async function readDocumentFirst(
+export async function readDocumentFirst(
   deps: Deps,
   workspaceId: string,
   toolSetId: string | undefined,
@@ -177,7 +177,7 @@ async function readDocumentFirst(
  * sees its tools. An MCP server that cannot be reached is not an error here: the failure is a
  * `sync_failed` event and the tools already synced stay.
  */
-async function withInfoAfterSync(
+export async function withInfoAfterSync(
   deps: Deps,
   row: ToolSetRow,
   profileId: string,

@@ -8,13 +8,13 @@ import { checkToolTemplate } from './tool-template.ts'
 
 type AdapterKind = 'http' | 'mcp' | 'openapi'
 
-function adapterKind(toolSet: ToolSetRow): AdapterKind {
+function adapterKind(toolSet: Pick<ToolSetRow, 'spec'>): AdapterKind {
   const adapter = (toolSet.spec as ToolSetSpec).adapter
   return adapter.http ? 'http' : adapter.mcp ? 'mcp' : 'openapi'
 }
 
 /** Rules a spec must meet beyond its shape: adapter match, a compilable schema, parsable templates. */
-export function validateToolSpec(spec: ToolSpec, toolSet: ToolSetRow): void {
+export function validateToolSpec(spec: ToolSpec, toolSet: Pick<ToolSetRow, 'spec'>): void {
   const kind = adapterKind(toolSet)
   for (const other of ['http', 'mcp', 'openapi'] as const) {
     if (other !== kind && spec.config[other]) {
