@@ -1,4 +1,5 @@
 import {
+  discoveryCallables,
   subAgentDescription,
   subAgentParameters,
   submitOutputCallable,
@@ -17,6 +18,7 @@ import type { ModelTool } from '../providers/index.ts'
 import { TASK_TOOL_DESCRIPTION, TASK_TOOL_PARAMETERS } from './task-tool.ts'
 import { needsApproval } from './tool-approval.ts'
 import { memoryEngineTools } from './memory-tool.ts'
+import { discoverySettings, ToolDiscovery } from './tool-discovery.ts'
 
 const SUBMIT_OUTPUT_DESCRIPTION =
   'Submits the final structured output of this objective. Call it exactly once, with arguments ' +
@@ -30,7 +32,7 @@ export interface EngineTool {
   requiresApproval: boolean
   /** Set for HTTP tools; built-ins run in-process. */
   snapshot?: StoredTool
-  builtin?: 'tasks' | 'submit_output' | 'memory_load' | 'memory_save'
+  builtin?: 'tasks' | 'submit_output' | 'memory_load' | 'memory_save' | 'discovery'
   /** Set for sub-agents: a call spawns a child objective of this agent. */
   subAgent?: StoredSubAgent
 }
@@ -121,6 +123,43 @@ export interface RunTools {
   modelTools: ModelTool[]
   /** The extraction tool, when the objective has an output definition. */
   submitTool?: EngineTool
+  /** Set when the variation turns progressive discovery on: user tools wait to be loaded. */
+  discovery?: ToolDiscovery
+}
+
+/** The tools of the next model request: all of them, or with discovery the loaded ones. */
+export function turnTools(offered: RunTools): ModelTool[] {
+  return offered.discovery ? offered.discovery.offer(offered.tools.values()) : offered.modelTools
+}
+
+/**
+ * With discovery on, the user tools (HTTP, MCP, OpenAPI) wait in its pool and `tool_search` /
+ * `tool_load` join the built-ins; sub-agents and built-ins stay loaded.
+ */
+function withDiscovery(
+  tools: Map<string, EngineTool>,
+  data: StoredObjectiveData,
+  owner: BuiltinOwner,
+): ToolDiscovery | undefined {
+  const settings = discoverySettings(data.variation.spec)
+  if (!settings) return undefined
+  const pool = new Map([...tools].filter(([, t]) => !!t.snapshot))
+  const discovery = new ToolDiscovery(settings, pool)
+  const models = discovery.builtinModels()
+  const [search, load] = discoveryCallables(owner, data.variation.spec)
+  for (const [model, callable] of [
+    [models.search, search!],
+    [models.load, load!],
+  ] as const) {
+    tools.set(model.name, {
+      model,
+      callable,
+      toolId: null,
+      requiresApproval: false,
+      builtin: 'discovery',
+    })
+  }
+  return discovery
 }
 
 export function runToolsOf(row: ObjectiveRow, data: StoredObjectiveData): RunTools {
@@ -132,9 +171,11 @@ export function runToolsOf(row: ObjectiveRow, data: StoredObjectiveData): RunToo
   }
   const tools = engineTools(row.tools as unknown as StoredTool[], owner, data.subAgents)
   for (const t of memoryEngineTools(data.memory, owner)) tools.set(t.model.name, t)
+  const discovery = withDiscovery(tools, data, owner)
   return {
     tools,
     modelTools: [...tools.values()].map((t) => t.model),
+    ...(discovery ? { discovery } : {}),
     ...(data.outputDefinition
       ? { submitTool: submitOutputTool(data.outputDefinition, owner) }
       : {}),

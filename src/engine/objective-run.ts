@@ -7,7 +7,7 @@ import {
   type StoredObjectiveData,
 } from '../modules/objectives/index.ts'
 import { budgetExceeded, budgetOf, spend, type Budget, type Usage } from './budget.ts'
-import { runToolsOf, type EngineTool, type RunTools } from './callable-tools.ts'
+import { runToolsOf, turnTools, type EngineTool, type RunTools } from './callable-tools.ts'
 import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
 import { Superseded, type Lease } from './lease.ts'
@@ -91,6 +91,7 @@ export class ObjectiveRun {
       row,
       this.offered.tools,
       this.limit,
+      this.offered.discovery,
     )
     this.compaction = new RunCompaction(
       {
@@ -124,6 +125,8 @@ export class ObjectiveRun {
     try {
       const model = await this.ctx.models.get(this.row.workspace_id, this.data.modelId)
       await this.loadConversation()
+      // The tools loaded by discovery so far, as committed (a resumed run offers the same).
+      await this.offered.discovery?.restore(this.ctx.deps.db, this.row.id)
       if (this.limit.maxSubObjectives > 0 && this.data.subAgents?.length) {
         this.limit.spawned = await countSubObjectives(this.ctx.deps.db, this.row.id)
       }
@@ -225,7 +228,8 @@ export class ObjectiveRun {
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
-    const answer = await this.callModel(model, messages, this.offered.modelTools)
+    const raw = await this.callModel(model, messages, turnTools(this.offered))
+    const answer = this.offered.discovery?.explain(raw) ?? raw
     const plan = planModelTurn(
       answer,
       this.offered.tools,

@@ -19,6 +19,7 @@ import { executeMcpTool } from './tools/mcp-tool.ts'
 import { planOpenApiRequest } from './tools/openapi-request.ts'
 import { SecretResolver } from './tools/secrets.ts'
 import type { RunTelemetry } from './telemetry.ts'
+import type { ToolDiscovery } from './tool-discovery.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
 export interface ToolStepHost {
@@ -50,6 +51,7 @@ export class ToolCalls {
     private readonly row: ObjectiveRow,
     private readonly tools: Map<string, EngineTool>,
     private readonly limit: LimitState,
+    private readonly discovery?: ToolDiscovery,
   ) {
     this.secrets = new SecretResolver(ctx.deps, row)
   }
@@ -62,6 +64,9 @@ export class ToolCalls {
   async run(call: PendingCall): Promise<void> {
     const tool = this.tools.get(call.functionName)
     if (tool?.builtin === 'tasks') return this.runTaskCall(call)
+    if (tool?.builtin === 'discovery' && this.discovery) {
+      return this.runDiscoveryCall(call, this.discovery)
+    }
     if (tool?.builtin === 'memory_load' || tool?.builtin === 'memory_save') {
       return this.runMemoryCall(call, tool.builtin)
     }
@@ -171,6 +176,17 @@ export class ToolCalls {
     const step = this.outcomeStep(call.id, outcome, [], called)
     if (outcome.ok && outcome.read) step.events.splice(1, 0, this.host.event(outcome.read))
     await this.host.commit(step)
+  }
+
+  /**
+   * `tool_search` and `tool_load` run in-process: `toolCalled` and the result commit in one step,
+   * and loaded tools join the requests only once that step committed (the result records them).
+   */
+  private async runDiscoveryCall(call: PendingCall, discovery: ToolDiscovery): Promise<void> {
+    const outcome = discovery.run(call.functionName, inputOf(call.arguments))
+    const called = this.host.event({ type: 'toolCalled', payload: { toolCallId: call.id } })
+    await this.host.commit(this.outcomeStep(call.id, outcome, [], called))
+    if (outcome.ok && outcome.loaded) discovery.markLoaded(outcome.loaded)
   }
 
   private outcomeStep(

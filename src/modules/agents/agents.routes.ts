@@ -17,6 +17,7 @@ import {
 } from './agent.schema.ts'
 import * as agents from './agent.service.ts'
 import * as variations from './variation.service.ts'
+import { presentVariation } from './discovery-names.ts'
 
 const tags = ['Agents']
 
@@ -91,8 +92,8 @@ export const agentRoutes: RouteDef[] = [
     params: AgentChildParams,
     body: CreateVariationBody,
     response: AgentVariation,
-    handler: ({ deps, scope, params, body }) =>
-      variations.createVariation(deps, scope, params.agentId, body),
+    handler: async ({ deps, scope, params, body, family }) =>
+      presentVariation(await variations.createVariation(deps, scope, params.agentId, body), family),
   }),
   route({
     method: 'get',
@@ -104,8 +105,10 @@ export const agentRoutes: RouteDef[] = [
     params: AgentChildParams,
     query: ListVariationsQuery,
     response: VariationPage,
-    handler: ({ deps, scope, params, query }) =>
-      variations.listVariations(deps, scope, params.agentId, query),
+    handler: async ({ deps, scope, params, query, family }) => {
+      const page = await variations.listVariations(deps, scope, params.agentId, query)
+      return { ...page, items: page.items.map((v) => presentVariation(v, family)) }
+    },
   }),
   route({
     method: 'get',
@@ -116,8 +119,11 @@ export const agentRoutes: RouteDef[] = [
     tags,
     params: VariationParams,
     response: AgentVariation,
-    handler: ({ deps, scope, params }) =>
-      variations.getVariation(deps, scope, params.agentId, params.id),
+    handler: async ({ deps, scope, params, family }) =>
+      presentVariation(
+        await variations.getVariation(deps, scope, params.agentId, params.id),
+        family,
+      ),
   }),
   route({
     method: 'patch',
@@ -130,8 +136,11 @@ export const agentRoutes: RouteDef[] = [
     params: VariationParams,
     body: UpdateVariationBody,
     response: AgentVariation,
-    handler: ({ deps, scope, params, body }) =>
-      variations.updateVariation(deps, scope, params.agentId, params.id, body),
+    handler: async ({ deps, scope, params, body, family }) =>
+      presentVariation(
+        await variations.updateVariation(deps, scope, params.agentId, params.id, body),
+        family,
+      ),
   }),
   route({
     method: 'delete',

@@ -3,6 +3,7 @@ export { agentRoutes } from './agents.routes.ts'
 export { assignmentRoutes } from './assignment.routes.ts'
 export { agentOf, validateAgentSpec } from './agent.service.ts'
 export { variationOf } from './variation.service.ts'
+export { presentVariation } from './discovery-names.ts'
 export {
   posteriorMean,
   posteriorUpdate,

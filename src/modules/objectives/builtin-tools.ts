@@ -49,3 +49,22 @@ export function memoryCallables(
     ...(memory.episodic ? [builtinCallable(MEMORY_SAVE_TOOL_NAME, owner)] : []),
   ]
 }
+
+/** The built-ins of progressive tool discovery (docs/decisions.md decision 20). */
+export const TOOL_SEARCH_TOOL_NAME = 'tool_search'
+export const TOOL_LOAD_TOOL_NAME = 'tool_load'
+
+/**
+ * The discovery built-ins an objective offers: both when its variation turns discovery on
+ * (seed 003 `progressiveDiscovery`, seed 004 `toolSelection.autoDiscovery`).
+ */
+export function discoveryCallables(
+  owner: BuiltinOwner,
+  spec: { progressiveDiscovery?: unknown; toolSelection?: { autoDiscovery?: unknown } } | undefined,
+): CallableTool[] {
+  if (!spec?.progressiveDiscovery && !spec?.toolSelection?.autoDiscovery) return []
+  return [
+    builtinCallable(TOOL_SEARCH_TOOL_NAME, owner),
+    builtinCallable(TOOL_LOAD_TOOL_NAME, owner),
+  ]
+}

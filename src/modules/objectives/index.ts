@@ -60,6 +60,9 @@ export {
   TASK_TOOL_NAME,
   submitOutputCallable,
   taskToolCallable,
+  discoveryCallables,
+  TOOL_LOAD_TOOL_NAME,
+  TOOL_SEARCH_TOOL_NAME,
   type BuiltinOwner,
 } from './builtin-tools.ts'
 export { CANCEL_CHANNEL, WORK_CHANNEL } from './runtime.ts'

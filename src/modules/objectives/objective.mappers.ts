@@ -1,9 +1,14 @@
 import type { ApiFamily } from '../../lib/api-family.ts'
-import type { AgentVariationSpec } from '../agents/index.ts'
+import { presentVariation, type AgentVariationSpec } from '../agents/index.ts'
 import type { OperationMetadata, Profile, ResourceMetadata } from '../../lib/schemas.ts'
 import type { CallableTool, EventType, StoredEvent } from './objective.ts'
 import { presentState } from './objective.ts'
-import { memoryCallables, submitOutputCallable, taskToolCallable } from './builtin-tools.ts'
+import {
+  discoveryCallables,
+  memoryCallables,
+  submitOutputCallable,
+  taskToolCallable,
+} from './builtin-tools.ts'
 import type { StoredMemory } from '../memory/index.ts'
 import type {
   Objective,
@@ -116,7 +121,7 @@ export function objectiveOf(
     metadata: objectiveMetadata(row),
     data: {
       agent: data.agent,
-      variation: data.variation,
+      variation: presentVariation(data.variation, family),
       ...(data.data !== undefined ? { data: data.data } : {}),
       initialMessage: data.initialMessage,
       parentObjectiveId: row.parent_objective_id ?? '',
@@ -165,6 +170,7 @@ export function objectiveOf(
         taskToolCallable(owner),
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
         ...memoryCallables(owner, data.memory),
+        ...discoveryCallables(owner, data.variation.spec),
       ],
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
@@ -270,9 +276,15 @@ export function toolCallOf(
 }
 
 /** A frozen tool or sub-agent as the objective's tool list shows it. */
-export function objectiveToolOf(t: StoredTool['tool'] | StoredSubAgent): ObjectiveTool {
+export function objectiveToolOf(
+  t: StoredTool['tool'] | StoredSubAgent | { metadata: { id: string; name: string } },
+): ObjectiveTool {
+  // `snapshot` is a Tool: only user tools have one. A sub-agent or a built-in is named by its
+  // metadata alone; an Agent or a bare metadata there would break the clients' Tool type (a
+  // Tool's spec with config, description and parameters is required in every era).
+  const spec = (t as { spec?: Record<string, unknown> }).spec
   return {
     metadata: { id: t.metadata.id, name: t.metadata.name },
-    snapshot: t as unknown as Record<string, unknown>,
+    ...(spec && 'config' in spec ? { snapshot: t as unknown as Record<string, unknown> } : {}),
   }
 }

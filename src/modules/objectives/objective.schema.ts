@@ -151,7 +151,8 @@ export const ObjectiveToolCall = z
 export type ObjectiveToolCall = z.infer<typeof ObjectiveToolCall>
 
 export const ObjectiveTool = z
-  .object({ metadata: BareMetadata, snapshot: Snapshot })
+  // A user tool's frozen Tool; absent for sub-agents and built-ins (named by their metadata).
+  .object({ metadata: BareMetadata, snapshot: Snapshot.optional() })
   .meta({ id: 'ObjectiveTool' })
 export type ObjectiveTool = z.infer<typeof ObjectiveTool>
 

@@ -1,4 +1,4 @@
-import { memoryCallables } from './builtin-tools.ts'
+import { discoveryCallables, memoryCallables } from './builtin-tools.ts'
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -204,14 +204,18 @@ export async function listObjectiveTools(
   // are callable tools too (by agent id).
   const data = parent.data as unknown as StoredObjectiveData
   const subAgents = data.subAgents ?? []
-  // The memory built-ins are listed too (docs/api.md section 3.11), by their name.
+  // The memory and discovery built-ins are listed too (docs/api.md sections 3.11 and 5.11), by
+  // their name.
   const owner = {
     accountId: parent.account_id,
     workspaceId: parent.workspace_id,
     profileId: parent.profile_id,
     createdAt: parent.created_at.toISOString(),
   }
-  const builtins = memoryCallables(owner, data.memory).map((c) => ({
+  const builtins = [
+    ...memoryCallables(owner, data.memory),
+    ...discoveryCallables(owner, data.variation.spec),
+  ].map((c) => ({
     metadata: c.cadenyaProvidedTool!,
   }))
   const all = [
