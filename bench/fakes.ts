@@ -13,6 +13,8 @@ import { startMcpServer } from '../test/support/mcp-server.ts'
 const toolTurns = Number(process.env.BENCH_TOOL_TURNS ?? 5)
 const delayMs = Number(process.env.BENCH_PROVIDER_DELAY_MS ?? 0) || undefined
 const lastAnswer = new Map<string, number>()
+/** Epoch ms of each objective's first model request, for its latency. */
+const firstCalls = new Map<string, number>()
 let gaps: number[] = []
 
 function objectiveKey(req: FakeRequest): string {
@@ -30,6 +32,7 @@ fake.setResponder((req) => {
   if (prev !== undefined) gaps.push(now - prev)
   lastAnswer.set(key, now + (delayMs ?? 0))
   const results = (req.body?.messages ?? []).filter((m: any) => m.role === 'tool').length
+  if (results === 0 && !firstCalls.has(key)) firstCalls.set(key, Date.now())
   if (results < toolTurns) {
     return {
       toolCalls: [{ name: 'lookup', arguments: {} }],
@@ -47,6 +50,7 @@ const tools = createServer((req, res) => {
       JSON.stringify({
         gaps: [...gaps].sort((a, b) => a - b),
         peakInFlight: fake.peakInFlight(),
+        firstCalls: Object.fromEntries(firstCalls),
       }),
     )
     return
@@ -54,6 +58,7 @@ const tools = createServer((req, res) => {
   if (req.url === '/reset') {
     gaps = []
     lastAnswer.clear()
+    firstCalls.clear()
     res.end('{}')
     return
   }

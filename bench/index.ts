@@ -10,6 +10,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   console: async () => (await import('./console.ts')).run(),
   schedules: async () => (await import('./schedules.ts')).run(),
   observability: async () => (await import('./observability.ts')).run(),
+  // Not part of a plain `npm run bench`: it needs the shared LangGraph.js baseline (see versus.ts).
+  versus: async () => (await import('./versus.ts')).run(),
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))
@@ -20,7 +22,7 @@ if (unknown.length) {
   )
   process.exit(2)
 }
-for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+for (const name of names.length ? names : Object.keys(BENCHMARKS).filter((n) => n !== 'versus')) {
   console.log(`== ${name}`)
   await BENCHMARKS[name]!()
 }

@@ -15,7 +15,11 @@ import { TokenBuckets, type RateLimit } from './lib/rate-limit.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
 import { createMetricsApp } from './http/metrics.ts'
-import { bootstrapIfEmpty, type BootstrapResult } from './modules/accounts/index.ts'
+import {
+  bootstrapIfEmpty,
+  fillChallengeTokens,
+  type BootstrapResult,
+} from './modules/accounts/index.ts'
 import type { Deps } from './modules/deps.ts'
 import { createObjectiveCompactor, Worker } from './engine/index.ts'
 import { createModelCaller, type ModelCaller } from './providers/index.ts'
@@ -142,6 +146,7 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     opts.bootstrap === false
       ? undefined
       : await bootstrapIfEmpty(deps, { token: config.bootstrapToken })
+  await fillChallengeTokens(deps)
   if (bootstrap && config.bootstrapToken && config.bootstrapToken.length < 16) {
     logger.warn(
       'SORTIE_BOOTSTRAP_TOKEN is shorter than 16 characters: anyone who guesses it administers ' +

@@ -12,6 +12,8 @@ const envSchema = z.object({
   SORTIE_BOOTSTRAP_TOKEN: z.string().min(1).optional(),
   SORTIE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   SORTIE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Objectives of one workspace RUNNING at once, across workers; 0: no limit. */
+  SORTIE_WORKSPACE_MAX_RUNNING: z.coerce.number().int().min(0).max(1_000_000).default(0),
   SORTIE_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   SORTIE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(600).optional(),
   SORTIE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -58,7 +60,7 @@ const envSchema = z.object({
   // Read where uploads are received (modules/uploads); checked here so a bad value stops start-up.
   SORTIE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   SORTIE_PUBLIC_URL: z.url().optional(),
-  // OpenTelemetry (docs/api.md section 10): standard OTEL_* names; unset = no SDK.
+  // OpenTelemetry (docs/api.md section 11): standard OTEL_* names; unset = no SDK.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('sortie'),
@@ -92,7 +94,7 @@ export interface Config {
   telemetry: TelemetryConfig
 }
 
-/** Traces and metrics (docs/api.md section 10, docs/decisions.md decision 18). */
+/** Traces and metrics (docs/api.md section 11, docs/decisions.md decision 18). */
 export interface TelemetryConfig {
   /** OTLP/HTTP traces URL; undefined = tracing off (no SDK loaded). */
   otlpTracesUrl?: string
@@ -156,6 +158,11 @@ export interface EngineConfig {
   toolTimeoutMs: number
   /** How long a manual compact of a RUNNING or PENDING objective waits for its worker. */
   compactWaitMs: number
+  /**
+   * SORTIE_WORKSPACE_MAX_RUNNING: a workspace's PENDING objectives start only while fewer of its
+   * objectives are RUNNING (0: no limit; docs/api.md section 5.11).
+   */
+  workspaceMaxRunning: number
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       providerRetryDelayMs: e.SORTIE_PROVIDER_RETRY_DELAY_MS,
       toolTimeoutMs: e.SORTIE_TOOL_TIMEOUT_MS,
       compactWaitMs: e.SORTIE_COMPACT_WAIT_MS,
+      workspaceMaxRunning: e.SORTIE_WORKSPACE_MAX_RUNNING,
     },
     webhooks: {
       allowPrivateTargets: e.SORTIE_ALLOW_PRIVATE_WEBHOOKS,

@@ -226,6 +226,13 @@ describe('model credential resolution', () => {
       baseUrl: 'http://127.0.0.1:1/anthropic',
       maxInputTokens: 200_000,
       maxOutputTokens: 64_000,
+      // Charged at these now (docs/api.md section 5.11): US cents per million tokens.
+      prices: {
+        modelId: 'claude/sonnet-4.5',
+        inputPricePerMillionTokens: 300,
+        cachedInputPricePerMillionTokens: 30,
+        outputPricePerMillionTokens: 1500,
+      },
     })
     const google = await resolve('google/gemini-2.5-flash', {
       GOOGLE_GENERATIVE_AI_API_KEY: 'env-google',

@@ -51,9 +51,13 @@ describe('sortie run', () => {
       modelId: MODEL_OF.openai,
       toolBaseUrl: tools.baseUrl,
     })
+    // openai/gpt-4.1-mini: $0.40 per M input, $1.60 per M output.
     fake.enqueue(
-      { toolCalls: [{ name: 'lookup', arguments: { id: 'A-7' } }] },
-      { text: 'Record A-7 exists.' },
+      {
+        toolCalls: [{ name: 'lookup', arguments: { id: 'A-7' } }],
+        usage: { input: 1000, output: 100 },
+      },
+      { text: 'Record A-7 exists.', usage: { input: 2000, output: 50 } },
     )
     const res = await runCli(['--agent', agentId, 'find A-7'])
     assert.equal(res.code, 0, res.stderr)
@@ -61,7 +65,10 @@ describe('sortie run', () => {
     assert.match(res.stdout, /→ lookup\(\{"id":"A-7"\}\)/)
     assert.match(res.stdout, /← .*"found":true/)
     assert.match(res.stdout, /agent: Record A-7 exists\./)
-    assert.match(res.stdout, /STATE_WAITING · 1 tool calls/)
+    assert.match(
+      res.stdout,
+      /STATE_WAITING · 1 tool calls · 3000 in \/ 150 out tokens · \$0\.00144$/m,
+    )
   })
 
   it('accepts an agent external id and exits non-zero when the objective fails', async () => {

@@ -418,15 +418,16 @@ describe('manual compaction of a RUNNING or PENDING objective', () => {
     const res = await compacting
     assert.equal(res.status, 200, JSON.stringify(res.body))
     // The window is read live: the worker may already have made the next call in it.
-    const { promptTokens, completionTokens, ...window } = res.body.contextWindow
+    const { promptTokens, completionTokens, costUsd, ...window } = res.body.contextWindow
     assert.deepEqual(window, {
       objectiveId: id,
       sequence: 2,
       previousWindowContinueInstructions: summary,
     })
+    // No call yet (no cost), or the next one: 8 in / 3 out at $0.40 / $1.60 per M is $0.000008.
     assert.ok(
-      [`0/0`, `8/3`].includes(`${promptTokens}/${completionTokens}`),
-      `tokens ${promptTokens}/${completionTokens}`,
+      [`0/0/undefined`, `8/3/0.000008`].includes(`${promptTokens}/${completionTokens}/${costUsd}`),
+      `tokens ${promptTokens}/${completionTokens}, cost ${costUsd}`,
     )
     await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
     const requests = fake.requests.slice(before).map((r) => r.body)

@@ -40,7 +40,7 @@ async function run(constraints: Record<string, number>) {
   const created = await t.api('POST', '/v1/objectives', { agentId, data: { initialMessage: 'go' } })
   assert.equal(created.status, 200, JSON.stringify(created.body))
   const id = created.body.metadata.id
-  const done = await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
+  const done = await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED', 'STATE_TIMED_OUT'])
   return { id, done, requests: () => fake.requests.length - before }
 }
 
@@ -74,7 +74,9 @@ describe('limits', () => {
     const events = await allEvents(t, id)
     assert.equal(events.at(-1).data.type, 'error')
     assert.equal(events.at(-1).data.error.type, 'constraint')
-    assert.equal(events.at(-2).data.type, 'toolResult', 'the crossing turn still got its result')
+    assert.equal(events.at(-2).data.type, 'notice')
+    assert.equal(events.at(-2).data.notice.key, 'budget.exceeded')
+    assert.equal(events.at(-3).data.type, 'toolResult', 'the crossing turn still got its result')
   })
 
   it('crossing maxOutputTokens fails the objective before the next model call', async () => {
@@ -85,10 +87,10 @@ describe('limits', () => {
     assert.equal(requests(), 1)
   })
 
-  it('past maxDurationSeconds the objective fails instead of calling the model again', async () => {
+  it('past maxDurationSeconds the objective ends TIMED_OUT instead of calling the model again', async () => {
     fake.enqueue(call({ input: 5, output: 5 }, 1100))
     const { done, requests } = await run({ maxDurationSeconds: 1 })
-    assert.equal(done.status.state, 'STATE_FAILED', JSON.stringify(done.status))
+    assert.equal(done.status.state, 'STATE_TIMED_OUT', JSON.stringify(done.status))
     assert.match(done.status.message, /time budget exhausted/)
     assert.match(done.status.message, /maxDurationSeconds is 1/)
     assert.equal(requests(), 1)

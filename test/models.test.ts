@@ -36,6 +36,8 @@ describe('models', () => {
       provider: 'anthropic',
       inputPricePerMillionTokens: '300',
       outputPricePerMillionTokens: '1500',
+      // Prompt-cache reads, a decimal string (docs/api.md section 5.11).
+      cachedInputPricePerMillionTokens: '30',
       maxInputTokens: 200_000,
       maxOutputTokens: 64_000,
       status: 'MODEL_STATUS_ENABLED',

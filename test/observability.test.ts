@@ -109,6 +109,7 @@ describe('observability', () => {
     assert.equal(delta('sortie_model_tokens_total', { ...model, type: 'output' }), 12)
     assert.equal(delta('sortie_provider_latency_seconds_count', { ...model, outcome: 'ok' }), 2)
     assert.equal(delta('sortie_tool_calls_total', { status: 'completed' }), 1)
+    assert.ok(delta('sortie_model_cost_usd_total', model) > 0, 'priced at the catalogue')
     assert.ok(delta('sortie_engine_claim_lag_seconds_count') >= 1)
     assert.ok(afterRun.sum('sortie_objectives', { state: 'WAITING' }) >= 1)
     assert.equal(afterRun.sum('sortie_objectives', { state: 'PENDING' }), 0)

@@ -59,6 +59,10 @@ export function formatStatus(objective: any): string {
     objective.status?.message ? `(${objective.status.message})` : '',
     `· ${info.totalToolCalls ?? 0} tool calls`,
     `· ${info.totalInputTokens ?? 0} in / ${info.totalOutputTokens ?? 0} out tokens`,
+    // Sub-objectives included; a model without known prices has no cost to show.
+    info.totalCostUsdWithSubObjectives !== undefined
+      ? `· $${info.totalCostUsdWithSubObjectives}`
+      : '· cost unknown',
   ]
     .filter(Boolean)
     .join(' ')

@@ -17,7 +17,10 @@ import * as m013 from './migrations/013_tool_set_sync.ts'
 import * as m014 from './migrations/014_agent_schedules.ts'
 import * as m015 from './migrations/015_memory.ts'
 import * as m016 from './migrations/016_inactivity_timeouts.ts'
+import * as m017 from './migrations/017_cost_budgets.ts'
 import * as m019 from './migrations/019_bulk_applies.ts'
+import * as m021 from './migrations/021_challenge_token.ts'
+import * as m023 from './migrations/023_hot_steps_inactivity.ts'
 
 /** Every migration, in order. New ones are added here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -37,7 +40,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '014_agent_schedules': m014,
   '015_memory': m015,
   '016_inactivity_timeouts': m016,
+  '017_cost_budgets': m017,
   '019_bulk_applies': m019,
+  '021_challenge_token': m021,
+  '023_hot_steps_inactivity': m023,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -31,6 +31,8 @@ export interface AccountTable {
   labels: Json<Record<string, string>>
   spec: Json
   webhook_secret_sealed: string
+  /** Migration 021: AccountInfo.challengeToken, sealed; null only until the start-up fill. */
+  challenge_token_sealed: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
 }
 
@@ -179,6 +181,9 @@ export interface ObjectiveTable {
   inactivity_timeout_ms: ColumnType<number | null, number | null | undefined, number | null>
   /** Migration 014: the agent schedule whose fire created it. */
   source_schedule_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** Migration 017: exact US dollars (numeric, read as a decimal string); null: no known price. */
+  total_cost_usd: ColumnType<string | null, string | null | undefined, string | null>
+  total_model_calls: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -219,6 +224,9 @@ export interface ObjectiveContextWindowTable {
   prompt_tokens: Generated<number>
   completion_tokens: Generated<number>
   previous_window_continue_instructions: Generated<string>
+  /** Migration 017: the window's cost (null: no known price) and the prices it was charged at. */
+  cost_usd: ColumnType<string | null, string | null | undefined, string | null>
+  model_prices: ColumnType<unknown, string | null | undefined, string | null>
   created_at: Timestamp
 }
 

@@ -2,6 +2,7 @@ import type { Deps } from '../modules/deps.ts'
 import type { ModelResolutionCache } from './model-cache.ts'
 import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
+import type { GroupCommit } from './group-commit.ts'
 import type { McpSessions } from './tools/mcp-tool.ts'
 import type { Tracing } from '../lib/tracing.ts'
 
@@ -20,4 +21,6 @@ export interface EngineContext {
   models: ModelResolutionCache
   /** Set when OpenTelemetry export is on (src/engine/telemetry.ts). */
   tracing?: Tracing
+  /** Commits the runs' steps, several objectives' steps in one transaction (group-commit.ts). */
+  steps: GroupCommit
 }

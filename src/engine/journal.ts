@@ -53,7 +53,17 @@ export interface StepWrite {
   toolCalls?: ToolCallInsert[]
   toolCallUpdates?: ToolCallUpdate[]
   tasks?: TaskWrite[]
-  add?: { inputTokens?: number; outputTokens?: number; toolCalls?: number; refused?: number }
+  add?: {
+    inputTokens?: number
+    outputTokens?: number
+    toolCalls?: number
+    refused?: number
+    /** Provider calls made, and their cost in US dollars (absent: no known price). */
+    modelCalls?: number
+    costUsd?: string
+  }
+  /** The prices the step's call was charged at, kept on its window (docs/api.md section 5.11). */
+  prices?: object
   limitStrikes?: number
   /** A new state ends the lease: WAITING, FAILED, FINALIZED (RUNNING keeps it). */
   state?: { state: string; waitReason: string | null; message: string }
@@ -198,15 +208,24 @@ async function writeStep(
           AND objective_tasks.number = ANY(${done}::int[])
         RETURNING 1)`
     : sql``
+  const cost = add.costUsd ?? null
+  const windowCost =
+    cost !== null ? sql`, cost_usd = coalesce(cost_usd, 0) + ${cost}::numeric` : sql``
+  const windowPrices = step.prices
+    ? sql`, model_prices = ${JSON.stringify(step.prices)}::jsonb`
+    : sql``
   const tokens =
-    add.inputTokens || add.outputTokens
+    add.inputTokens || add.outputTokens || cost !== null || step.prices
       ? sql`, w AS (
         UPDATE objective_context_windows SET
           prompt_tokens = prompt_tokens + ${add.inputTokens ?? 0}::bigint,
           completion_tokens = completion_tokens + ${add.outputTokens ?? 0}::bigint
+          ${windowCost} ${windowPrices}
         FROM o WHERE objective_context_windows.id = ${step.windowId}
         RETURNING 1)`
       : sql``
+  const objectiveCost =
+    cost !== null ? sql`, total_cost_usd = coalesce(total_cost_usd, 0) + ${cost}::numeric` : sql``
   const result = await sql<{
     version: number
     event_seq: number
@@ -221,8 +240,9 @@ async function writeStep(
         total_output_tokens = total_output_tokens + ${add.outputTokens ?? 0}::bigint,
         total_tool_calls = total_tool_calls + ${add.toolCalls ?? 0}::int,
         refused_tool_calls = refused_tool_calls + ${add.refused ?? 0}::int,
+        total_model_calls = total_model_calls + ${add.modelCalls ?? 0}::int,
         updated_at = now()
-        ${strikes} ${stateSet} ${leaseSet} ${outputSet}
+        ${objectiveCost} ${strikes} ${stateSet} ${leaseSet} ${outputSet}
       WHERE id = ${lease.objectiveId} AND version = ${lease.version}
         AND lease_owner = ${lease.owner} AND state = 'RUNNING'
       RETURNING version, event_seq, event_seq - ${n}::int AS base_seq,

@@ -1,12 +1,16 @@
 import { providerTarget, type ResolvedModel } from '../modules/models/index.ts'
 import {
   countSubObjectives,
+  endOverBudget,
   storedEventOf,
+  type BudgetEnd,
+  type Spend,
   type ObjectiveRow,
   type StoredEvent,
   type StoredObjectiveData,
 } from '../modules/objectives/index.ts'
-import { budgetExceeded, budgetOf, spend, type Budget, type Usage } from './budget.ts'
+import { BudgetGuard } from './budget-guard.ts'
+import { charge, type CallCost } from './cost.ts'
 import { runToolsOf, turnTools, type EngineTool, type RunTools } from './callable-tools.ts'
 import { Conversation } from './conversation.ts'
 import type { EngineContext } from './engine-context.ts'
@@ -30,6 +34,8 @@ import {
   type ModelTool,
 } from '../providers/index.ts'
 import { failureOf } from './failure.ts'
+import { callSettingsOf } from './call-settings.ts'
+import { markStarted } from './started-at.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
@@ -51,8 +57,7 @@ export class ObjectiveRun {
   /** The tools the model is offered, and the extraction tool. */
   private readonly offered: RunTools
   private readonly limit: LimitState
-  private readonly budget: Budget
-  private readonly used: Usage
+  private readonly budget: BudgetGuard
   private conversation = new Conversation()
   private readonly toolCalls: ToolCalls
   private readonly compaction: RunCompaction
@@ -75,8 +80,7 @@ export class ObjectiveRun {
     this.windowId = row.current_window_id ?? ''
     this.offered = runToolsOf(row, this.data)
     const constraints = this.data.variation.spec?.constraints
-    this.budget = budgetOf(constraints)
-    this.used = { inputTokens: row.total_input_tokens, outputTokens: row.total_output_tokens }
+    this.budget = new BudgetGuard(ctx.deps.db, row, this.data)
     this.limit = limitStateOf(row, constraints)
     this.telemetry = new RunTelemetry(ctx.tracing, row, this.data)
     this.toolCalls = new ToolCalls(
@@ -99,7 +103,6 @@ export class ObjectiveRun {
         signal: this.controller.signal,
         conversation: () => this.conversation,
         windowId: () => this.windowId,
-        spend: (usage) => spend(this.used, usage),
         moved: (windowId, event, result) => {
           this.windowId = windowId
           this.afterCommit([event], result)
@@ -173,7 +176,9 @@ export class ObjectiveRun {
   }
 
   private async commit(step: StepWrite): Promise<void> {
-    const result = await commitStep(this.ctx.deps.db, this.lease, step)
+    // Group commit: this step may share its transaction with other objectives' steps; either way
+    // it has committed when this resolves, and only then is it applied and announced.
+    const result = await this.ctx.steps.commit(this.lease, step)
     if (!result) throw new Superseded()
     this.afterCommit(step.events, result)
   }
@@ -206,16 +211,42 @@ export class ObjectiveRun {
     return true
   }
 
-  /** Fails the objective before a provider call its budget no longer allows. */
+  /**
+   * Before a provider call: a reached cap of the objective or an ancestor ends that objective and
+   * its tree (docs/api.md section 5.11); a cap 80 % used is announced once with a `budget.near`
+   * notice. Returns true when the run is over.
+   */
   private async overBudget(): Promise<boolean> {
-    const message = budgetExceeded(this.budget, this.used, this.row.created_at, new Date())
-    if (!message) return false
-    await this.commit({
-      windowId: this.windowId,
-      events: [this.event({ type: 'error', payload: { type: 'constraint', message } })],
-      state: { state: 'FAILED', waitReason: null, message },
-    })
-    return true
+    const verdict = await this.budget.check()
+    if (verdict.end) return this.endByBudget(verdict.end)
+    if (verdict.near.length) {
+      await this.commit({ windowId: this.windowId, events: verdict.near.map((e) => this.event(e)) })
+      this.budget.warnedOf(verdict.near)
+    }
+    return false
+  }
+
+  private async endByBudget(end: BudgetEnd & { objectiveId: string }): Promise<boolean> {
+    const own = end.objectiveId === this.row.id
+    const ended = await endOverBudget(
+      this.ctx.deps,
+      end.objectiveId,
+      end,
+      own ? { version: this.lease.version, owner: this.lease.owner } : undefined,
+    )
+    if (ended === undefined) throw new Superseded()
+    // An ancestor that already ended (and so cancelled this run's objective) needs nothing more.
+    return own || ended.length > 0 || this.controller.signal.aborted
+  }
+
+  /** What a call just answered adds to the spend, before its step commits. */
+  private static spendOf(cost: CallCost): Spend {
+    return {
+      inputTokens: cost.inputTokens,
+      outputTokens: cost.outputTokens,
+      modelCalls: 1,
+      costUsd: cost.costUsd ?? '0',
+    }
   }
 
   /** One model call and its rows. Returns true when the run is over. */
@@ -228,6 +259,7 @@ export class ObjectiveRun {
       ? this.conversation.messages
       : // A prompt-only objective has no user message; providers require one to answer.
         [{ role: 'user' as const, content: 'Begin.' }]
+    const startedAt = new Date().toISOString()
     const raw = await this.callModel(model, messages, turnTools(this.offered))
     const answer = this.offered.discovery?.explain(raw) ?? raw
     const plan = planModelTurn(
@@ -239,16 +271,25 @@ export class ObjectiveRun {
       this.windowId,
     )
     this.telemetry.planned(plan.step.toolCalls)
-    spend(this.used, answer.usage)
+    const cost = charge(plan.step, answer.usage, model)
+    this.telemetry.charged(cost)
+    markStarted(plan.step.events[0], startedAt)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
     if (plan.final) return this.endTurn(plan.step, this.offered.submitTool ? {} : WAIT_FOR_INPUT)
-    const unspawned =
-      plan.spawnedAdded && !plan.failed && !plan.parked
-        ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
-            this.event(e),
-          )
-        : 0
+    const spawns = plan.spawnedAdded > 0 && !plan.failed && !plan.parked
+    if (spawns && (await this.budget.check(ObjectiveRun.spendOf(cost))).end) {
+      // No sub-objective is spawned past a cap: the turn is recorded, then the budget ends it
+      // (its unspawned calls are settled as never finishing).
+      await this.commit(plan.step)
+      const verdict = await this.budget.check()
+      return verdict.end ? this.endByBudget(verdict.end) : false
+    }
+    const unspawned = spawns
+      ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
+          this.event(e),
+        )
+      : 0
     await this.commit(plan.step)
     this.limit.spawned += plan.spawnedAdded - unspawned
     this.limit.executed += plan.executedAdded
@@ -270,7 +311,7 @@ export class ObjectiveRun {
       messages,
       tools,
       ...(toolChoice ? { toolChoice } : {}),
-      temperature: this.data.variation.spec?.modelConfig?.temperature,
+      ...callSettingsOf(this.data.variation.spec?.modelConfig),
       signal: this.controller.signal,
     }
     return this.telemetry.model(request, (r) => this.ctx.callModel(r))
@@ -299,7 +340,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
-    spend(this.used, answer.usage)
+    this.telemetry.charged(charge(plan.step, answer.usage, model))
     if (plan.idle) return this.endTurn(plan.step, plan.idle)
     await this.commit(plan.step)
     return false

@@ -11,6 +11,7 @@ import {
   claimLag,
   engineSteps,
   leasesLost,
+  modelCost,
   modelTokens,
   providerLatency,
   stepOverhead,
@@ -21,10 +22,11 @@ import type { ObjectiveRow, StoredObjectiveData } from '../modules/objectives/in
 import { isAbortError, type ModelCallRequest, type ModelCallResult } from '../providers/index.ts'
 import type { PendingCall } from './conversation.ts'
 import type { ToolCallInsert } from './journal.ts'
+import type { CallCost } from './cost.ts'
 import { Superseded } from './lease.ts'
 
 /**
- * The engine's traces and metrics (docs/api.md section 10), as thin hooks the run
+ * The engine's traces and metrics (docs/api.md section 11), as thin hooks the run
  * calls at a few sites, so the loop's code stays the loop's. One RunTelemetry per claimed run:
  * its span is the objective turn (`invoke_agent`), with a `chat` span per model call and an
  * `execute_tool` span per tool call as children, following the OpenTelemetry GenAI semantic
@@ -54,6 +56,8 @@ export class RunTelemetry {
   /** Time the current step spent waiting for a provider or a tool, in ms. */
   private external = 0
   private kind: StepKind = 'other'
+  /** Provider and model of the last model call: the labels of its cost. */
+  private lastModel = { provider: '', model: '' }
 
   constructor(
     private readonly tracing: Tracing | undefined,
@@ -107,6 +111,7 @@ export class RunTelemetry {
     this.kind = 'model'
     const provider = PROVIDER_NAME[req.target.provider] ?? req.target.provider
     const model = req.target.modelName
+    this.lastModel = { provider, model }
     const span = this.turn && this.child(`chat ${model}`, SpanKind.CLIENT, chatAttributes(req))
     if (span && this.tracing?.captureContent) captureRequest(span, req)
     const started = performance.now()
@@ -134,6 +139,12 @@ export class RunTelemetry {
       providerLatency.observe({ provider, model, outcome }, elapsed / 1000)
       span?.end()
     }
+  }
+
+  /** The last model call was charged (src/engine/cost.ts); unknown prices add nothing. */
+  charged(cost: CallCost): void {
+    const usd = cost.costUsd === undefined ? 0 : Number(cost.costUsd)
+    if (usd > 0) modelCost.inc(this.lastModel, usd)
   }
 
   /** One tool step: an `execute_tool` span around it, settled by `settled`. */

@@ -20,6 +20,7 @@ import { planOpenApiRequest } from './tools/openapi-request.ts'
 import { SecretResolver } from './tools/secrets.ts'
 import type { RunTelemetry } from './telemetry.ts'
 import type { ToolDiscovery } from './tool-discovery.ts'
+import { markStarted } from './started-at.ts'
 
 /** What a tool step needs of the run it belongs to: its window, its signal and its commits. */
 export interface ToolStepHost {
@@ -81,12 +82,15 @@ export class ToolCalls {
         ],
       })
     }
+    const startedAt = new Date().toISOString()
     const snapshot = tool?.snapshot
     const outcome = snapshot
       ? await host.telemetry.executing(() => this.execute(call, snapshot))
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
-    await host.commit(this.outcomeStep(call.id, outcome, []))
+    const step = this.outcomeStep(call.id, outcome, [])
+    markStarted(step.events.at(-1), startedAt)
+    await host.commit(step)
   }
 
   /** Runs a frozen tool by its tool set's adapter: HTTP, MCP, or an OpenAPI operation over HTTP. */

@@ -6,6 +6,7 @@ import type { Deps } from '../modules/deps.ts'
 import { CANCEL_CHANNEL, WORK_CHANNEL, timeOutInactive } from '../modules/objectives/index.ts'
 import { resolveModel } from '../modules/models/index.ts'
 import { ConversationCache } from './conversation-cache.ts'
+import { GroupCommit } from './group-commit.ts'
 import { ModelResolutionCache } from './model-cache.ts'
 import type { EngineContext } from './engine-context.ts'
 import { ObjectiveRun } from './objective-run.ts'
@@ -65,6 +66,7 @@ export class Worker {
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
       tracing: opts.tracing,
+      steps: new GroupCommit(opts.deps.db),
     }
     this.bus = createNotifyBus(opts.databaseUrl, opts.deps.logger)
     this.bus.on(WORK_CHANNEL, () => this.pump())
@@ -111,12 +113,17 @@ export class Worker {
   }
 
   private async fill(): Promise<void> {
-    const { concurrency, leaseSeconds } = this.opts.config
+    const { concurrency, leaseSeconds, workspaceMaxRunning } = this.opts.config
     while (!this.stopping && this.runs.size < concurrency) {
       const free = concurrency - this.runs.size
-      const rows = await claimObjectives(this.opts.deps.db, this.id, free, leaseSeconds, [
-        ...this.runs.keys(),
-      ])
+      const rows = await claimObjectives(
+        this.opts.deps.db,
+        this.id,
+        free,
+        leaseSeconds,
+        [...this.runs.keys()],
+        workspaceMaxRunning,
+      )
       claimed(rows)
       for (const row of rows) this.launch(new ObjectiveRun(row, this.ctx))
       if (rows.length < free) return

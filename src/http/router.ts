@@ -98,6 +98,7 @@ export const COLON_VERBS = [
   'pause',
   'resume',
   'archive',
+  'rotateChallengeToken',
 ] as const
 
 /** `/a/{id}/verb` -> `/a/{id}:verb` for a colon verb, else undefined. */

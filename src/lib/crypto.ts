@@ -56,3 +56,8 @@ export function hashToken(token: string): string {
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`
 }
+
+/** The newest API's AccountInfo.challengeToken: 32 random bytes, URL-safe. */
+export function generateChallengeToken(): string {
+  return randomBytes(32).toString('base64url')
+}

@@ -2,7 +2,7 @@ import { Counter, Histogram, Registry } from 'prom-client'
 
 /**
  * The counters and histograms of this process (GET /metrics, docs/api.md
- * section 10). They count what this process did: in multi-process mode each process has
+ * section 11). They count what this process did: in multi-process mode each process has
  * its own, and the numbers that must be the same everywhere (objectives by state, queue depth,
  * webhook backlog) are read from the database at scrape time instead (docs/decisions.md
  * decision 18). Process-wide like the process itself: every Sortie started in it adds to them.
@@ -37,6 +37,13 @@ export const modelTokens = new Counter({
   name: 'sortie_model_tokens_total',
   help: 'Tokens of the model calls of this process, by provider, model and type (input, output)',
   labelNames: ['provider', 'model', 'type'] as const,
+  registers,
+})
+
+export const modelCost = new Counter({
+  name: 'sortie_model_cost_usd_total',
+  help: "Cost in US dollars of the model calls of this process at their model's catalogue prices (calls of models without prices add nothing), by provider and model",
+  labelNames: ['provider', 'model'] as const,
   registers,
 })
 

@@ -122,3 +122,20 @@ export const CompactionConfig = z
   })
   .meta({ id: 'CompactionConfig' })
 export type CompactionConfig = z.infer<typeof CompactionConfig>
+
+/** US dollars as a decimal string ("0.50"), or a number; exact to 1e-11 (models/pricing.ts). */
+export const UsdAmount = z.union([
+  z
+    .string()
+    .regex(/^\d{1,9}(\.\d{1,11})?$/, 'must be a decimal amount of US dollars such as "0.50"'),
+  z
+    .number()
+    .min(0)
+    .max(999_999_999)
+    .refine((n) => /^\d+(\.\d{1,11})?$/.test(String(n)), 'must have at most 11 decimals'),
+])
+
+/** A Duration in seconds such as "600s" (the newest API's form). */
+export const DurationSeconds = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,9})?s$/, 'must be a duration in seconds such as "600s"')

@@ -12,7 +12,7 @@ export interface Tracing {
 
 /**
  * Starts OpenTelemetry tracing when an OTLP endpoint is configured (docs/api.md
- * section 10). Without one it returns undefined and loads nothing: the SDK and the exporter
+ * section 11). Without one it returns undefined and loads nothing: the SDK and the exporter
  * are imported here only, on demand, so a deployment without tracing pays for neither. The
  * provider is not registered globally: only Sortie's own spans are exported, through this tracer.
  * The exporter reads the other standard variables (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT,

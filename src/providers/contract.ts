@@ -25,6 +25,13 @@ export interface ModelCallRequest {
   toolChoice?: string
   temperature?: number
   maxOutputTokens?: number
+  /** The newest API's call settings (variation `modelConfig`); a provider without one ignores it. */
+  topP?: number
+  topK?: number
+  stopSequences?: string[]
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high'
+  /** Marks the system prompt cacheable where caching is explicit (Anthropic). */
+  cachingEnabled?: boolean
   signal: AbortSignal
   stream?: boolean
 }
@@ -49,7 +56,8 @@ export interface ModelCallResult {
    * with a tool message and the model must be called again to see those errors.
    */
   rejectedToolCalls: RejectedToolCall[]
-  usage: { inputTokens: number; outputTokens: number }
+  /** `inputTokens` counts all input; `cachedInputTokens` is the part read from a prompt cache. */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens?: number }
   finishReason: string
   /** The assistant message (and any tool-error message) to append to the conversation. */
   responseMessages: ModelMessage[]

@@ -1,3 +1,4 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider'
 import { abortableSleep, raceAbort, throwIfAborted } from './abort.ts'
 import { callOnce } from './round-trip.ts'
 import { createLanguageModels } from './language-models.ts'
@@ -16,6 +17,11 @@ export interface ModelCallerOptions {
   maxDelayMs?: number
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   fetch?: typeof fetch
+  /**
+   * The language model of a target (default: the AI SDK provider adapters). The engine benchmark
+   * answers with an in-process AI SDK mock model here, so a step costs what it costs elsewhere.
+   */
+  languageModel?: (target: ProviderTarget) => LanguageModelV3
 }
 
 /**
@@ -35,7 +41,7 @@ export function createModelCaller(opts: ModelCallerOptions = {}): ModelCaller {
     maxDelayMs: positiveInteger('maxDelayMs', opts.maxDelayMs, 30_000),
   }
   const sleep = opts.sleep ?? abortableSleep
-  const languageModel = createLanguageModels(opts.fetch)
+  const languageModel = opts.languageModel ?? createLanguageModels(opts.fetch)
   const semaphores = new Map<string, Semaphore>()
 
   // Rate limits belong to an endpoint, so two OpenAI-compatible servers do not share a bound.

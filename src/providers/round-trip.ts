@@ -27,7 +27,7 @@ export async function callOnce(
   req: ModelCallRequest,
 ): Promise<ModelCallResult> {
   const options: LanguageModelV3CallOptions = {
-    prompt: toPrompt(req.system, req.messages),
+    prompt: toPrompt(req.system, req.messages, req.cachingEnabled),
     tools: req.tools.length
       ? req.tools.map((t) => ({
           type: 'function' as const,
@@ -39,6 +39,10 @@ export async function callOnce(
     toolChoice: req.toolChoice ? { type: 'tool', toolName: req.toolChoice } : undefined,
     temperature: req.temperature,
     maxOutputTokens: req.maxOutputTokens,
+    topP: req.topP,
+    topK: req.topK,
+    stopSequences: req.stopSequences,
+    ...(req.reasoningEffort ? { providerOptions: effortOptions(req.reasoningEffort) } : {}),
     abortSignal: req.signal,
   }
   const answer = req.stream ? await streamed(model, options) : await generated(model, options)
@@ -103,9 +107,29 @@ function collect(answer: RawAnswer, part: LanguageModelV3StreamPart): void {
   }
 }
 
+/**
+ * Reasoning effort as each provider's adapter reads it (each reads only its own key): OpenAI's
+ * `reasoning_effort`, Anthropic's `output_config.effort` (which has no "minimal").
+ */
+function effortOptions(effort: NonNullable<ModelCallRequest['reasoningEffort']>) {
+  return {
+    openai: { reasoningEffort: effort },
+    anthropic: { effort: effort === 'minimal' ? 'low' : effort },
+  }
+}
+
+/** Anthropic caches a prompt prefix only up to a marked block: the system prompt is that mark. */
+const CACHE_SYSTEM = { anthropic: { cacheControl: { type: 'ephemeral' } } }
+
 /** The AI SDK's message form -> the provider interface's prompt (text, tool calls, results). */
-function toPrompt(system: string | undefined, messages: ModelMessage[]): LanguageModelV3Prompt {
-  const prompt: LanguageModelV3Prompt = system ? [{ role: 'system', content: system }] : []
+function toPrompt(
+  system: string | undefined,
+  messages: ModelMessage[],
+  cache?: boolean,
+): LanguageModelV3Prompt {
+  const prompt: LanguageModelV3Prompt = system
+    ? [{ role: 'system', content: system, ...(cache ? { providerOptions: CACHE_SYSTEM } : {}) }]
+    : []
   for (const m of messages) prompt.push(toMessage(m))
   return prompt
 }
@@ -208,6 +232,9 @@ function toResult(answer: RawAnswer, offered: Set<string>): ModelCallResult {
     usage: {
       inputTokens: answer.usage?.inputTokens.total ?? 0,
       outputTokens: answer.usage?.outputTokens.total ?? 0,
+      ...(answer.usage?.inputTokens.cacheRead
+        ? { cachedInputTokens: answer.usage.inputTokens.cacheRead }
+        : {}),
     },
     finishReason: answer.finishReason,
     responseMessages: assistant.content.length ? [assistant, ...errors] : errors,

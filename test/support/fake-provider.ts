@@ -10,12 +10,15 @@ import type { AddressInfo } from 'node:net'
 export interface FakeTurn {
   text?: string
   toolCalls?: { id?: string; name: string; arguments: Record<string, unknown> }[]
-  usage?: { input: number; output: number }
+  /** `input` counts every input token; `cached` of them were prompt-cache reads. */
+  usage?: { input: number; output: number; cached?: number }
   /** Answer with this HTTP error status (e.g. 429, 500) in the provider's error format. */
   status?: number
   retryAfterSeconds?: number
   /** Wait before answering; the wait ends early when the client disconnects. */
   delayMs?: number
+  /** Answer only once this settles (a test holds a call in flight as long as it needs). */
+  gate?: Promise<unknown>
   errorMessage?: string
 }
 
@@ -107,6 +110,7 @@ export async function startFakeProvider(
     }
     if (google) body.model ??= google[1]
     const turn = queue.shift() ?? responder(request)
+    if (turn.gate) await turn.gate
     if (turn.delayMs && !(await waitUnlessClosed(res, turn.delayMs))) return
     if (turn.status && turn.status >= 400) return sendError(kind, res, turn)
     const answer = normaliseTurn(kind, turn, body)
@@ -190,7 +194,7 @@ function waitUnlessClosed(res: ServerResponse, ms: number): Promise<boolean> {
 interface Answer {
   text: string
   toolCalls: { id: string; name: string; arguments: string }[]
-  usage: { input: number; output: number }
+  usage: { input: number; output: number; cached?: number }
   model: string
 }
 
@@ -323,6 +327,13 @@ const openAIUsage = (a: Answer) => ({
   prompt_tokens: a.usage.input,
   completion_tokens: a.usage.output,
   total_tokens: a.usage.input + a.usage.output,
+  ...(a.usage.cached ? { prompt_tokens_details: { cached_tokens: a.usage.cached } } : {}),
+})
+
+/** Anthropic counts cache reads apart from `input_tokens`. */
+const anthropicInput = (a: Answer) => ({
+  input_tokens: a.usage.input - (a.usage.cached ?? 0),
+  ...(a.usage.cached ? { cache_read_input_tokens: a.usage.cached } : {}),
 })
 
 function streamOpenAI(res: ServerResponse, a: Answer, body: any): void {
@@ -370,7 +381,7 @@ function sendAnthropic(res: ServerResponse, a: Answer): void {
     content: anthropicContent(a),
     stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: a.usage.input, output_tokens: a.usage.output },
+    usage: { ...anthropicInput(a), output_tokens: a.usage.output },
   }
   sendJson(res, 200, body, { 'request-id': `req_${nextId()}` })
 }
@@ -389,7 +400,7 @@ function streamAnthropic(res: ServerResponse, a: Answer): void {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: a.usage.input, output_tokens: 1 },
+      usage: { ...anthropicInput(a), output_tokens: 1 },
     },
   })
   send({ type: 'ping' })
@@ -436,6 +447,7 @@ function googleResponse(a: Answer, parts: Record<string, unknown>[], finish: boo
       promptTokenCount: a.usage.input,
       candidatesTokenCount: a.usage.output,
       totalTokenCount: a.usage.input + a.usage.output,
+      ...(a.usage.cached ? { cachedContentTokenCount: a.usage.cached } : {}),
     },
     modelVersion: a.model,
     responseId: `resp_${nextId()}`,

@@ -63,7 +63,7 @@ export async function createAgent(
     modelId: string
     toolBaseUrl: string
     prompt?: string
-    constraints?: Record<string, number>
+    constraints?: Record<string, number | string>
     headers?: Record<string, string>
     compactionConfig?: Record<string, unknown>
   },

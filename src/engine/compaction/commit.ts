@@ -69,6 +69,7 @@ export async function commitCompaction(
       .set({
         prompt_tokens: sql`prompt_tokens + ${plan.usage.inputTokens}::bigint`,
         completion_tokens: sql`completion_tokens + ${plan.usage.outputTokens}::bigint`,
+        ...windowCost(plan),
       })
       .where('id', '=', row.current_window_id)
       .returning('sequence')
@@ -128,6 +129,7 @@ export async function commitCompaction(
           : {}),
         total_input_tokens: sql`total_input_tokens + ${plan.usage.inputTokens}::bigint`,
         total_output_tokens: sql`total_output_tokens + ${plan.usage.outputTokens}::bigint`,
+        ...objectiveCost(plan),
         updated_at: sql`now()`,
       })
       .where('id', '=', row.id)
@@ -149,13 +151,14 @@ export async function recordLostCompaction(
   plan: CompactionPlan,
 ): Promise<void> {
   const { inputTokens, outputTokens } = plan.usage
-  if (!inputTokens && !outputTokens) return
+  if (!inputTokens && !outputTokens && !plan.modelCalls) return
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('objectives')
       .set({
         total_input_tokens: sql`total_input_tokens + ${inputTokens}::bigint`,
         total_output_tokens: sql`total_output_tokens + ${outputTokens}::bigint`,
+        ...objectiveCost(plan),
       })
       .where('id', '=', objectiveId)
       .execute()
@@ -164,8 +167,25 @@ export async function recordLostCompaction(
       .set({
         prompt_tokens: sql`prompt_tokens + ${inputTokens}::bigint`,
         completion_tokens: sql`completion_tokens + ${outputTokens}::bigint`,
+        ...windowCost(plan),
       })
       .where('id', '=', windowId)
       .execute()
   })
+}
+
+/** The summarisation call's cost, on the window it summarised (docs/api.md section 5.11). */
+function windowCost(plan: CompactionPlan) {
+  return plan.costUsd !== undefined
+    ? { cost_usd: sql<string>`coalesce(cost_usd, 0) + ${plan.costUsd}::numeric` }
+    : {}
+}
+
+function objectiveCost(plan: CompactionPlan) {
+  return {
+    total_model_calls: sql<number>`total_model_calls + ${plan.modelCalls ?? 0}::int`,
+    ...(plan.costUsd !== undefined
+      ? { total_cost_usd: sql<string>`coalesce(total_cost_usd, 0) + ${plan.costUsd}::numeric` }
+      : {}),
+  }
 }

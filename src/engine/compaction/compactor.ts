@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { aborted, deadlineExceeded, failedPrecondition } from '../../lib/errors.ts'
 import type { CompactionConfig } from '../../lib/schemas.ts'
 import type { Deps, ObjectiveCompactor } from '../../modules/deps.ts'
-import { providerTarget, resolveModel, type ResolvedModel } from '../../modules/models/index.ts'
+import {
+  costUsd,
+  providerTarget,
+  resolveModel,
+  type ResolvedModel,
+} from '../../modules/models/index.ts'
 import {
   COMPACTABLE_STATES,
   compactRefusal,
@@ -29,14 +34,17 @@ export function summariserFor(
   model: ResolvedModel,
   signal: AbortSignal,
 ): Summarise {
-  return (req) =>
-    callModel({
+  return async (req) => {
+    const answer = await callModel({
       target: providerTarget(model),
       system: req.system,
       messages: req.messages,
       tools: [],
       signal,
     })
+    // Charged like any model call (docs/api.md section 5.11), at the model's prices now.
+    return model.prices ? { ...answer, costUsd: costUsd(model.prices, answer.usage) } : answer
+  }
 }
 
 /** The variation's compaction config, frozen into the objective at creation. */

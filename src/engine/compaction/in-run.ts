@@ -1,6 +1,5 @@
 import type { ObjectiveRow, StoredObjectiveData } from '../../modules/objectives/index.ts'
 import type { ResolvedModel } from '../../modules/models/index.ts'
-import type { Usage } from '../budget.ts'
 import type { Conversation } from '../conversation.ts'
 import type { EngineContext } from '../engine-context.ts'
 import type { EventWrite } from '../journal.ts'
@@ -16,14 +15,12 @@ import {
 } from './plan.ts'
 import { pendingRequest, refuseRequest, type CompactionRequest } from './request.ts'
 
-/** What in-run compaction needs of the run: its lease, conversation, window and usage. */
+/** What in-run compaction needs of the run: its lease, conversation and window. */
 export interface CompactionHost {
   readonly lease: Lease
   readonly signal: AbortSignal
   conversation(): Conversation
   windowId(): string
-  /** Counts a summarisation call against the objective's budget. */
-  spend(usage: Usage): void
   /** The window moved: the run goes on in `windowId`, with the compaction event committed. */
   moved(windowId: string, event: EventWrite, result: { version: number; eventSeq: number }): void
 }
@@ -105,7 +102,6 @@ export class RunCompaction {
     const write = { plan, windowId, eventId, profileId, ...(requestId ? { requestId } : {}) }
     const db = this.ctx.deps.db
     const result = await commitCompaction(db, { lease: host.lease }, write)
-    host.spend(plan.usage)
     if (!result || result === 'withdrawn') {
       await recordLostCompaction(db, this.row.id, host.windowId(), plan)
       if (!result) throw new Superseded()

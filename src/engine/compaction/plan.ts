@@ -112,12 +112,15 @@ export interface CompactionPlan {
   messagesCompacted: number
   /** Tokens of the summarisation call (zero without one). */
   usage: Usage
+  /** Provider calls made (0 or 1) and their cost in US dollars (absent: no known price). */
+  modelCalls: number
+  costUsd?: string
 }
 
 export type Summarise = (req: {
   system: string
   messages: ModelMessage[]
-}) => Promise<Pick<ModelCallResult, 'text' | 'usage'>>
+}) => Promise<Pick<ModelCallResult, 'text' | 'usage'> & { costUsd?: string }>
 
 /**
  * Compacts a conversation: tool-result clearing, then summarisation. Summarisation replaces every
@@ -137,6 +140,8 @@ export async function planCompaction(
   let clearedAt: number[] = []
   let summary = ''
   const usage = { inputTokens: 0, outputTokens: 0 }
+  let modelCalls = 0
+  let costUsd: string | undefined
   if (settings.clearing) {
     const cleared = clearToolResults(messages, settings.clearing.preserveRecentResults)
     messages = cleared.messages
@@ -156,6 +161,8 @@ export async function planCompaction(
       summary = answer.text.trim()
       usage.inputTokens = answer.usage.inputTokens
       usage.outputTokens = answer.usage.outputTokens
+      modelCalls = 1
+      costUsd = answer.costUsd
       messages = [
         { role: 'user', content: SUMMARY_PREFIX + summary },
         ...messages.slice(lastAssistant),
@@ -172,5 +179,7 @@ export async function planCompaction(
     summary,
     messagesCompacted: compacted,
     usage,
+    modelCalls,
+    ...(costUsd !== undefined ? { costUsd } : {}),
   }
 }

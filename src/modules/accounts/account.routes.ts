@@ -3,6 +3,7 @@ import { Empty } from '../../lib/schemas.ts'
 import {
   Account,
   AddMemberBody,
+  ChallengeToken,
   CreateWorkspaceBody,
   IdParams,
   ListAccountWorkspacesQuery,
@@ -51,6 +52,16 @@ export const accountRoutes: RouteDef[] = [
     tags,
     response: WebhookSigningKey,
     handler: ({ deps, scope }) => accounts.rotateWebhookSigningKey(deps, scope),
+  }),
+  route({
+    method: 'post',
+    path: '/account/rotateChallengeToken',
+    scope: 'account',
+    operationId: 'rotateChallengeToken',
+    summary: 'Replace the challenge token (newest API: POST /v1/account:rotateChallengeToken)',
+    tags,
+    response: ChallengeToken,
+    handler: ({ deps, scope }) => accounts.rotateChallengeToken(deps, scope),
   }),
   route({
     method: 'get',

@@ -46,11 +46,18 @@ export const Account = z
       domain: z.string(),
       workspaces: z.array(Workspace),
     }),
-    /** The signing secret is shown to account-admin keys only. */
-    info: z.object({ webhookEventsHmacSecret: z.string().optional() }),
+    /** The signing secret and the challenge token are shown to account-admin keys only. */
+    info: z.object({
+      webhookEventsHmacSecret: z.string().optional(),
+      challengeToken: z.string().optional().meta({ description: 'newest API (decision 21)' }),
+    }),
   })
   .meta({ id: 'Account' })
 export type Account = z.infer<typeof Account>
+
+export const ChallengeToken = z
+  .object({ challengeToken: z.string() })
+  .meta({ id: 'ChallengeToken' })
 
 export const WebhookSigningKey = z
   .object({ webhookEventsHmacSecret: z.string() })

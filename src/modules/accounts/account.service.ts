@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '../../lib/crypto.ts'
+import { generateChallengeToken, generateWebhookSecret } from '../../lib/crypto.ts'
 import { notFound } from '../../lib/errors.ts'
 import type { Actor, Deps } from '../deps.ts'
 import type { Account } from './account.schema.ts'
@@ -37,7 +37,14 @@ export async function getAccount(deps: Deps, actor: Actor): Promise<Account> {
       domain: spec.domain ?? '',
       workspaces: workspaces.map(workspaceOf),
     },
-    info: admin ? { webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed) } : {},
+    info: admin
+      ? {
+          webhookEventsHmacSecret: deps.box.open(row.webhook_secret_sealed),
+          ...(row.challenge_token_sealed
+            ? { challengeToken: deps.box.open(row.challenge_token_sealed) }
+            : {}),
+        }
+      : {},
   }
 }
 
@@ -59,6 +66,28 @@ export async function rotateWebhookSigningKey(
   const result = await repo.setWebhookSecret(deps.db, actor.accountId, deps.box.seal(secret))
   if (!result.numUpdatedRows) throw notFound('account', actor.accountId)
   return { webhookEventsHmacSecret: secret }
+}
+
+/**
+ * Gives every account made before migration 021 its challenge token (docs/decisions.md decision
+ * 21). Run at start, never on a request: a read must change nothing. Accounts made since get one
+ * at creation. Of two processes starting at once, the first write wins.
+ */
+export async function fillChallengeTokens(deps: Pick<Deps, 'db' | 'box'>): Promise<void> {
+  for (const { id } of await repo.accountsWithoutChallengeToken(deps.db)) {
+    await repo.setChallengeToken(deps.db, id, deps.box.seal(generateChallengeToken()), true)
+  }
+}
+
+/** Replaces the challenge token; the old one is no longer shown. */
+export async function rotateChallengeToken(
+  deps: Deps,
+  actor: Actor,
+): Promise<{ challengeToken: string }> {
+  const token = generateChallengeToken()
+  const result = await repo.setChallengeToken(deps.db, actor.accountId, deps.box.seal(token))
+  if (!result.numUpdatedRows) throw notFound('account', actor.accountId)
+  return { challengeToken: token }
 }
 
 /** The account's Standard Webhooks signing secret (`whsec_...`), for the webhook dispatcher. */

@@ -53,7 +53,13 @@ export function countAccounts(db: Executor) {
 
 export function insertAccount(
   db: Executor,
-  row: { id: string; name: string; webhookSecretSealed: string; profileId: string },
+  row: {
+    id: string
+    name: string
+    webhookSecretSealed: string
+    challengeTokenSealed: string
+    profileId: string
+  },
 ) {
   return db
     .insertInto('accounts')
@@ -64,6 +70,7 @@ export function insertAccount(
       labels: '{}',
       spec: '{}',
       webhook_secret_sealed: row.webhookSecretSealed,
+      challenge_token_sealed: row.challengeTokenSealed,
     })
     .execute()
 }
@@ -146,4 +153,28 @@ export function setWebhookSecret(db: Executor, accountId: string, sealed: string
     .set({ webhook_secret_sealed: sealed })
     .where('id', '=', accountId)
     .executeTakeFirst()
+}
+
+/** Sets the challenge token; `onlyIfUnset` leaves one another process set meanwhile. */
+export function setChallengeToken(
+  db: Executor,
+  accountId: string,
+  sealed: string,
+  onlyIfUnset = false,
+) {
+  let q = db
+    .updateTable('accounts')
+    .set({ challenge_token_sealed: sealed })
+    .where('id', '=', accountId)
+  if (onlyIfUnset) q = q.where('challenge_token_sealed', 'is', null)
+  return q.executeTakeFirst()
+}
+
+/** Accounts made before migration 021, which have no challenge token yet. */
+export function accountsWithoutChallengeToken(db: Executor) {
+  return db
+    .selectFrom('accounts')
+    .select('id')
+    .where('challenge_token_sealed', 'is', null)
+    .execute()
 }

@@ -1,5 +1,10 @@
 import { sql } from 'kysely'
-import { generateApiToken, generateWebhookSecret, hashToken } from '../../lib/crypto.ts'
+import {
+  generateApiToken,
+  generateChallengeToken,
+  generateWebhookSecret,
+  hashToken,
+} from '../../lib/crypto.ts'
 import type { Deps } from '../deps.ts'
 import * as repo from './accounts.repository.ts'
 import { addMember } from './members.repository.ts'
@@ -38,6 +43,7 @@ export async function bootstrapIfEmpty(
       name: 'Sortie',
       profileId: adminProfileId,
       webhookSecretSealed: deps.box.seal(generateWebhookSecret()),
+      challengeTokenSealed: deps.box.seal(generateChallengeToken()),
     })
     await repo.insertProfile(trx, {
       id: adminProfileId,

@@ -10,7 +10,7 @@ export { authenticate, scopeTo } from './auth.service.ts'
 export { bootstrapIfEmpty, type BootstrapResult } from './bootstrap.service.ts'
 export { permissionFor, requireAccountAdmin, requirePermission } from './permissions.ts'
 
-export { getWebhookSigningSecret } from './account.service.ts'
+export { fillChallengeTokens, getWebhookSigningSecret } from './account.service.ts'
 export { issueApiKey, type IssuedApiKey } from './api-key-access.service.ts'
 
 /** Every route of the module: account, workspaces, profiles and both API-key surfaces. */

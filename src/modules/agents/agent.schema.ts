@@ -10,6 +10,8 @@ import {
   UpdateMask,
   UpdateResourceMetadata,
   pageOf,
+  DurationSeconds,
+  UsdAmount,
 } from '../../lib/schemas.ts'
 
 export const AgentStatus = z.enum([
@@ -46,17 +48,52 @@ export const Agent = z
   .object({
     metadata: ResourceMetadata,
     spec: AgentSpec,
-    info: z.object({ createdBy: Profile.optional(), variationCount: z.number().int() }).optional(),
+    info: z
+      .object({
+        createdBy: Profile.optional(),
+        variationCount: z.number().int(),
+        /** What its objectives cost, per variation (docs/api.md section 5.11). */
+        variationCosts: z
+          .array(
+            z.object({
+              variationId: z.string(),
+              objectiveCount: z.number().int(),
+              totalCostUsd: z
+                .string()
+                .optional()
+                .meta({ description: 'US dollars; absent while no call had a known price' }),
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'Agent' })
 export type Agent = z.infer<typeof Agent>
 
 const nonNegativeInt = z.number().int().min(0)
 
+/** Newest API `modelConfig.reasoningEffort`: the enum name, or its bare lower-case level. */
+export const ReasoningEffort = z.enum([
+  'REASONING_EFFORT_UNSPECIFIED',
+  'REASONING_EFFORT_MINIMAL',
+  'REASONING_EFFORT_LOW',
+  'REASONING_EFFORT_MEDIUM',
+  'REASONING_EFFORT_HIGH',
+  'minimal',
+  'low',
+  'medium',
+  'high',
+])
+
 export const AgentVariationSpec = z
   .object({
     description: z.string().max(10_000).optional(),
     prompt: z.string().max(200_000).optional(),
+    /** The newest API's name of `prompt`: one field, both names read and written (variation-spec.ts). */
+    systemPromptTemplate: z.string().max(200_000).optional(),
+    /** Newest API: a Liquid template rendered with the create's `firstUserMessageData`. */
+    firstUserMessageTemplate: z.string().max(200_000).optional(),
     modelConfig: z
       .object({
         modelId: z
@@ -64,6 +101,13 @@ export const AgentVariationSpec = z
           .regex(/^[\w.-]+\/[\w.:@-]+$/, 'must be a "family/model" id, e.g. "openai/gpt-4.1-mini"')
           .optional(),
         temperature: z.number().min(0).max(2).optional(),
+        // Newest API call settings, passed to the providers that support them (docs/api.md section 10).
+        topP: z.number().min(0).max(1).optional(),
+        topK: z.number().int().min(1).max(1000).optional(),
+        stopSequences: z.array(z.string().min(1).max(200)).max(16).optional(),
+        maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
+        reasoningEffort: ReasoningEffort.optional(),
+        cachingEnabled: z.boolean().optional(),
       })
       .optional(),
     constraints: z
@@ -73,6 +117,10 @@ export const AgentVariationSpec = z
         maxInputTokens: nonNegativeInt.optional(),
         maxOutputTokens: nonNegativeInt.optional(),
         maxDurationSeconds: nonNegativeInt.optional(),
+        maxModelCalls: nonNegativeInt.optional(),
+        maxCostUsd: UsdAmount.optional(),
+        /** Wall-clock cap since creation, a Duration such as "600s" (docs/api.md section 5.11). */
+        maxDuration: DurationSeconds.optional(),
         /**
          * An objective that stays RUNNING or WAITING this long without progress (no step, no
          * message) ends TIMED_OUT (docs/api.md section 5.8). The newest API's Duration form.
@@ -110,6 +158,8 @@ export type AgentVariationSpec = z.infer<typeof AgentVariationSpec>
 export const VariationAssignment = z
   .object({
     id: z.string(),
+    /** Newest API: the key of the populated variant. */
+    type: z.enum(['tool', 'toolSet', 'agent']).optional(),
     tool: BareMetadata.optional(),
     toolSet: BareMetadata.optional(),
     agent: BareMetadata.optional(),

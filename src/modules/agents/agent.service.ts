@@ -18,7 +18,8 @@ import type {
   ListAgentsQuery,
   UpdateAgentBody,
 } from './agent.schema.ts'
-import { countVariations } from './agents.repository.ts'
+import { countVariations, variationCosts } from './agents.repository.ts'
+import { formatUsd, usdUnits } from '../models/index.ts'
 import { findAgentRow, type AgentRow } from './rows.ts'
 import { insertVariation } from './variation.service.ts'
 
@@ -45,21 +46,27 @@ export function validateAgentSpec(spec: AgentSpec): void {
 }
 
 async function withInfo(deps: Deps, rows: AgentRow[]): Promise<Agent[]> {
-  const [profiles, counts] = await Promise.all([
+  const ids = rows.map((r) => r.id)
+  const [profiles, counts, costs] = await Promise.all([
     loadProfiles(
       deps,
       rows.map((r) => r.profile_id),
     ),
-    countVariations(
-      deps.db,
-      rows.map((r) => r.id),
-    ),
+    countVariations(deps.db, ids),
+    rows.length ? variationCosts(deps.db, rows[0]!.workspace_id, ids) : [],
   ])
   const countOf = new Map(counts.map((c) => [c.agent_id, Number(c.n)]))
   return rows.map((row) =>
     agentOf(row, {
       createdBy: profiles.get(row.profile_id),
       variationCount: countOf.get(row.id) ?? 0,
+      variationCosts: costs
+        .filter((c) => c.agent_id === row.id)
+        .map((c) => ({
+          variationId: c.variation_id,
+          objectiveCount: c.objectives,
+          ...(c.cost !== null ? { totalCostUsd: formatUsd(usdUnits(c.cost)) } : {}),
+        })),
     }),
   )
 }

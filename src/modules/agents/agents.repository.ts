@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Executor } from '../../db/database.ts'
 
 export function countVariations(db: Executor, agentIds: string[]) {
@@ -52,4 +53,25 @@ export function findModelsByName(db: Executor, workspaceId: string, names: strin
     .where('workspace_id', '=', workspaceId)
     .where('name', 'in', names)
     .execute()
+}
+
+/**
+ * What each variation of the agents cost over their objectives (each objective's own calls; a
+ * sub-objective counts under its own agent). A variation none of whose calls had a known price
+ * has a null cost.
+ */
+export async function variationCosts(db: Executor, workspaceId: string, agentIds: string[]) {
+  if (agentIds.length === 0) return []
+  const { rows } = await sql<{
+    agent_id: string
+    variation_id: string
+    objectives: number
+    cost: string | null
+  }>`
+    SELECT agent_id, variation_id, count(*)::int AS objectives, sum(total_cost_usd)::text AS cost
+    FROM objectives
+    WHERE workspace_id = ${workspaceId} AND agent_id = ANY(${agentIds}::text[])
+    GROUP BY agent_id, variation_id
+    ORDER BY agent_id, variation_id`.execute(db)
+  return rows
 }

@@ -2,15 +2,21 @@ import { z } from 'zod'
 
 const ref = z.string().trim().min(1).max(300)
 
+const target = z.object({ id: ref })
+
 /**
  * Attaches one tool, tool set or sub-agent to a variation. Exactly one target is set (checked by
- * the service so each offending field is named); `type` is the newer SDKs' discriminator.
+ * the service so each offending field is named); `type` is the newer SDKs' discriminator. The
+ * newest API's union form `{type: "toolSet", toolSet: {id}}` names the same targets.
  */
 export const AddAssignmentBody = z.object({
-  type: z.enum(['toolId', 'toolSetId', 'subAgentId']).optional(),
+  type: z.enum(['toolId', 'toolSetId', 'subAgentId', 'tool', 'toolSet', 'agent']).optional(),
   toolId: ref.optional(),
   toolSetId: ref.optional(),
   subAgentId: ref.optional(),
+  tool: target.optional(),
+  toolSet: target.optional(),
+  agent: target.optional(),
 })
 export type AddAssignmentBody = z.infer<typeof AddAssignmentBody>
 

@@ -36,7 +36,29 @@ export async function findNestedVariation(
   return findVariationRow(deps, scope, agent.id, ref)
 }
 
-function chooseTarget(body: AddAssignmentBody): { field: TargetField; ref: string } {
+/** The newest API's union keys, by the seed-era field they stand for. */
+const UNION_KEYS = { tool: 'toolId', toolSet: 'toolSetId', agent: 'subAgentId' } as const
+type UnionKey = keyof typeof UNION_KEYS
+
+/** The union form `{type, toolSet: {id}}` as the flat `{type, toolSetId}` it means. */
+function flatBody(body: AddAssignmentBody): AddAssignmentBody {
+  const flat: AddAssignmentBody = { ...body }
+  for (const key of Object.keys(UNION_KEYS) as UnionKey[]) {
+    const value = body[key]
+    delete flat[key]
+    if (value === undefined) continue
+    const field = UNION_KEYS[key]
+    if (body[field] !== undefined) {
+      throw fieldError(key, `names the same target as ${field}: give one of them`)
+    }
+    flat[field] = value.id
+  }
+  if (body.type && body.type in UNION_KEYS) flat.type = UNION_KEYS[body.type as UnionKey]
+  return flat
+}
+
+function chooseTarget(union: AddAssignmentBody): { field: TargetField; ref: string } {
+  const body = flatBody(union)
   const given = (Object.keys(TARGETS) as TargetField[]).filter((f) => body[f] !== undefined)
   if (given.length !== 1) {
     const fields = given.length ? given : (Object.keys(TARGETS) as TargetField[])
@@ -88,7 +110,7 @@ export async function addAssignment(
       throw err
     })
   const key = field === 'toolId' ? 'tool' : field === 'toolSetId' ? 'toolSet' : 'agent'
-  return { id: inserted.id, [key]: { id: row.id, name: row.name } }
+  return { id: inserted.id, type: key, [key]: { id: row.id, name: row.name } }
 }
 
 export async function removeAssignment(

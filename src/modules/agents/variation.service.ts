@@ -24,12 +24,13 @@ import {
 } from './agents.repository.ts'
 import { posteriorMean } from './thompson.ts'
 import { findAgentRow, findVariationRow, type VariationRow } from './rows.ts'
+import { servedVariationSpec, storedUpdateMask, storedVariationSpec } from './variation-spec.ts'
 
 /** The one row -> AgentVariation mapping. */
 export function variationOf(row: VariationRow, info?: AgentVariation['info']): AgentVariation {
   return {
     metadata: resourceMetadata(row),
-    spec: row.spec as AgentVariationSpec,
+    spec: servedVariationSpec(row.spec as AgentVariationSpec),
     ...(info ? { info } : {}),
   }
 }
@@ -57,6 +58,7 @@ async function withInfo(deps: Deps, rows: VariationRow[]): Promise<AgentVariatio
     const own = assignments.filter((a) => a.variation_id === row.id)
     const list: VariationAssignment[] = own.map((a) => ({
       id: a.id,
+      type: a.tool_id ? 'tool' : a.tool_set_id ? 'toolSet' : 'agent',
       ...(a.tool_id ? { tool: { id: a.tool_id, name: a.tool_name ?? '' } } : {}),
       ...(a.tool_set_id ? { toolSet: { id: a.tool_set_id, name: a.tool_set_name ?? '' } } : {}),
       ...(a.sub_agent_id ? { agent: { id: a.sub_agent_id, name: a.agent_name ?? '' } } : {}),
@@ -101,7 +103,7 @@ export function insertVariation(
   return insertResource(deps.db, 'agent_variations', {
     ...newResourceColumns(deps.ids('variation'), scope, body.metadata),
     agent_id: agentId,
-    spec: JSON.stringify(body.spec),
+    spec: JSON.stringify(storedVariationSpec(body.spec)),
   })
 }
 
@@ -151,7 +153,10 @@ export async function updateVariation(
 ): Promise<AgentVariation> {
   const agent = await findAgentRow(deps, scope, agentRef)
   const row = await findVariationRow(deps, scope, agent.id, ref)
-  const next = applyUpdate(variationOf(row), body, body.updateMask)
+  // The stored spec (one name per field) takes the patch with its newest names folded in.
+  const current = { metadata: resourceMetadata(row), spec: row.spec as AgentVariationSpec }
+  const patch = { ...body, ...(body.spec ? { spec: storedVariationSpec(body.spec) } : {}) }
+  const next = applyUpdate(current, patch, storedUpdateMask(body.updateMask))
   const updated = await updateResource(deps.db, 'agent_variations', row.id, {
     ...metadataColumns(next.metadata),
     spec: JSON.stringify(next.spec),

@@ -41,7 +41,14 @@ export interface StackInput {
   episodicKey?: string
   /** The variation's `episodicMemoryTtl`, in seconds (0 = entries never expire). */
   episodicTtlSeconds?: number
+  /**
+   * Where the stack sits in the request, for field violations: the seed `data.memoryStack`
+   * (default), or the newest `memoryCascade`, whose index `i` of the stack is `n - 1 - i`.
+   */
+  field?: { list: string; item: (i: number) => string }
 }
+
+const SEED_FIELD = { list: 'data.memoryStack', item: (i: number) => `data.memoryStack.${i}` }
 
 function codeNine(field: string, description: string): AppError {
   return new AppError(Code.FAILED_PRECONDITION, `${field}: ${description}`, [
@@ -76,8 +83,9 @@ export async function resolveMemoryStack(
   const pushed: MemoryReference[] = []
   // Every reference is checked, so one answer names each that does not resolve.
   const missing: { field: string; description: string }[] = []
+  const fields = input.field ?? SEED_FIELD
   for (const [i, ref] of refs.entries()) {
-    const field = `data.memoryStack.${i}`
+    const field = fields.item(i)
     const layer = pick(layers, layerRefs[i]!)
     if (!layer) {
       missing.push({
@@ -115,7 +123,7 @@ export async function resolveMemoryStack(
       `the effective memory stack would hold ${baseline.length + pushed.length} layers; at most ${MAX_STACK}`,
       [
         {
-          field: 'data.memoryStack',
+          field: fields.list,
           description: `the variation assigns ${baseline.length} layers: at most ${MAX_STACK - baseline.length} more`,
         },
       ],

@@ -10,7 +10,7 @@ const ACTIVE_STATES = ['PENDING', 'RUNNING', 'WAITING']
 export const METRICS_CONTENT_TYPE = processMetrics.contentType
 
 /**
- * The Prometheus text of GET /metrics (docs/api.md section 10): this process's
+ * The Prometheus text of GET /metrics (docs/api.md section 11): this process's
  * counters and histograms (src/lib/metrics.ts), then the gauges read from the database now, which
  * are the same whichever process answers (docs/decisions.md decision 18), and this process's SSE
  * subscribers.

@@ -11,3 +11,12 @@ export { ensureWorkspaceModels, syncModelCatalogue, modelOf } from './model.serv
 export { providerTarget, resolveModel, type ResolvedModel } from './resolve.service.ts'
 export { BUILTIN_MODELS, type CatalogueModel } from './catalogue.ts'
 export type { Model, ModelSpec } from './model.schema.ts'
+export {
+  addUsd,
+  costUsd,
+  formatUsd,
+  pricesOf,
+  usdUnits,
+  type ModelPrices,
+  type PricedUsage,
+} from './pricing.ts'

@@ -16,6 +16,10 @@ export const ModelSpec = z
     provider: z.string().meta({ description: 'anthropic, openai, google or openai-compatible' }),
     inputPricePerMillionTokens: int64String.meta({ description: 'US cents' }),
     outputPricePerMillionTokens: int64String.meta({ description: 'US cents' }),
+    cachedInputPricePerMillionTokens: z
+      .string()
+      .optional()
+      .meta({ description: 'US cents, a decimal string ("12.5"); absent: charged as input' }),
     maxInputTokens: z.number().int(),
     maxOutputTokens: z.number().int(),
     status: ModelStatus,
@@ -35,6 +39,8 @@ export interface StoredModelSpec {
   maxOutputTokens: number
   inputPricePerMillionTokens: number
   outputPricePerMillionTokens: number
+  /** Prompt-cache reads (migration 017's catalogue); absent on older rows and key models. */
+  cachedInputPricePerMillionTokens?: number
   status: 'MODEL_STATUS_ENABLED' | 'MODEL_STATUS_DISABLED'
 }
 

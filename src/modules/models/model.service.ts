@@ -26,6 +26,9 @@ export function modelOf(row: ModelRow): Model {
       provider: spec.provider,
       inputPricePerMillionTokens: String(spec.inputPricePerMillionTokens ?? 0),
       outputPricePerMillionTokens: String(spec.outputPricePerMillionTokens ?? 0),
+      ...(spec.cachedInputPricePerMillionTokens !== undefined
+        ? { cachedInputPricePerMillionTokens: String(spec.cachedInputPricePerMillionTokens) }
+        : {}),
       maxInputTokens: spec.maxInputTokens,
       maxOutputTokens: spec.maxOutputTokens,
       status: spec.status ?? 'MODEL_STATUS_ENABLED',
@@ -59,6 +62,7 @@ export async function ensureWorkspaceModels(
         maxOutputTokens: model.maxOutputTokens,
         inputPricePerMillionTokens: model.inputPricePerMillionTokens,
         outputPricePerMillionTokens: model.outputPricePerMillionTokens,
+        cachedInputPricePerMillionTokens: model.cachedInputPricePerMillionTokens,
         status: 'MODEL_STATUS_ENABLED',
       },
     })),

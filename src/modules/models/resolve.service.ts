@@ -5,6 +5,7 @@ import type { StoredKeySpec } from './ai-provider-key.schema.ts'
 import type { BuiltinProvider } from './catalogue.ts'
 import type { StoredModelSpec } from './model.schema.ts'
 import * as repo from './models.repository.ts'
+import { pricesOf, type ModelPrices } from './pricing.ts'
 
 /** A workspace model made callable: which SDK provider, which model name, which credentials. */
 export interface ResolvedModel {
@@ -15,6 +16,8 @@ export interface ResolvedModel {
   baseUrl?: string
   maxInputTokens: number
   maxOutputTokens: number
+  /** The prices a call is charged at now; undefined: unknown, so its calls show no cost. */
+  prices?: ModelPrices
 }
 
 const PROVIDER_CREDENTIALS: Record<
@@ -39,6 +42,7 @@ const PROVIDER_CREDENTIALS: Record<
 }
 
 const orUndefined = (s: string | undefined) => (s ? s : undefined)
+const priced = (prices: ModelPrices | undefined) => (prices ? { prices } : {})
 
 /**
  * Resolves a variation's `family/model` id in a workspace. Credentials: for models contributed by
@@ -64,6 +68,7 @@ export async function resolveModel(
     providerModelName: spec.providerModelName,
     maxInputTokens: spec.maxInputTokens,
     maxOutputTokens: spec.maxOutputTokens,
+    ...priced(pricesOf(modelId, spec)),
   }
   if (row.ai_provider_key_id) {
     const key = await repo.findKeyById(deps.db, row.ai_provider_key_id)

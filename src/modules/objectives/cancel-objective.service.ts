@@ -2,7 +2,12 @@ import { sql } from 'kysely'
 import type { ApiFamily } from '../../lib/api-family.ts'
 import { failedPrecondition } from '../../lib/errors.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { CANCELLABLE_STATES, type EventPayloads, type ObjectiveState } from './objective.ts'
+import {
+  CANCELLABLE_STATES,
+  type EventPayloads,
+  type ObjectiveState,
+  type StoredEvent,
+} from './objective.ts'
 import { storedEventData } from './objective.mappers.ts'
 import type { Objective } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
@@ -12,12 +17,19 @@ import type { Executor } from '../../db/database.ts'
 import { findObjectiveRow, getObjective } from './read-objective.service.ts'
 import { CANCEL_CHANNEL } from './runtime.ts'
 
-/** How an objective is stopped from outside its run: cancelled, or timed out for inactivity. */
+/**
+ * How an objective is stopped from outside its run: cancelled, timed out for inactivity, or ended
+ * by a budget cap (FAILED with an `error` of `errorType`, or TIMED_OUT).
+ */
 export interface Ending {
-  state: 'CANCELLED' | 'TIMED_OUT'
-  event: 'cancelled' | 'timedOut'
+  state: 'CANCELLED' | 'TIMED_OUT' | 'FAILED'
+  event: 'cancelled' | 'timedOut' | 'error'
   /** The result recorded on its tool calls that will never finish. */
   unfinished: string
+  /** The `error` event's type. */
+  errorType?: string
+  /** Events written just before the ending one (a budget's `notice`). */
+  before?: StoredEvent[]
 }
 
 export const CANCELLED: Ending = {
@@ -64,7 +76,20 @@ export async function writeCancel(
       profile_id: profileId,
     })
   }
-  const seq = row.event_seq + updates.length + 1
+  const before = ending.before ?? []
+  for (const [i, event] of before.entries()) {
+    await repo.insertEvent(trx, {
+      id: deps.ids('event'),
+      objective_id: row.id,
+      seq: row.event_seq + updates.length + 1 + i,
+      window_id: row.current_window_id ?? '',
+      type: event.type,
+      data: JSON.stringify(storedEventData(event)),
+      profile_id: profileId,
+    })
+  }
+  const written = updates.length + before.length + 1
+  const seq = row.event_seq + written
   await trx
     .updateTable('objectives')
     .set({
@@ -75,7 +100,7 @@ export async function writeCancel(
       lease_owner: null,
       lease_expires_at: null,
       event_seq: seq,
-      total_events: row.total_events + updates.length + 1,
+      total_events: row.total_events + written,
       updated_at: sql`now()`,
     })
     .where('id', '=', row.id)
@@ -86,13 +111,20 @@ export async function writeCancel(
     seq,
     window_id: row.current_window_id ?? '',
     type: ending.event,
-    data: JSON.stringify(storedEventData({ type: ending.event, payload: { message: reason } })),
+    data: JSON.stringify(storedEventData(endingEvent(ending, reason))),
     profile_id: profileId,
   })
   // Queued messages will never be taken now, nor will unfinished calls finish.
   await trx.deleteFrom('objective_inbox').where('objective_id', '=', row.id).execute()
   await settleUnfinishedCalls(trx, row.id, ending.unfinished)
   await repo.notifyChannel(trx, CANCEL_CHANNEL, row.id)
+}
+
+function endingEvent(ending: Ending, message: string): StoredEvent {
+  if (ending.event === 'error') {
+    return { type: 'error', payload: { type: ending.errorType ?? 'constraint', message } }
+  }
+  return { type: ending.event, payload: { message } }
 }
 
 /**

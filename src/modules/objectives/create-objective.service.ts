@@ -30,6 +30,8 @@ import type { ObjectiveRow } from './objectives.repository.ts'
 import { renderPrompt, validateInputData } from './input-data.ts'
 import { attachedGoal, goalOutputDefinition, withGoalSection } from './goal-context.ts'
 import { WORK_CHANNEL } from './runtime.ts'
+import { capsOf, lowerCaps } from './budget-caps.ts'
+import { createInputOf, type CreateInput } from './create-body.ts'
 
 /** The agents a variation assigns as sub-agents, snapshotted like its tools. */
 async function loadSubAgents(deps: Deps, scope: Scope, variationId: string) {
@@ -136,30 +138,37 @@ export async function prepareObjective(
   { schedule, memo }: PrepareOptions = {},
 ): Promise<PreparedObjective> {
   const ws = scope.workspaceId
-  const initialMessage = body.data?.initialMessage ?? body.initialMessage ?? ''
+  const create = createInputOf(body)
   const agent = await memoized(memo, `${ws}:agent:${body.agentId}`, () =>
     findAgentRow(deps, scope, body.agentId),
   )
   const variationRow = await chooseVariation(deps, scope, agent, body.variationId, rng, memo)
   const variation = variationOf(variationRow)
   const spec = variation.spec as AgentVariationSpec
-  const input = body.data?.data
+  const input = create.input
   const agentSpec = agentOf(agent).spec
-  validateInputData(agentSpec.inputDataSchema, input)
+  validateInputData(agentSpec.inputDataSchema, input, create.fields.input)
   const goal = await memoized(memo, `${ws}:goal:${agent.id}`, () =>
     attachedGoal(deps.db, ws, agent.id),
   )
   const prompt = withGoalSection(
-    await renderPrompt(spec.prompt ?? '', input, variation.metadata.id),
+    await renderPrompt(spec.prompt ?? '', input, variation.metadata.id, {
+      field: create.fields.input,
+    }),
     goal,
   )
+  const initialMessage = await firstUserMessage(create, spec, variation.metadata.id)
   // The agent's own definition wins; a goal with fields to collect supplies one otherwise.
   const outputDefinition =
     agentSpec.outputDefinition ?? (goal?.fields.length ? goalOutputDefinition(goal) : undefined)
   if (!initialMessage.trim() && !prompt.trim()) {
     throw invalidArgument('an objective needs an initial message or a variation prompt', [
-      { field: 'data.initialMessage', description: 'is required when the variation has no prompt' },
+      { field: create.fields.message, description: 'is required when the variation has no prompt' },
     ])
+  }
+  const budget = lowerCaps(capsOf(spec.constraints), body.budget ?? {})
+  if (budget.violations.length) {
+    throw invalidArgument('the budget asks for more than the variation allows', budget.violations)
   }
   const modelId = spec.modelConfig?.modelId
   if (!modelId) {
@@ -175,7 +184,7 @@ export async function prepareObjective(
     ),
   ])
 
-  const parentObjectiveId = body.data?.parentObjectiveId || null
+  const parentObjectiveId = create.parentObjectiveId || null
   if (parentObjectiveId) {
     const parent = await repo.findObjective(deps.db, scope.workspaceId, { id: parentObjectiveId })
     if (!parent) throw fieldError('data.parentObjectiveId', 'is not an objective of this workspace')
@@ -184,19 +193,20 @@ export async function prepareObjective(
   const memory = await resolveMemoryStack(deps, scope, {
     agentId: agent.id,
     variationId: variationRow.id,
-    memoryStack: body.data?.memoryStack,
+    memoryStack: create.memoryStack,
+    ...(create.fields.memoryStack ? { field: create.fields.memoryStack } : {}),
     episodicKey: episodicKeyOf(body, spec),
     episodicTtlSeconds: spec.episodicMemoryTtl,
   })
   // SKILLS manifest: frozen with the stack, like the rest of the prompt.
   const manifest = memory ? await buildManifest(deps.db, memory.effective) : ''
   const systemPrompt = manifest ? (prompt.trim() ? `${prompt}\n\n${manifest}` : manifest) : prompt
-  const secrets = body.data?.secrets ?? []
-  const metadata = body.metadata ?? {}
+  const secrets = create.secrets
   const id = deps.ids('objective')
   const data: StoredObjectiveData = {
     initialMessage,
-    ...(body.data?.data !== undefined ? { data: body.data.data } : {}),
+    ...(input !== undefined ? { data: input } : {}),
+    ...(create.newest ? { newest: create.newest } : {}),
     systemPrompt,
     agent: agentOf(agent),
     variation,
@@ -208,6 +218,7 @@ export async function prepareObjective(
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
     ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
     ...(memory ? { memory } : {}),
+    budget: budget.caps,
   }
   const hasMessage = initialMessage.trim() !== ''
   const windowId = deps.ids('contextWindow')
@@ -221,8 +232,8 @@ export async function prepareObjective(
       account_id: scope.accountId,
       workspace_id: scope.workspaceId,
       profile_id: scope.profileId,
-      external_id: metadata.externalId ?? body.externalId ?? '',
-      labels: JSON.stringify(metadata.labels ?? body.labels ?? {}),
+      external_id: create.externalId ?? '',
+      labels: JSON.stringify(create.labels ?? {}),
       agent_id: agent.id,
       variation_id: variationRow.id,
       parent_objective_id: parentObjectiveId,
@@ -241,6 +252,23 @@ export async function prepareObjective(
   }
 }
 
+/**
+ * The first user message: the one given, else the variation's firstUserMessageTemplate rendered
+ * with its input (newest API), else none.
+ */
+async function firstUserMessage(
+  create: CreateInput,
+  spec: AgentVariationSpec,
+  variationId: string,
+): Promise<string> {
+  if (create.initialMessage.trim() || !spec.firstUserMessageTemplate) return create.initialMessage
+  const field = create.shape === 'newest' ? 'firstUserMessageData' : create.fields.input
+  return renderPrompt(spec.firstUserMessageTemplate, create.firstMessageInput, variationId, {
+    field,
+    what: 'the first user message template',
+  })
+}
+
 const timeoutMs = (duration: string | undefined) =>
   duration ? Math.round(parseFloat(duration) * 1000) : null
 
@@ -252,14 +280,14 @@ export async function insertPreparedObjective(
   trx: Executor,
   prepared: PreparedObjective,
 ): Promise<ObjectiveRow> {
-  const row = await repo.insertObjective(trx, prepared.row)
-  await repo.insertWindow(trx, { id: prepared.windowId, objective_id: row.id, sequence: 1 })
-  if (prepared.firstMessage) {
-    await repo.insertEvent(trx, {
+  // One statement (objective, window, first event, wake-up): one round trip per creation.
+  const { notified: _, ...row } = await repo.insertObjectiveWhole(
+    trx,
+    prepared.row,
+    prepared.windowId,
+    prepared.firstMessage && {
       id: prepared.firstMessage.eventId,
-      objective_id: row.id,
       seq: 1,
-      window_id: prepared.windowId,
       type: 'userMessage',
       data: JSON.stringify(
         storedEventData({
@@ -267,11 +295,11 @@ export async function insertPreparedObjective(
           payload: { content: prepared.firstMessage.content },
         }),
       ),
-      profile_id: row.profile_id,
-    })
-  }
-  await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
-  return row
+      profile_id: prepared.row.profile_id,
+    },
+    WORK_CHANNEL,
+  )
+  return row as ObjectiveRow
 }
 
 /** Creates an objective (see prepareObjective) in one transaction. */
@@ -283,10 +311,10 @@ export async function createObjective(
   rng: Rng = Math.random,
 ): Promise<Objective> {
   const prepared = await prepareObjective(deps, scope, body, rng)
-  const row = await deps.db
-    .transaction()
-    .execute((trx) => insertPreparedObjective(trx, prepared))
-    .catch((err) => rethrowUnique(err, 'an objective'))
+  // A single statement: atomic without a transaction around it.
+  const row = await insertPreparedObjective(deps.db, prepared).catch((err) =>
+    rethrowUnique(err, 'an objective'),
+  )
   const profiles = await loadProfiles(deps, [row.profile_id])
   return objectiveOf(row, family, { withInfo: true, createdBy: profiles.get(row.profile_id) })
 }

@@ -71,3 +71,19 @@ export {
   objectiveFiguresForGoals,
   type ObjectiveGoalFigures,
 } from './goal-figures.ts'
+export {
+  budgetHolders,
+  endOverBudget,
+  warnedCaps,
+  type BudgetEnd,
+  type BudgetHolder,
+  type Spend,
+} from './budget.service.ts'
+export {
+  CAP_NAMES,
+  capsOf,
+  hasCaps,
+  objectiveCaps,
+  type CapLimits,
+  type Caps,
+} from './budget-caps.ts'

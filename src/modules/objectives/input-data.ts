@@ -74,6 +74,7 @@ export async function renderPrompt(
   template: string,
   data: unknown,
   variationId: string,
+  { field = DATA_FIELD, what = 'the variation prompt' }: { field?: string; what?: string } = {},
 ): Promise<string> {
   if (!template.includes('{')) return template
   const scope = data && typeof data === 'object' && !Array.isArray(data) ? data : {}
@@ -84,11 +85,8 @@ export async function renderPrompt(
     const inner = error.originalError?.message ?? error.message ?? String(err)
     const variable = /^undefined variable: (.+)$/.exec(inner)?.[1]
     if (error.name === 'UndefinedVariableError' && variable) {
-      throw fieldError(
-        DATA_FIELD,
-        `has no value for {{ ${variable} }}, used by the variation prompt`,
-      )
+      throw fieldError(field, `has no value for {{ ${variable} }}, used by ${what}`)
     }
-    throw failedPrecondition(`the prompt of variation ${variationId} does not render: ${inner}`)
+    throw failedPrecondition(`${what} of variation ${variationId} does not render: ${inner}`)
   }
 }

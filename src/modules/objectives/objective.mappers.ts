@@ -10,6 +10,8 @@ import {
   taskToolCallable,
 } from './builtin-tools.ts'
 import type { StoredMemory } from '../memory/index.ts'
+import type { Caps } from './budget-caps.ts'
+import { formatUsd, usdUnits } from '../models/index.ts'
 import type {
   Objective,
   ObjectiveContextWindow,
@@ -18,6 +20,12 @@ import type {
   ObjectiveToolCall,
 } from './objective.schema.ts'
 import type { EventRow, ObjectiveRow, ToolCallRow, WindowRow } from './objectives.repository.ts'
+import {
+  eventTiming,
+  newestObjectiveFields,
+  newestPayload,
+  typedCallable,
+} from './objective.newest.ts'
 
 /** What `objectives.data` holds: the API's ObjectiveData minus secrets, frozen at creation. */
 export interface StoredObjectiveData {
@@ -41,6 +49,14 @@ export interface StoredObjectiveData {
   agentSchedule?: Record<string, unknown>
   /** The memory stack frozen at creation (docs/api.md section 3.11). */
   memory?: StoredMemory
+  /** The caps it runs under, frozen at creation (budget-caps.ts); absent on older rows. */
+  budget?: Caps
+  /** What only the newest API's create body carries (create-body.ts). */
+  newest?: {
+    systemPromptData?: Record<string, unknown>
+    firstUserMessageData?: Record<string, unknown>
+    pinnedParameters?: Record<string, unknown>
+  }
 }
 
 /** The variation as frozen into the objective at creation: the API's AgentVariation. */
@@ -107,7 +123,14 @@ export interface ObjectiveExtras {
   createdBy?: Profile
   windows?: WindowRow[]
   withInfo: boolean
+  /** The cost of it and all its sub-objectives (null: none known); default: its own. */
+  treeCostUsd?: string | null
+  /** Its assistant messages so far (`info.totalIterations`); 0 when not counted. */
+  iterations?: number
 }
+
+/** A stored dollar amount as served: the shortest exact decimal string. */
+const usd = (amount: string) => formatUsd(usdUnits(amount))
 
 /** The one row -> Objective mapping; the family decides how the state reads (docs/decisions.md decision 2). */
 export function objectiveOf(
@@ -117,6 +140,7 @@ export function objectiveOf(
 ): Objective {
   const data = row.data as unknown as StoredObjectiveData
   const tools = row.tools as unknown as StoredTool[]
+  const state = presentState(row.state, row.wait_reason, family)
   const objective: Objective = {
     metadata: objectiveMetadata(row),
     data: {
@@ -133,20 +157,9 @@ export function objectiveOf(
       // Output exists only once the objective is FINALIZED (docs/api.md section 5.10).
       ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     },
-    status: {
-      state: presentState(row.state, row.wait_reason, family),
-      message: row.state_message,
-    },
-    // The newest API's snapshot of what ran it; only a schedule's fire has one to add to `data`.
-    ...(data.agentSchedule
-      ? {
-          configSnapshot: {
-            agent: data.agent,
-            agentVariation: data.variation,
-            agentSchedule: data.agentSchedule,
-          },
-        }
-      : {}),
+    status: { state, message: row.state_message },
+    ...newestObjectiveFields(row, data, state),
+    ...(row.state === 'FINALIZED' && row.output != null ? { output: row.output } : {}),
     ...(data.memory?.episodic
       ? {
           episodicMemory: {
@@ -171,7 +184,7 @@ export function objectiveOf(
         ...(data.outputDefinition ? [submitOutputCallable(owner)] : []),
         ...memoryCallables(owner, data.memory),
         ...discoveryCallables(owner, data.variation.spec),
-      ],
+      ].map(typedCallable),
       agent: snapshotMetadata(data.agent),
       agentVariation: snapshotMetadata(data.variation),
       effectiveMemoryStack: data.memory?.effective ?? [],
@@ -181,10 +194,21 @@ export function objectiveOf(
       totalInputTokens: row.total_input_tokens,
       totalOutputTokens: row.total_output_tokens,
       totalToolCalls: row.total_tool_calls,
+      totalModelCalls: row.total_model_calls,
+      ...(row.total_cost_usd !== null ? { totalCostUsd: usd(row.total_cost_usd) } : {}),
+      ...costWithSubObjectives(
+        extras.treeCostUsd === undefined ? row.total_cost_usd : extras.treeCostUsd,
+      ),
+      totalIterations: extras.iterations ?? 0,
+      currentContextWindowId: row.current_window_id ?? '',
     }
   }
   if (extras.windows) objective.lastFiveWindows = extras.windows.map((w) => windowOf(row, w))
   return objective
+}
+
+function costWithSubObjectives(cost: string | null) {
+  return cost !== null ? { totalCostUsdWithSubObjectives: usd(cost) } : {}
 }
 
 export function windowOf(
@@ -200,6 +224,7 @@ export function windowOf(
       promptTokens: w.prompt_tokens,
       completionTokens: w.completion_tokens,
       previousWindowContinueInstructions: w.previous_window_continue_instructions,
+      ...(w.cost_usd !== null && w.cost_usd !== undefined ? { costUsd: usd(w.cost_usd) } : {}),
     },
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }
@@ -236,7 +261,7 @@ export function presentEvent(event: StoredEvent, family: ApiFamily): ObjectiveEv
     const type = 'subAgentSpawned'
     return { type, [type]: { objective: event.payload.metadata } }
   }
-  return { type: event.type, [event.type]: event.payload }
+  return { type: event.type, [event.type]: newestPayload(event.type, event.payload) }
 }
 
 export function eventOf(
@@ -245,10 +270,12 @@ export function eventOf(
   family: ApiFamily,
   info?: { createdBy?: Profile },
 ): ObjectiveEvent {
+  const stored = storedEventOf(row)
   return {
     metadata: childMetadata(parent, row.id, row.profile_id, row.created_at),
     contextWindowId: row.window_id,
-    data: presentEvent(storedEventOf(row), family),
+    data: presentEvent(stored, family),
+    ...eventTiming(row.created_at, stored.x?.startedAt),
     ...(info ? { info: { ...info, objective: objectiveMetadata(parent) } } : {}),
   }
 }
@@ -262,7 +289,7 @@ export function toolCallOf(
   return {
     metadata: childMetadata(parent, row.id, parent.profile_id, row.created_at),
     data: {
-      callable: row.callable as CallableTool,
+      callable: typedCallable(row.callable as CallableTool),
       ...(row.arguments !== null ? { arguments: row.arguments } : {}),
       memo: row.memo,
       result: row.result ?? '',

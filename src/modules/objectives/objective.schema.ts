@@ -7,7 +7,10 @@ import {
   OperationMetadata,
   Profile,
   ResourceMetadata,
+  Timestamp,
   pageOf,
+  DurationSeconds,
+  UsdAmount,
 } from '../../lib/schemas.ts'
 import { API_STATES, EXECUTION_STATUSES, TOOL_CALL_STATUSES } from './objective.ts'
 
@@ -16,11 +19,17 @@ const Snapshot = z.looseObject({}).meta({ description: 'a snapshot taken at obje
 
 export const CallableTool = z
   .object({
+    type: z
+      .enum(['tool', 'agent', 'cadenyaProvidedTool'])
+      .optional()
+      .meta({ description: 'newest API: the key of the populated variant' }),
     tool: ResourceMetadata.optional(),
     agent: ResourceMetadata.optional(),
     cadenyaProvidedTool: ResourceMetadata.optional(),
   })
   .meta({ id: 'CallableTool' })
+
+const JsonObject = z.record(z.string(), z.unknown())
 
 const secretName = z
   .string()
@@ -77,6 +86,16 @@ export const ObjectiveInfo = z
     totalInputTokens: z.number().int(),
     totalOutputTokens: z.number().int(),
     totalToolCalls: z.number().int(),
+    /** Cost and budgets (docs/api.md section 5.11): absent while no call had a known price. */
+    totalModelCalls: z.number().int().optional(),
+    totalCostUsd: z.string().optional().meta({ description: 'US dollars, a decimal string' }),
+    totalCostUsdWithSubObjectives: z
+      .string()
+      .optional()
+      .meta({ description: 'US dollars: this objective and all its sub-objectives' }),
+    /** Newest API: model calls answered so far (assistant messages). */
+    totalIterations: z.number().int(),
+    currentContextWindowId: z.string(),
   })
   .meta({ id: 'ObjectiveInfo' })
 
@@ -87,6 +106,10 @@ export const ContextWindowData = z
     promptTokens: z.number().int(),
     completionTokens: z.number().int(),
     previousWindowContinueInstructions: z.string(),
+    costUsd: z
+      .string()
+      .optional()
+      .meta({ description: "US dollars, at the prices of the window's calls; absent: unknown" }),
   })
   .meta({ id: 'ObjectiveContextWindowData' })
 
@@ -109,12 +132,24 @@ export const Objective = z
     status: ObjectiveStatus,
     info: ObjectiveInfo.optional(),
     lastFiveWindows: z.array(ObjectiveContextWindow).optional(),
-    configSnapshot: z
-      .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot })
-      .optional()
-      .meta({ description: 'set on objectives a schedule fired (newest API shape)' }),
     /** HEAD: the episodic memory the objective shares with others of its agent and key. */
     episodicMemory: z.object({ key: z.string(), memoryLayerId: z.string() }).optional(),
+    // The newest API's flat fields (objective.newest.ts), beside the seed-era ones they repeat.
+    configSnapshot: z
+      .object({ agent: Snapshot, agentVariation: Snapshot, agentSchedule: Snapshot.optional() })
+      .optional()
+      .meta({ description: 'what ran it, as it was at creation (agentSchedule: a fired one)' }),
+    state: z.enum(API_STATES).optional().meta({ description: 'the same as status.state' }),
+    stateMessage: z.string().optional().meta({ description: 'the same as status.message' }),
+    systemPrompt: z.string().optional(),
+    firstUserMessage: z.string().optional(),
+    parentObjectiveId: z.string().optional(),
+    secrets: z.array(z.object({ name: z.string() })).optional(),
+    systemPromptData: JsonObject.optional(),
+    firstUserMessageData: JsonObject.optional(),
+    memoryCascade: z.array(MemoryReference).optional(),
+    pinnedParameters: JsonObject.optional(),
+    output: z.unknown().optional(),
   })
   .meta({ id: 'Objective' })
 export type Objective = z.infer<typeof Objective>
@@ -127,6 +162,11 @@ export const ObjectiveEvent = z
       .looseObject({ type: z.string() })
       .meta({ description: '`type` is the camelCase key of the one populated variant' }),
     info: OperationInfo.optional(),
+    startedAt: Timestamp.optional().meta({ description: 'when the work it reports began' }),
+    duration: z
+      .string()
+      .optional()
+      .meta({ description: 'from startedAt to createdAt, e.g. "4.1s"' }),
   })
   .meta({ id: 'ObjectiveEvent' })
 export type ObjectiveEvent = z.infer<typeof ObjectiveEvent>
@@ -162,6 +202,18 @@ const message = z.string().max(200_000)
  * Both create shapes (docs/decisions.md decision 3): the seed body `{agentId, data: {...}, metadata: {...}}` and the
  * seed-001 flat form `{agent_id, initial_message, variation_id, labels, external_id}`.
  */
+const cap = z.number().int().min(0)
+export const ObjectiveBudget = z
+  .object({
+    maxInputTokens: cap.optional(),
+    maxOutputTokens: cap.optional(),
+    maxModelCalls: cap.optional(),
+    maxCostUsd: UsdAmount.optional(),
+    maxDuration: DurationSeconds.optional(),
+    maxDurationSeconds: cap.optional(),
+  })
+  .meta({ id: 'ObjectiveBudget' })
+
 export const CreateObjectiveBody = z.object({
   agentId: z.string().min(1, 'is required').max(300),
   variationId: z.string().min(1).max(300).optional(),
@@ -177,9 +229,28 @@ export const CreateObjectiveBody = z.object({
   metadata: CreateOperationMetadata.optional(),
   /** HEAD: objectives of one agent with the same key share one episodic memory layer. */
   episodicMemory: z.object({ key: z.string().max(512) }).optional(),
+  /** Caps lower than the variation's constraints (docs/api.md section 5.11). */
+  budget: ObjectiveBudget.optional(),
   initialMessage: message.optional(),
   externalId: CreateOperationMetadata.shape.externalId,
   labels: CreateOperationMetadata.shape.labels,
+  // The newest API's body (no `data` wrapper); create-body.ts tells the shapes apart.
+  systemPromptData: JsonObject.optional().meta({
+    description: "newest API: the input of the variation's systemPromptTemplate",
+  }),
+  firstUserMessage: message.optional(),
+  firstUserMessageData: JsonObject.optional().meta({
+    description: "newest API: the input of the variation's firstUserMessageTemplate",
+  }),
+  secrets: SecretInputs.optional(),
+  memoryCascade: z
+    .array(MemoryReference)
+    .max(10, 'at most 10 memory layers')
+    .optional()
+    .meta({ description: 'newest API: the memory stack, most specific (top) first' }),
+  pinnedParameters: JsonObject.optional().meta({
+    description: 'newest API: stored and shown; not applied to tool calls yet',
+  }),
 })
 export type CreateObjectiveBody = z.infer<typeof CreateObjectiveBody>
 

@@ -185,6 +185,13 @@ export interface EventExtras {
   extraction?: number
   /** On `contextWindowCompacted`: the engine's conversation the new window starts from. */
   conversation?: unknown
+  /** On a `budget.near` notice: the cap it warns of (each is warned of once). */
+  cap?: string
+  /**
+   * When the work the event reports began (ISO time): the model call of an assistant message,
+   * the execution of a tool result or error. Served as the event's `startedAt` and `duration`.
+   */
+  startedAt?: string
 }
 
 /**

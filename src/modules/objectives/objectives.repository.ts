@@ -36,6 +36,42 @@ export function insertObjective(trx: Executor, row: Insertable<ObjectiveTable>) 
   return trx.insertInto('objectives').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
+/**
+ * A new objective, its first context window, its first event (if any) and a wake-up of the
+ * engine, in ONE statement of data-modifying CTEs: one round trip, atomic without a transaction
+ * of its own (the foreign keys are checked at the end of the statement).
+ */
+export async function insertObjectiveWhole(
+  db: Executor,
+  row: Insertable<ObjectiveTable>,
+  windowId: string,
+  firstEvent: Omit<Insertable<ObjectiveEventTable>, 'objective_id' | 'window_id'> | undefined,
+  channel: string,
+) {
+  const objectiveId = row.id as string
+  let query = db
+    .with('o', (q) => q.insertInto('objectives').values(row).returningAll())
+    .with('w', (q) =>
+      q
+        .insertInto('objective_context_windows')
+        .values({ id: windowId, objective_id: objectiveId, sequence: 1 })
+        .returning('id'),
+    )
+  if (firstEvent) {
+    query = query.with('e', (q) =>
+      q
+        .insertInto('objective_events')
+        .values({ ...firstEvent, objective_id: objectiveId, window_id: windowId })
+        .returning('id'),
+    ) as unknown as typeof query
+  }
+  return query
+    .selectFrom('o')
+    .selectAll('o')
+    .select(sql<string>`pg_notify(${channel}, o.id)`.as('notified'))
+    .executeTakeFirstOrThrow()
+}
+
 export function insertWindow(trx: Executor, row: Insertable<ObjectiveContextWindowTable>) {
   return trx.insertInto('objective_context_windows').values(row).execute()
 }
@@ -266,4 +302,37 @@ export async function countWaitingToolCalls(trx: Executor, objectiveId: string) 
     .where('status', '=', 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL')
     .executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+/**
+ * Each objective's cost with all its sub-objectives' (any depth): null where none had a known
+ * price. One walk down the trees of the given objectives.
+ */
+export async function treeCosts(db: Executor, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map()
+  const { rows } = await sql<{ root: string; cost: string | null }>`
+    WITH RECURSIVE down AS (
+      SELECT id AS root, id FROM objectives WHERE id = ANY(${ids}::text[])
+      UNION ALL
+      SELECT down.root, c.id FROM objectives c JOIN down ON c.parent_objective_id = down.id
+    )
+    SELECT down.root, sum(o.total_cost_usd)::text AS cost
+    FROM down JOIN objectives o ON o.id = down.id GROUP BY down.root`.execute(db)
+  return new Map(rows.map((r) => [r.root, r.cost]))
+}
+
+/**
+ * Assistant messages per objective: the model calls answered so far (the newest API's
+ * `info.totalIterations`). One grouped read for a page of objectives.
+ */
+export async function countIterations(db: Executor, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('objective_events')
+    .select(['objective_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('objective_id', 'in', ids)
+    .where('type', '=', 'assistantMessage')
+    .groupBy('objective_id')
+    .execute()
+  return new Map(rows.map((r) => [r.objective_id, Number(r.n)]))
 }

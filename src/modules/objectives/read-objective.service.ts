@@ -45,14 +45,18 @@ export async function getObjective(
   family: ApiFamily,
 ): Promise<Objective> {
   const row = await findObjectiveRow(deps, scope, ref)
-  const [profiles, windows] = await Promise.all([
+  const [profiles, windows, costs, iterations] = await Promise.all([
     loadProfiles(deps, [row.profile_id]),
     repo.lastWindows(deps.db, row.id, 5),
+    repo.treeCosts(deps.db, [row.id]),
+    repo.countIterations(deps.db, [row.id]),
   ])
   return objectiveOf(row, family, {
     withInfo: true,
     createdBy: profiles.get(row.profile_id),
     windows,
+    treeCostUsd: costs.get(row.id) ?? null,
+    iterations: iterations.get(row.id),
   })
 }
 
@@ -82,16 +86,23 @@ export async function listObjectives(
     sourceScheduleId: query.agentScheduleId,
   })
   const page = toPage(rows, position, total, (r) => r)
-  const profiles = query.includeInfo
-    ? await loadProfiles(
-        deps,
-        page.items.map((r) => r.profile_id),
-      )
-    : new Map()
+  const ids = page.items.map((r) => r.id)
+  const [profiles, costs, iterations] = query.includeInfo
+    ? await Promise.all([
+        loadProfiles(
+          deps,
+          page.items.map((r) => r.profile_id),
+        ),
+        repo.treeCosts(deps.db, ids),
+        repo.countIterations(deps.db, ids),
+      ])
+    : [new Map(), new Map<string, string | null>(), new Map<string, number>()]
   const items = page.items.map((r) =>
     objectiveOf(r, family, {
       withInfo: !!query.includeInfo,
       createdBy: profiles.get(r.profile_id),
+      treeCostUsd: costs.get(r.id) ?? null,
+      iterations: iterations.get(r.id),
     }),
   )
   return { ...page, items }

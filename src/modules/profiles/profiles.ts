@@ -18,7 +18,8 @@ export function profileOf(row: Selectable<ProfileTable>): Profile {
     spec: {
       type: row.type as Profile['spec']['type'],
       name: row.name,
-      ...(row.email ? { email: row.email } : {}),
+      // Always present (the newest API reads it on every Profile): "" for a key or system profile.
+      email: row.email ?? '',
     },
   }
 }

@@ -26,7 +26,8 @@ export const toolSetRoutes: RouteDef[] = [
     tags,
     body: CreateToolSetBody,
     response: ToolSet,
-    handler: ({ deps, scope, body }) => toolSets.createToolSet(deps, scope, body),
+    handler: async ({ deps, scope, body, family }) =>
+      toolSets.presentToolSet(await toolSets.createToolSet(deps, scope, body), family),
   }),
   route({
     method: 'get',
@@ -37,7 +38,10 @@ export const toolSetRoutes: RouteDef[] = [
     tags,
     query: ListToolSetsQuery,
     response: ToolSetPage,
-    handler: ({ deps, scope, query }) => toolSets.listToolSets(deps, scope, query),
+    handler: async ({ deps, scope, query, family }) => {
+      const page = await toolSets.listToolSets(deps, scope, query)
+      return { ...page, items: page.items.map((s) => toolSets.presentToolSet(s, family)) }
+    },
   }),
   route({
     method: 'get',
@@ -48,7 +52,8 @@ export const toolSetRoutes: RouteDef[] = [
     tags,
     params: ToolSetIdParams,
     response: ToolSet,
-    handler: ({ deps, scope, params }) => toolSets.getToolSet(deps, scope, params.id),
+    handler: async ({ deps, scope, params, family }) =>
+      toolSets.presentToolSet(await toolSets.getToolSet(deps, scope, params.id), family),
   }),
   route({
     method: 'put',
@@ -61,8 +66,8 @@ export const toolSetRoutes: RouteDef[] = [
     params: ToolSetIdParams,
     body: UpdateToolSetBody,
     response: ToolSet,
-    handler: ({ deps, scope, params, body }) =>
-      toolSets.updateToolSet(deps, scope, params.id, body),
+    handler: async ({ deps, scope, params, body, family }) =>
+      toolSets.presentToolSet(await toolSets.updateToolSet(deps, scope, params.id, body), family),
   }),
   route({
     method: 'delete',
@@ -87,7 +92,8 @@ export const toolSetRoutes: RouteDef[] = [
     tags,
     params: ToolSetIdParams,
     response: ToolSet,
-    handler: ({ deps, scope, params }) => toolSets.syncToolSetNow(deps, scope, params.id),
+    handler: async ({ deps, scope, params, family }) =>
+      toolSets.presentToolSet(await toolSets.syncToolSetNow(deps, scope, params.id), family),
   }),
   route({
     method: 'get',

@@ -124,14 +124,22 @@ const OpenApiAdapter = z
 
 export const ToolSetAdapter = z
   .object({
+    /** Newest API: the key of the populated adapter. Served; on input it must match that key. */
+    type: z.enum(['http', 'mcp', 'openapi']).optional(),
     http: HttpAdapter.optional(),
     mcp: McpAdapter.optional(),
     openapi: OpenApiAdapter.optional(),
   })
   .superRefine((a, ctx) => {
-    const set = [a.http, a.mcp, a.openapi].filter((x) => x !== undefined).length
-    if (set !== 1) {
+    const set = (['http', 'mcp', 'openapi'] as const).filter((k) => a[k] !== undefined)
+    if (set.length !== 1) {
       ctx.addIssue({ code: 'custom', message: 'exactly one of http, mcp or openapi is required' })
+    } else if (a.type && a.type !== set[0]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `is ${a.type} but the adapter set is ${set[0]}`,
+      })
     }
   })
   .meta({ id: 'ToolSetAdapter' })

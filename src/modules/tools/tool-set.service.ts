@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { parse as parseYaml } from 'yaml'
 import type { ToolSetEventTable } from '../../db/schema.ts'
+import type { ApiFamily } from '../../lib/api-family.ts'
 import { deleteResource, findResource, insertResource, updateResource } from '../../db/resources.ts'
 import { failedPrecondition, fieldError, notFound } from '../../lib/errors.ts'
 import { parseIdRef } from '../../lib/ids.ts'
@@ -61,9 +62,29 @@ export function toolSetOf(row: ToolSetRow, info?: ToolSet['info']): ToolSet {
   }
 }
 
+/**
+ * A tool set as a family serves it: the workspace family (the newest API's paths) adds the
+ * adapter's union tag `type`; the implicit family serves the adapter exactly as written
+ * (docs/decisions.md decision 21).
+ */
+export function presentToolSet(toolSet: ToolSet, family: ApiFamily): ToolSet {
+  if (family !== 'workspace') return toolSet
+  const { http, mcp, openapi } = toolSet.spec.adapter
+  const type = http ? 'http' : mcp ? 'mcp' : openapi ? 'openapi' : undefined
+  if (!type) return toolSet
+  return { ...toolSet, spec: { ...toolSet.spec, adapter: { type, ...toolSet.spec.adapter } } }
+}
+
+/** A spec as stored: the adapter's union `type` is derived from its key, so it is not kept. */
+function storedSpec(spec: ToolSetSpec): ToolSetSpec {
+  const { type: _type, ...adapter } = spec.adapter
+  return { ...spec, adapter }
+}
+
 /** Header values are templates too (secret references, arguments): reject ones that cannot parse. */
 export function validateToolSetSpec(spec: ToolSetSpec): void {
-  for (const [kind, adapter] of Object.entries(spec.adapter)) {
+  for (const kind of ['http', 'mcp', 'openapi'] as const) {
+    const adapter = spec.adapter[kind]
     for (const [name, value] of Object.entries(adapter?.headers ?? {})) {
       checkToolTemplate(value, 'none', `spec.adapter.${kind}.headers.${name}`)
     }
@@ -108,7 +129,7 @@ export async function createToolSet(
   const document = await readDocumentFirst(deps, scope.workspaceId, undefined, body.spec)
   const row = await insertResource(deps.db, 'tool_sets', {
     ...newResourceColumns(deps.ids('toolSet'), scope, body.metadata),
-    spec: JSON.stringify(body.spec),
+    spec: JSON.stringify(storedSpec(body.spec)),
   }).catch((err) => rethrowUnique(err, 'a tool set'))
   return withInfoAfterSync(deps, row, scope.profileId, document)
 }
@@ -135,8 +156,10 @@ export async function updateToolSet(
   body: UpdateToolSetBody,
 ): Promise<ToolSet> {
   const row = await findToolSetRow(deps, scope, ref)
-  const next = applyUpdate(toolSetOf(row), body, body.updateMask)
-  const spec = parseSpec(ToolSetSpec, next.spec)
+  const current = toolSetOf(row)
+  current.spec = storedSpec(current.spec)
+  const next = applyUpdate(current, body, body.updateMask)
+  const spec = storedSpec(parseSpec(ToolSetSpec, next.spec))
   validateToolSetSpec(spec)
   const document = await readDocumentFirst(deps, scope.workspaceId, row.id, spec)
   const updated = await updateResource(deps.db, 'tool_sets', row.id, {
