@@ -110,7 +110,7 @@ function serverPidOf(dataDir: string): number {
 const PROFILE_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1'
 
 /** Starts bench/fakes.ts in a child process; resolves with its URLs once it listens. */
-async function startFakes(toolTurns: number, providerDelayMs = 0) {
+export async function startFakes(toolTurns: number, providerDelayMs = 0) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'fakes.ts')],

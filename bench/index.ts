@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   selection: async () => (await import('./selection.ts')).run(),
   console: async () => (await import('./console.ts')).run(),
   schedules: async () => (await import('./schedules.ts')).run(),
+  observability: async () => (await import('./observability.ts')).run(),
   // Not part of a plain `npm run bench`: it needs the shared LangGraph.js baseline (see versus.ts).
   versus: async () => (await import('./versus.ts')).run(),
 }

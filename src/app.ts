@@ -14,6 +14,7 @@ import { createIdGenerator } from './lib/ids.ts'
 import { TokenBuckets, type RateLimit } from './lib/rate-limit.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { createHttpApp, type HttpApp } from './http/server.ts'
+import { createMetricsApp } from './http/metrics.ts'
 import {
   bootstrapIfEmpty,
   fillChallengeTokens,
@@ -29,6 +30,7 @@ import { WebhookDispatcher } from './modules/webhooks/index.ts'
 import { ToolSetSyncer } from './modules/tools/index.ts'
 import { Scheduler } from './modules/schedules/index.ts'
 import { allRoutes } from './routes.ts'
+import { startTracing } from './lib/tracing.ts'
 
 export interface Sortie {
   deps: Deps
@@ -38,6 +40,8 @@ export interface Sortie {
   bootstrap?: BootstrapResult
   /** Serves HTTP on host:port; resolves with the bound address. */
   listen(host: string, port: number): Promise<AddressInfo>
+  /** Serves GET /metrics alone on host:port (`sortie worker`, which serves no API). */
+  listenMetrics(host: string, port: number): Promise<AddressInfo>
   /** The engine worker of this process, when started with `worker: true`. */
   worker?: Worker
   /** The schedule firer of this process, started with the worker. */
@@ -150,7 +154,9 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     )
   }
   await syncModelCatalogue(deps)
-  const http = createHttpApp(deps, allRoutes)
+  const http = createHttpApp(deps, allRoutes, undefined, {
+    metricsToken: config.telemetry.metricsToken,
+  })
   const dispatcher = opts.worker ? new WebhookDispatcher({ deps, bus: liveBus }) : undefined
   const syncer = opts.worker
     ? new ToolSetSyncer({ deps, intervalSeconds: config.toolSetSyncSeconds })
@@ -163,6 +169,8 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
   dispatcher?.start()
   syncer?.start()
   scheduler?.start()
+  // Spans come from the engine only: a process without a worker loads no SDK.
+  const tracing = opts.worker ? await startTracing(config.telemetry) : undefined
   if (opts.worker) {
     worker = new Worker({
       deps,
@@ -171,11 +179,22 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
       env,
       callModel,
       fetch: opts.fetch,
+      tracing,
     })
     await worker.start()
   }
 
-  let server: ServerType | undefined
+  const servers: ServerType[] = []
+  const listenOn = (
+    fetch: (req: Request) => Response | Promise<Response>,
+    host: string,
+    port: number,
+  ) =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      const server = serve({ fetch, hostname: host, port }, (info) => resolve(info))
+      servers.push(server)
+      server.once('error', reject)
+    })
   return {
     deps,
     http,
@@ -183,21 +202,22 @@ export async function createSortie(config: Config, opts: SortieOptions = {}): Pr
     bootstrap,
     worker,
     scheduler,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server = serve({ fetch: http.app.fetch, hostname: host, port }, (info) => resolve(info))
-        server.once('error', reject)
-      }),
+    listen: (host, port) => listenOn(http.app.fetch, host, port),
+    listenMetrics: (host, port) =>
+      listenOn(createMetricsApp(deps, config.telemetry.metricsToken).fetch, host, port),
     async stop() {
       // Open streams would hold the server open; dropped (not ended) they reconnect elsewhere.
       hub.stop()
-      if (server) {
-        const s = server
+      for (const s of servers) {
         await new Promise<void>((resolve) => s.close(() => resolve()))
         ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       }
       await scheduler?.stop()
       await worker?.stop()
+      // After the worker: its last spans are exported, not dropped.
+      await tracing?.shutdown().catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'could not export the last spans')
+      })
       await syncer?.stop()
       await dispatcher?.stop()
       await liveBus.stop()

@@ -60,6 +60,16 @@ const envSchema = z.object({
   // Read where uploads are received (modules/uploads); checked here so a bad value stops start-up.
   SORTIE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   SORTIE_PUBLIC_URL: z.url().optional(),
+  // OpenTelemetry (docs/api.md section 11): standard OTEL_* names; unset = no SDK.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.union([z.url(), z.literal('')]).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('sortie'),
+  SORTIE_OTEL_CAPTURE_CONTENT: z
+    .enum(['0', '1', 'true', 'false', ''])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  SORTIE_METRICS_TOKEN: z.string().min(1).optional(),
+  SORTIE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -81,6 +91,20 @@ export interface Config {
   webhooks: WebhookConfig
   streams: StreamConfig
   scheduler: SchedulerConfig
+  telemetry: TelemetryConfig
+}
+
+/** Traces and metrics (docs/api.md section 11, docs/decisions.md decision 18). */
+export interface TelemetryConfig {
+  /** OTLP/HTTP traces URL; undefined = tracing off (no SDK loaded). */
+  otlpTracesUrl?: string
+  serviceName: string
+  /** Prompts, answers and tool arguments/results go into spans (off by default). */
+  captureContent: boolean
+  /** Bearer token of GET /metrics; without one only loopback, unproxied clients are answered. */
+  metricsToken?: string
+  /** Where `sortie worker` serves GET /metrics (it serves no API); undefined = not served. */
+  metricsPort?: number
 }
 
 /** How each worker process fires agent schedules. */
@@ -149,6 +173,16 @@ function durationMs(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!) : undefined
 }
 
+/**
+ * The OTLP/HTTP traces URL as the OpenTelemetry spec derives it: the signal-specific variable is
+ * used as is, the general endpoint gets `/v1/traces` appended.
+ */
+function otlpTracesUrl(traces?: string, base?: string): string | undefined {
+  if (traces) return traces
+  if (!base) return undefined
+  return `${base.replace(/\/+$/, '')}/v1/traces`
+}
+
 /** Reads the environment once; a bad value stops start-up with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env)
@@ -200,6 +234,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scheduler: {
       pollMs: e.SORTIE_SCHEDULER_POLL_MS,
       concurrency: e.SORTIE_SCHEDULER_CONCURRENCY,
+    },
+    telemetry: {
+      otlpTracesUrl: otlpTracesUrl(
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ),
+      serviceName: e.OTEL_SERVICE_NAME,
+      captureContent: e.SORTIE_OTEL_CAPTURE_CONTENT,
+      metricsToken: e.SORTIE_METRICS_TOKEN,
+      metricsPort: e.SORTIE_METRICS_PORT,
     },
   }
 }

@@ -64,6 +64,12 @@ program
     const sortie = await createSortie(config, { worker: true, bootstrap: false })
     const log = sortie.deps.logger
     log.info({ worker: sortie.worker?.id }, 'sortie worker is running')
+    const metricsPort = config.telemetry.metricsPort
+    if (metricsPort !== undefined) {
+      // This process's own counters (docs/decisions.md decision 18); HOST as for `serve`.
+      const address = await sortie.listenMetrics(config.host, metricsPort)
+      log.info({ url: `http://${address.address}:${address.port}/metrics` }, 'serving metrics')
+    }
     stopOnSignals(log, () => sortie.stop())
   })
 

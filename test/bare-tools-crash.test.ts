@@ -1,6 +1,6 @@
 /**
  * A kill -9 between `:setContent` and the loop continuing loses nothing (docs/api.md section
- * 5.12): the answer commits with its `toolResult` event and the objective runnable, so a worker
+ * 5.13): the answer commits with its `toolResult` event and the objective runnable, so a worker
  * started later continues with it, once.
  */
 import assert from 'node:assert/strict'

@@ -1,5 +1,5 @@
 /**
- * Bare tool sets (docs/api.md section 5.12, docs/decisions.md decision 22): a tool set without an
+ * Bare tool sets (docs/api.md section 5.13, docs/decisions.md decision 22): a tool set without an
  * executor. A call of its tool parks the objective until `tool_calls/{id}:setContent` supplies
  * the result; the loop then goes on with it.
  */

@@ -1,5 +1,5 @@
 /**
- * HEAD's colon verbs, whoami and diagnostics (docs/api.md sections 4.5 and 5.13): each verb is a
+ * HEAD's colon verbs, whoami and diagnostics (docs/api.md sections 4.5 and 5.14): each verb is a
  * POST that changes one thing, needs the permission its path implies, and reads back.
  */
 import assert from 'node:assert/strict'

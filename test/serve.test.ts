@@ -135,3 +135,26 @@ describe('sortie keys create', () => {
     assert.match(proc.err() + proc.out(), /SORTIE_BOOTSTRAP_TOKEN is shorter than 16 characters/)
   })
 })
+
+describe('sortie worker (real process)', () => {
+  it('serves GET /metrics alone on SORTIE_METRICS_PORT to a loopback client, and exits 0 on SIGTERM', async () => {
+    const env = await freshEnv()
+    const port = await freePort()
+    const proc = run(['worker'], { ...env, SORTIE_METRICS_PORT: String(port) })
+    const url = `http://127.0.0.1:${port}/metrics`
+    const deadline = Date.now() + 60_000
+    let res: Response | undefined
+    while (!res && Date.now() < deadline) {
+      if (proc.child.exitCode !== null) throw new Error(`worker exited early: ${proc.err()}`)
+      res = await fetch(url).catch(() => undefined)
+      if (!res) await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.equal(res?.status, 200, proc.err())
+    assert.match(await res.text(), /^# TYPE sortie_engine_steps_total counter$/m)
+    const api = await fetch(`http://127.0.0.1:${port}/healthz`)
+    assert.equal(api.status, 404, 'a worker serves no API')
+    await api.body?.cancel()
+    proc.child.kill('SIGTERM')
+    assert.equal(await proc.exited, 0, proc.err())
+  })
+})

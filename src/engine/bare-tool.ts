@@ -3,7 +3,7 @@ import type { Executor } from '../db/database.ts'
 import type { Tool, ToolSet } from '../modules/tools/index.ts'
 
 /**
- * Bare tools (docs/api.md section 5.12): a tool set without an executor. A call of one of its
+ * Bare tools (docs/api.md section 5.13): a tool set without an executor. A call of one of its
  * tools is announced (`toolCalled`, WAITING_FOR_CONTENT) and parks the objective in
  * WAITING(content) in the same step; `tool_calls/{id}:setContent` supplies the result and makes
  * the objective runnable again. Nothing here calls anything outside the database.

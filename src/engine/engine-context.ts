@@ -4,6 +4,7 @@ import type { ModelCaller } from '../providers/index.ts'
 import type { ConversationCache } from './conversation-cache.ts'
 import type { GroupCommit } from './group-commit.ts'
 import type { McpSessions } from './tools/mcp-tool.ts'
+import type { Tracing } from '../lib/tracing.ts'
 
 /** What every objective run of a worker shares. */
 export interface EngineContext {
@@ -18,6 +19,8 @@ export interface EngineContext {
   mcp: McpSessions
   cache: ConversationCache
   models: ModelResolutionCache
+  /** Set when OpenTelemetry export is on (src/engine/telemetry.ts). */
+  tracing?: Tracing
   /** Commits the runs' steps, several objectives' steps in one transaction (group-commit.ts). */
   steps: GroupCommit
 }

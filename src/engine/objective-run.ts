@@ -40,6 +40,7 @@ import { markStarted } from './started-at.ts'
 import { windowEventsAfter } from './queue.ts'
 import { ToolCalls } from './tool-calls.ts'
 import { collectSubObjectives, spawnInTurn } from './sub-agent-tool.ts'
+import { RunTelemetry } from './telemetry.ts'
 
 /** Why a run stopped without finishing: nothing more may be written by it. */
 export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown'
@@ -61,6 +62,7 @@ export class ObjectiveRun {
   private conversation = new Conversation()
   private readonly toolCalls: ToolCalls
   private readonly compaction: RunCompaction
+  private readonly telemetry: RunTelemetry
 
   constructor(
     private readonly row: ObjectiveRow,
@@ -81,6 +83,7 @@ export class ObjectiveRun {
     const constraints = this.data.variation.spec?.constraints
     this.budget = new BudgetGuard(ctx.deps.db, row, this.data)
     this.limit = limitStateOf(row, constraints)
+    this.telemetry = new RunTelemetry(ctx.tracing, row, this.data)
     this.toolCalls = new ToolCalls(
       {
         windowId: () => this.windowId,
@@ -88,6 +91,7 @@ export class ObjectiveRun {
         commit: (step) => this.commit(step),
         commitWith: (step, extra) => this.commitWith(step, extra),
         event: (event) => this.event(event),
+        telemetry: this.telemetry,
       },
       ctx,
       row,
@@ -122,6 +126,7 @@ export class ObjectiveRun {
 
   /** Runs until the objective waits, fails, or this worker must let go of it. Never throws. */
   async run(): Promise<void> {
+    let failure: unknown
     try {
       const model = await this.ctx.models.get(this.row.workspace_id, this.data.modelId)
       await this.loadConversation()
@@ -131,6 +136,7 @@ export class ObjectiveRun {
         this.limit.spawned = await countSubObjectives(this.ctx.deps.db, this.row.id)
       }
       while (!this.controller.signal.aborted) {
+        this.telemetry.step()
         // Started sub-agent calls wait for their children; everything else runs first.
         const next = this.conversation.pending.find(
           (c) => !(c.started && this.toolCalls.isSubAgent(c)),
@@ -139,7 +145,11 @@ export class ObjectiveRun {
           // Only reachable if a decision was lost: park again rather than run an unapproved call.
           if (await this.park()) return
         } else if (next) {
-          if (await this.toolCalls.run(next)) return this.parked()
+          let parked = false
+          await this.telemetry.tool(next, async () => {
+            parked = await this.toolCalls.run(next)
+          })
+          if (parked) return this.parked()
         } else if (this.conversation.pending.length) {
           if (await this.awaitSubObjectives()) return
         } else if (
@@ -152,7 +162,10 @@ export class ObjectiveRun {
         } else if (await this.modelTurn(model)) return
       }
     } catch (err) {
+      failure = err
       await this.handleError(err)
+    } finally {
+      this.telemetry.end(failure, this.controller.signal.reason)
     }
   }
 
@@ -281,7 +294,9 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
+    this.telemetry.planned(plan.step.toolCalls)
     const cost = charge(plan.step, answer.usage, model)
+    this.telemetry.charged(cost)
     markStarted(plan.step.events[0], startedAt)
     this.compaction.observe(answer.usage.inputTokens)
     // With an output definition the turn's end leads into extraction, not to WAITING.
@@ -314,7 +329,7 @@ export class ObjectiveRun {
     tools: ModelTool[],
     toolChoice?: string,
   ): Promise<ModelCallResult> {
-    return this.ctx.callModel({
+    const request: ModelCallRequest = {
       target: providerTarget(model),
       system: this.data.systemPrompt || undefined,
       messages,
@@ -322,7 +337,8 @@ export class ObjectiveRun {
       ...(toolChoice ? { toolChoice } : {}),
       ...callSettingsOf(this.data.variation.spec?.modelConfig),
       signal: this.controller.signal,
-    })
+    }
+    return this.telemetry.model(request, (r) => this.ctx.callModel(r))
   }
 
   /**
@@ -348,7 +364,7 @@ export class ObjectiveRun {
       this.row.profile_id,
       this.windowId,
     )
-    charge(plan.step, answer.usage, model)
+    this.telemetry.charged(charge(plan.step, answer.usage, model))
     if (plan.idle) return this.endTurn(plan.step, plan.idle)
     await this.commit(plan.step)
     return false

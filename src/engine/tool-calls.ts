@@ -26,6 +26,7 @@ import {
   setContentDeadline,
   WAITING_FOR_CONTENT,
 } from './bare-tool.ts'
+import type { RunTelemetry } from './telemetry.ts'
 import type { ToolDiscovery } from './tool-discovery.ts'
 import { markStarted } from './started-at.ts'
 
@@ -40,6 +41,7 @@ export interface ToolStepHost {
   commitWith(step: StepWrite, extra: (trx: Executor) => Promise<void>): Promise<void>
   /** An event of this objective, ready to write. */
   event(event: StoredEvent): EventWrite
+  readonly telemetry: RunTelemetry
 }
 
 type Outcome = { ok: true; content: string } | { ok: false; message: string }
@@ -103,8 +105,9 @@ export class ToolCalls {
       })
     }
     const startedAt = new Date().toISOString()
-    const outcome = tool?.snapshot
-      ? await this.execute(call, tool.snapshot)
+    const snapshot = tool?.snapshot
+    const outcome = snapshot
+      ? await host.telemetry.executing(() => this.execute(call, snapshot))
       : { ok: false as const, message: `unknown tool ${JSON.stringify(call.functionName)}` }
     if (host.signal.aborted) return
     const step = this.outcomeStep(call.id, outcome, [])
@@ -240,6 +243,7 @@ export class ToolCalls {
     tasks: TaskWrite[],
     called?: EventWrite,
   ): StepWrite {
+    this.host.telemetry.settled(outcome)
     const [event, executionStatus, result]: [StoredEvent, string, string] = outcome.ok
       ? [
           { type: 'toolResult', payload: { toolCallId: id, content: outcome.content } },

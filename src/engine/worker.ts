@@ -18,6 +18,8 @@ import { ObjectiveRun } from './objective-run.ts'
 import { createModelCaller, type ModelCaller } from '../providers/index.ts'
 import { claimObjectives, releaseLeases, renewLeases } from './queue.ts'
 import { McpSessions } from './tools/mcp-tool.ts'
+import { claimed, leaseLost } from './telemetry.ts'
+import type { Tracing } from '../lib/tracing.ts'
 
 export interface WorkerOptions {
   deps: Deps
@@ -28,6 +30,8 @@ export interface WorkerOptions {
   callModel?: ModelCaller
   fetch?: typeof fetch
   id?: string
+  /** OpenTelemetry export, when configured (src/lib/tracing.ts). */
+  tracing?: Tracing
 }
 
 /**
@@ -66,6 +70,7 @@ export class Worker {
       mcp: new McpSessions({ connectTimeoutMs: opts.config.toolTimeoutMs, fetch: opts.fetch }),
       cache: new ConversationCache(),
       models: new ModelResolutionCache((ws, id) => resolveModel(opts.deps, ws, id, opts.env)),
+      tracing: opts.tracing,
       steps: new GroupCommit(opts.deps.db),
     }
     this.bus = createNotifyBus(opts.databaseUrl, opts.deps.logger)
@@ -124,6 +129,7 @@ export class Worker {
         [...this.runs.keys()],
         workspaceMaxRunning,
       )
+      claimed(rows)
       for (const row of rows) this.launch(new ObjectiveRun(row, this.ctx))
       if (rows.length < free) return
     }
@@ -159,7 +165,11 @@ export class Worker {
     if (ids.length === 0 || this.stopping) return
     try {
       const held = await renewLeases(this.opts.deps.db, this.id, ids, this.opts.config.leaseSeconds)
-      for (const id of ids) if (!held.has(id)) this.runs.get(id)?.stop('lease-lost')
+      for (const id of ids) {
+        if (held.has(id)) continue
+        leaseLost()
+        this.runs.get(id)?.stop('lease-lost')
+      }
     } catch (err) {
       this.opts.deps.logger.warn({ err: (err as Error).message }, 'lease renewal failed')
     }

@@ -9,7 +9,8 @@ import { receiveUpload, Upload } from '../modules/uploads/index.ts'
 import type { Deps, Scope } from '../modules/deps.ts'
 import { compatErrorResponse, mountCompatSurfaces } from './compat/index.ts'
 import { mountConsole } from './console.ts'
-import type { HttpEnv } from './context.ts'
+import { mountMetrics } from './metrics.ts'
+import { bearerToken, type HttpEnv } from './context.ts'
 import type { ApiFamily } from '../lib/api-family.ts'
 import type { RouteDef } from '../modules/route.ts'
 import { COLON_VERBS, mountRoutes } from './router.ts'
@@ -28,13 +29,6 @@ export function rewriteColonVerb(path: string): string {
   return path.replace(COLON_VERB, '/$1')
 }
 
-function bearerToken(c: Context): string | undefined {
-  const header = c.req.header('authorization')
-  // The whole value after "Bearer ": test deployments use tokens like the clients' "My API Key".
-  const match = header?.match(/^Bearer\s+(\S.*?)\s*$/i)
-  return match?.[1]
-}
-
 function statusResponse(c: Context, err: AppError, extraHeaders: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(extraHeaders)) c.header(k, v)
   return c.json(err.toStatus(), err.status as 400)
@@ -50,6 +44,7 @@ export function createHttpApp(
   deps: Deps,
   routes: RouteDef[],
   extra?: (app: Hono<HttpEnv>) => void,
+  opts: { metricsToken?: string } = {},
 ): HttpApp {
   const app = new Hono<HttpEnv>({
     getPath: (req) => rewriteColonVerb(new URL(req.url).pathname),
@@ -114,6 +109,7 @@ export function createHttpApp(
       },
     },
   })
+  mountMetrics(app, registry, deps, opts.metricsToken)
   registry.registerPath({
     method: 'put',
     path: '/v1/uploads/{id}/content',

@@ -48,6 +48,8 @@ export interface LiveEvents {
    * `timeoutMs`, whichever comes first: notifications can be lost, so waiters poll too.
    */
   objectiveChanged(objectiveId: string, timeoutMs: number): Promise<void>
+  /** Streams open on this process (the sortie_sse_subscribers gauge). */
+  readonly size: number
 }
 
 export interface ObjectiveCompactor {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 
-// Bare tool sets (docs/api.md section 5.12): the content a call's result was given as (text and
+// Bare tool sets (docs/api.md section 5.13): the content a call's result was given as (text and
 // image parts); a call parked for its content may have a deadline (`contentTimeout`), after which
 // a sweep answers it with a tool error. Only parked calls with a deadline are indexed: the sweep
 // reads nothing else.

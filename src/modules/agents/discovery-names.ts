@@ -4,7 +4,7 @@ import type { AgentVariation, AgentVariationSpec } from './agent.schema.ts'
 /**
  * Progressive discovery has a name per era: seed 004's `toolSelection.autoDiscovery{hints,
  * maxTools}`, seed 003's `progressiveDiscovery{hints, maxTools, rerankThreshold}` (docs/api.md
- * section 5.11). A variation keeps what was written; a read adds the other era's name when the
+ * section 5.12). A variation keeps what was written; a read adds the other era's name when the
  * family's own is missing, so a client of either era sees the setting another era wrote.
  */
 export function presentDiscoveryNames(

@@ -144,7 +144,7 @@ export async function settleUnfinishedCalls(trx: Executor, objectiveId: string, 
     .where('execution_status', 'in', [
       'TOOL_CALL_EXECUTION_STATUS_PENDING',
       'TOOL_CALL_EXECUTION_STATUS_RUNNING',
-      // A bare tool's call that never got its content (docs/api.md section 5.12).
+      // A bare tool's call that never got its content (docs/api.md section 5.13).
       'TOOL_CALL_EXECUTION_STATUS_WAITING_FOR_CONTENT',
     ])
     .execute()

@@ -50,7 +50,7 @@ export async function continueObjective(
     // progress: its calls need answers before a message.
     const awaitingApproval = state === 'WAITING' && row.wait_reason === 'approval'
     const awaitingChildren = state === 'WAITING' && row.wait_reason === 'sub_objectives'
-    // A bare tool's call waiting for its content (docs/api.md section 5.12) is as unanswered.
+    // A bare tool's call waiting for its content (docs/api.md section 5.13) is as unanswered.
     const awaitingContent = state === 'WAITING' && row.wait_reason === 'content'
     if (
       state === 'RUNNING' ||

@@ -82,7 +82,7 @@ export function typedCallable<C extends object>(callable: C): C & { type?: Calla
 export function newestPayload(type: string, payload: unknown): unknown {
   if (type === 'toolResult') {
     const p = payload as { content?: string; result?: unknown }
-    // A bare tool's result keeps the parts `:setContent` gave (docs/api.md section 5.12).
+    // A bare tool's result keeps the parts `:setContent` gave (docs/api.md section 5.13).
     if (p.result) return payload
     return { ...p, result: { content: [{ type: 'text', text: { text: p.content ?? '' } }] } }
   }

@@ -18,7 +18,7 @@ export type WaitReason =
   | 'approval'
   | 'sub_objectives'
   | 'enqueued'
-  /** A bare tool's call waits for `:setContent` (docs/api.md section 5.12). */
+  /** A bare tool's call waits for `:setContent` (docs/api.md section 5.13). */
   | 'content'
 
 /** States a cancel may leave; everything else is finished. */
@@ -234,7 +234,7 @@ export const EXECUTION_STATUSES = [
   'TOOL_CALL_EXECUTION_STATUS_RUNNING',
   'TOOL_CALL_EXECUTION_STATUS_COMPLETED',
   'TOOL_CALL_EXECUTION_STATUS_ERRORED',
-  /** A bare tool's call, parked until its content is supplied (docs/api.md section 5.12). */
+  /** A bare tool's call, parked until its content is supplied (docs/api.md section 5.13). */
   'TOOL_CALL_EXECUTION_STATUS_WAITING_FOR_CONTENT',
 ] as const
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number]

@@ -215,7 +215,7 @@ export async function listObjectiveTools(
   // are callable tools too (by agent id).
   const data = parent.data as unknown as StoredObjectiveData
   const subAgents = data.subAgents ?? []
-  // The memory and discovery built-ins are listed too (docs/api.md sections 3.11 and 5.11), by
+  // The memory and discovery built-ins are listed too (docs/api.md sections 3.11 and 5.12), by
   // their name.
   const owner = {
     accountId: parent.account_id,

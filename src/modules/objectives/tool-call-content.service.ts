@@ -91,7 +91,7 @@ async function answerParkedCall(
   return call
 }
 
-/** `POST .../tool_calls/{id}:setContent`: the result of a bare tool's call (docs/api.md section 5.12). */
+/** `POST .../tool_calls/{id}:setContent`: the result of a bare tool's call (docs/api.md section 5.13). */
 export async function setToolCallContent(
   deps: Deps,
   scope: Scope,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ContentPart } from './objective.ts'
 
 /**
- * A tool result as parts (HEAD `result.content[]`, docs/api.md section 5.12): text, and images
+ * A tool result as parts (HEAD `result.content[]`, docs/api.md section 5.13): text, and images
  * given inline as base64. Capped below the request body limit, so an oversized answer is a clear
  * 400 naming the cap rather than a cut-off body.
  */

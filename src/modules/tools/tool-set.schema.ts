@@ -124,7 +124,7 @@ const OpenApiAdapter = z
 
 /**
  * A bare tool set has no executor: a call of one of its tools waits for its result to be supplied
- * through `tool_calls/{id}:setContent` (docs/api.md section 5.12).
+ * through `tool_calls/{id}:setContent` (docs/api.md section 5.13).
  */
 const BareAdapter = z.object({}).meta({ id: 'ToolSetAdapterBare' })
 

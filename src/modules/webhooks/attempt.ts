@@ -2,6 +2,7 @@ import type { Executor } from '../../db/database.ts'
 import type { WebhookConfig } from '../../config.ts'
 import { postWebhook, type SendOptions, type SendResult } from './sender.ts'
 import { signWebhook } from './signing.ts'
+import { webhookAttempts } from '../../lib/metrics.ts'
 import { isSuccess, outcomeOf } from './retry-policy.ts'
 import {
   disableTarget,
@@ -48,6 +49,7 @@ export async function attemptDelivery(
           },
         )
   const next = outcomeOf(result, delivery.attempt_count, input.retry, ctx.config)
+  webhookAttempts.inc({ status: next.status })
   let error = result.error
   if (body === undefined) error = 'the event no longer exists'
   else if (result.kind === 'response' && !isSuccess(result)) {
