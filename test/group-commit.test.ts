@@ -30,6 +30,12 @@ after(async () => {
 
 const TURNS = 3
 
+/** 1e-11 USD units of a decimal dollar string, to compare amounts exactly. */
+const units = (usd: string) => {
+  const [whole = '0', frac = ''] = usd.split('.')
+  return BigInt(whole) * 10n ** 11n + BigInt((frac + '0'.repeat(11)).slice(0, 11))
+}
+
 describe('group commit', () => {
   it('objectives whose steps commit together each keep contiguous events, counters equal to their rows, and the model sees every result', async () => {
     const { agentId } = await createAgent(t, {
@@ -47,6 +53,13 @@ describe('group commit', () => {
       // The answer names what the last result said: a lost or misplaced result shows here.
       return { text: `last: ${results.at(-1)?.content}`, usage: { input: 10, output: 1 } }
     })
+    // The catalogue's prices are US cents per million tokens; amounts compare in 1e-11 USD.
+    const model = await t.api('GET', `/v1/models/${MODEL_OF.openai}`)
+    assert.equal(model.status, 200, JSON.stringify(model.body))
+    const milli = (cents: string) => BigInt(Math.round(Number(cents) * 1000))
+    const expectedCost =
+      BigInt(10 * (TURNS + 1)) * milli(model.body.spec.inputPricePerMillionTokens) +
+      BigInt(2 * TURNS + 1) * milli(model.body.spec.outputPricePerMillionTokens)
     const ids = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
         const res = await t.api('POST', '/v1/objectives', {
@@ -80,6 +93,9 @@ describe('group commit', () => {
       const obj = await t.api('GET', `/v1/objectives/${id}`)
       assert.equal(obj.body.info.totalEvents, events.length)
       assert.equal(obj.body.info.totalToolCalls, TURNS)
+      // Model turns are batched too: their call count and cost land on the objective and window.
+      assert.equal(obj.body.info.totalModelCalls, TURNS + 1)
+      assert.equal(units(obj.body.info.totalCostUsd), expectedCost)
       const calls = await t.api('GET', `/v1/objectives/${id}/tool_calls`)
       assert.deepEqual(
         calls.body.items.map((c: any) => c.executionStatus),
@@ -88,6 +104,7 @@ describe('group commit', () => {
       const windows = await t.api('GET', `/v1/objectives/${id}/context_windows`)
       assert.equal(windows.body.items[0].data.promptTokens, 10 * (TURNS + 1))
       assert.equal(windows.body.items[0].data.completionTokens, 2 * TURNS + 1)
+      assert.equal(units(windows.body.items[0].data.costUsd), expectedCost)
     }
   })
 })

@@ -16,6 +16,21 @@ describe('group commit: what is batched', () => {
     assert.equal(batchable(hot), true)
   })
 
+  it('batches a model turn: its tokens, call count, cost, last call usage and window prices', () => {
+    const turn: StepWrite = {
+      ...hot,
+      add: {
+        inputTokens: 10,
+        outputTokens: 3,
+        modelCalls: 1,
+        costUsd: '0.000013',
+        lastCall: { inputTokens: 10, cachedInputTokens: 0 },
+      },
+      prices: { inputPricePerMillionTokens: '1' },
+    }
+    assert.equal(batchable(turn), true)
+  })
+
   it('writes a state change, output, tasks, children or an unknown field alone', () => {
     const others: StepWrite[] = [
       { ...hot, state: { state: 'WAITING', waitReason: 'approval', message: '' } },

@@ -18,8 +18,8 @@ import type { Lease } from './lease.ts'
  * with a lease renewal, a lost connection) wrote nothing, so its steps are retried one by one
  * through `commitStep`, each with its own outcome.
  *
- * Only the hot shape is batched: events, new tool calls, tool-call results, counters, limit
- * strikes. A step with anything else (a state change, output, tasks, sub-objectives, or a
+ * Only the hot shape is batched: events, new tool calls, tool-call results, counters (tokens,
+ * model calls, cost, the last call's usage and the window's prices), limit strikes. A step with anything else (a state change, output, tasks, sub-objectives, or a
  * field added to StepWrite later) is written by `commitStep` as before, so nothing is dropped.
  */
 
@@ -28,8 +28,23 @@ const MAX_BATCH = 64
 /** Batch statements in flight at once (each on its own pooled connection). */
 const MAX_IN_FLIGHT = 2
 
-const BATCHED_FIELDS = new Set(['windowId', 'events', 'toolCalls', 'toolCallUpdates', 'add'])
-const BATCHED_ADD = new Set(['inputTokens', 'outputTokens', 'toolCalls', 'refused'])
+const BATCHED_FIELDS = new Set([
+  'windowId',
+  'events',
+  'toolCalls',
+  'toolCallUpdates',
+  'add',
+  'prices',
+])
+const BATCHED_ADD = new Set([
+  'inputTokens',
+  'outputTokens',
+  'toolCalls',
+  'refused',
+  'modelCalls',
+  'costUsd',
+  'lastCall',
+])
 
 /** Whether a step has only what the batch statement writes. */
 export function batchable(step: StepWrite): boolean {
@@ -152,8 +167,13 @@ async function writeBatch(db: Executor, batch: Pending[]): Promise<Map<number, S
         ${steps.map((s) => s.step.add?.toolCalls ?? 0)}::int[],
         ${steps.map((s) => s.step.add?.refused ?? 0)}::int[],
         ${steps.map((s) => s.step.limitStrikes ?? null)}::int[],
-        ${steps.map((s) => s.step.windowId)}::text[])
-        AS s(i, id, version, owner, n, input, output, tool_calls, refused, strikes, window_id)
+        ${steps.map((s) => s.step.windowId)}::text[],
+        ${steps.map((s) => s.step.add?.modelCalls ?? 0)}::int[],
+        ${steps.map((s) => s.step.add?.costUsd ?? null)}::numeric[],
+        ${steps.map((s) => (s.step.add?.lastCall ? JSON.stringify(s.step.add.lastCall) : null))}::jsonb[],
+        ${steps.map((s) => (s.step.prices ? JSON.stringify(s.step.prices) : null))}::jsonb[])
+        AS s(i, id, version, owner, n, input, output, tool_calls, refused, strikes, window_id,
+          model_calls, cost, last_call, prices)
     ), o AS (
       UPDATE objectives SET
         version = objectives.version + 1,
@@ -164,11 +184,16 @@ async function writeBatch(db: Executor, batch: Pending[]): Promise<Map<number, S
         total_tool_calls = total_tool_calls + s.tool_calls,
         refused_tool_calls = refused_tool_calls + s.refused,
         limit_strikes = coalesce(s.strikes, limit_strikes),
+        total_model_calls = total_model_calls + s.model_calls,
+        total_cost_usd = CASE WHEN s.cost IS NULL THEN total_cost_usd
+          ELSE coalesce(total_cost_usd, 0) + s.cost END,
+        last_call_usage = coalesce(s.last_call, last_call_usage),
         updated_at = now()
       FROM s
       WHERE objectives.id = s.id AND objectives.version = s.version
         AND lease_owner = s.owner AND state = 'RUNNING'
-      RETURNING s.i, objectives.id, s.window_id, s.input, s.output, objectives.version,
+      RETURNING s.i, objectives.id, s.window_id, s.input, s.output, s.cost, s.prices,
+        objectives.version,
         event_seq, event_seq - s.n AS base_seq, ${REQUEST_PENDING} AS compaction_requested
     ), ev AS (
       INSERT INTO objective_events (id, objective_id, seq, window_id, type, data, profile_id)
@@ -206,8 +231,11 @@ async function writeBatch(db: Executor, batch: Pending[]): Promise<Map<number, S
     ), w AS (
       UPDATE objective_context_windows SET
         prompt_tokens = prompt_tokens + o.input,
-        completion_tokens = completion_tokens + o.output
-      FROM o WHERE objective_context_windows.id = o.window_id AND (o.input <> 0 OR o.output <> 0)
+        completion_tokens = completion_tokens + o.output,
+        cost_usd = CASE WHEN o.cost IS NULL THEN cost_usd ELSE coalesce(cost_usd, 0) + o.cost END,
+        model_prices = coalesce(o.prices, model_prices)
+      FROM o WHERE objective_context_windows.id = o.window_id
+        AND (o.input <> 0 OR o.output <> 0 OR o.cost IS NOT NULL OR o.prices IS NOT NULL)
       RETURNING 1
     )
     SELECT i, version, event_seq, compaction_requested FROM o`.execute(db)
