@@ -374,6 +374,10 @@ async function report(
           pick((r) => r.loadAtStart),
           2,
         ),
+        cell(
+          pick((r) => r.busyCoresAtStart),
+          2,
+        ),
       ]
     }),
   )
