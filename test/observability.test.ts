@@ -5,6 +5,7 @@ import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts
 import {
   MODEL_OF,
   allEvents,
+  eventTypes,
   createAgent,
   providerEnv,
   startToolServer,
@@ -177,6 +178,52 @@ describe('observability', () => {
     assert.ok(
       receiver.bodies.every((b) => !b.includes(MARKER) && !b.includes('fake-key')),
       'no prompt, message or credential is exported',
+    )
+  })
+
+  it("a compaction's summarisation call is a chat span of the turn, and its tokens are counted", async () => {
+    const agent = await createAgent(t, {
+      modelId: MODEL_OF.openai,
+      toolBaseUrl: tools.baseUrl,
+      compactionConfig: { triggerThreshold: 0.5, summarization: { instructions: 'Summarise.' } },
+    })
+    // The first call reports over half the model's context: the run compacts before its next call.
+    fake.enqueue(
+      {
+        toolCalls: [{ name: 'lookup', arguments: { id: 'r-7' } }],
+        usage: { input: 600_000, output: 5 },
+      },
+      { text: 'Looked r-7 up.', usage: { input: 900, output: 17 } },
+      { text: 'Done with r-7.', usage: { input: 60, output: 4 } },
+    )
+    const before = await scrape(t)
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId: agent.agentId,
+      data: { initialMessage: 'Find r-7' },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const id: string = created.body.metadata.id
+    const done = await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
+    assert.equal(done.status.state, 'STATE_WAITING', JSON.stringify(done.status))
+    assert.ok(eventTypes(await allEvents(t, id)).includes('contextWindowCompacted'))
+    const after = await scrape(t)
+    const model = { provider: 'openai', model: 'gpt-4.1-mini' }
+    const delta = (type: string) =>
+      after.sum('sortie_model_tokens_total', { ...model, type }) -
+      before.sum('sortie_model_tokens_total', { ...model, type })
+    assert.equal(delta('input'), 600_000 + 900 + 60)
+    assert.equal(delta('output'), 5 + 17 + 4)
+    await until(() => spansOf(id).length >= 5, 'the spans of the compacting run')
+    const spans = spansOf(id)
+    const turn = spans.find((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent')!
+    const chats = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat')
+    assert.equal(chats.length, 3, 'two turns of the loop and the summarisation call')
+    for (const chat of chats) assert.equal(chat.parentSpanId, turn.spanId)
+    assert.deepEqual(
+      chats
+        .map((c) => c.attributes['gen_ai.usage.input_tokens'])
+        .sort((a, b) => Number(a) - Number(b)),
+      [60, 900, 600_000],
     )
   })
 

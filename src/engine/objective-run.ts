@@ -105,6 +105,8 @@ export class ObjectiveRun {
         signal: this.controller.signal,
         conversation: () => this.conversation,
         windowId: () => this.windowId,
+        callModel: (r) => this.telemetry.model(r, (x) => this.ctx.callModel(x)),
+        charged: (costUsd) => this.telemetry.chargedUsd(costUsd),
         moved: (windowId, event, result) => {
           this.windowId = windowId
           this.afterCommit([event], result)

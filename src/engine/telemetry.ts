@@ -143,7 +143,12 @@ export class RunTelemetry {
 
   /** The last model call was charged (src/engine/cost.ts); unknown prices add nothing. */
   charged(cost: CallCost): void {
-    const usd = cost.costUsd === undefined ? 0 : Number(cost.costUsd)
+    this.chargedUsd(cost.costUsd)
+  }
+
+  /** The last model call's cost in US dollars (a summarisation call's, too). */
+  chargedUsd(costUsd: string | undefined): void {
+    const usd = costUsd === undefined ? 0 : Number(costUsd)
     if (usd > 0) modelCost.inc(this.lastModel, usd)
   }
 

@@ -1,6 +1,7 @@
 import type { ObjectiveRow, StoredObjectiveData } from '../../modules/objectives/index.ts'
 import type { ResolvedModel } from '../../modules/models/index.ts'
 import type { Conversation } from '../conversation.ts'
+import type { ModelCaller } from '../../providers/index.ts'
 import type { EngineContext } from '../engine-context.ts'
 import type { EventWrite } from '../journal.ts'
 import { Superseded, type Lease } from '../lease.ts'
@@ -12,6 +13,7 @@ import {
   planCompaction,
   type CompactionPlan,
   type CompactionSettings,
+  type Summarise,
 } from './plan.ts'
 import { pendingRequest, refuseRequest, type CompactionRequest } from './request.ts'
 
@@ -21,6 +23,10 @@ export interface CompactionHost {
   readonly signal: AbortSignal
   conversation(): Conversation
   windowId(): string
+  /** The run's model caller: a summarisation call is traced and counted like the run's own. */
+  callModel: ModelCaller
+  /** A summarisation call was charged (US dollars; undefined when its prices are unknown). */
+  charged(costUsd: string | undefined): void
   /** The window moved: the run goes on in `windowId`, with the compaction event committed. */
   moved(windowId: string, event: EventWrite, result: { version: number; eventSeq: number }): void
 }
@@ -89,7 +95,12 @@ export class RunCompaction {
     settings: CompactionSettings,
   ): Promise<CompactionPlan | undefined> {
     const { signal } = this.host
-    const summarise = summariserFor(this.ctx.callModel, model, signal)
+    const summariser = summariserFor(this.host.callModel, model, signal)
+    const summarise: Summarise = async (req) => {
+      const answer = await summariser(req)
+      this.host.charged(answer.costUsd)
+      return answer
+    }
     const plan = await planCompaction(this.host.conversation(), settings, summarise)
     return plan && !signal.aborted ? plan : undefined
   }
