@@ -227,6 +227,53 @@ describe('observability', () => {
     )
   })
 
+  it("a sub-objective's turn joins its parent's trace, under the span that spawned it", async () => {
+    const parent = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
+    const child = await createAgent(t, { modelId: MODEL_OF.openai, toolBaseUrl: tools.baseUrl })
+    const assigned = await t.api('POST', `/v1/agent_variations/${parent.variationId}/assignments`, {
+      subAgentId: child.agentId,
+    })
+    assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
+    const tool = (await t.api('GET', `/v1/agents/${child.agentId}`)).body.metadata.name
+    // The parent delegates, the child answers, the parent sums up: the calls come in this order.
+    fake.enqueue(
+      {
+        toolCalls: [{ name: tool, arguments: { prompt: 'find r-9' } }],
+        usage: { input: 9, output: 3 },
+      },
+      { text: 'r-9 found.', usage: { input: 7, output: 2 } },
+      { text: 'The child found r-9.', usage: { input: 12, output: 4 } },
+    )
+    const created = await t.api('POST', '/v1/objectives', {
+      agentId: parent.agentId,
+      data: { initialMessage: 'Delegate r-9' },
+    })
+    assert.equal(created.status, 200, JSON.stringify(created.body))
+    const id: string = created.body.metadata.id
+    const done = await waitForState(t, id, ['STATE_WAITING', 'STATE_FAILED'])
+    assert.equal(done.status.state, 'STATE_WAITING', JSON.stringify(done.status))
+    const kids = await t.api('GET', `/v1/objectives?parentObjectiveId=${id}`)
+    const kidId: string = kids.body.items[0].metadata.id
+    await until(
+      () => spansOf(kidId).some((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent'),
+      "the child's turn span",
+    )
+    const parentSpans = spansOf(id)
+    const kidTurn = spansOf(kidId).find(
+      (s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent',
+    )!
+    const spawner = parentSpans.find((s) => s.spanId === kidTurn.parentSpanId)
+    assert.ok(spawner, `the child's turn has a parent span of the parent objective`)
+    assert.equal(kidTurn.traceId, spawner.traceId)
+    // A sub-agent call is spawned within the parent's turn (or its tool step).
+    assert.ok(
+      ['invoke_agent', 'execute_tool'].includes(
+        String(spawner.attributes['gen_ai.operation.name']),
+      ),
+    )
+    assert.equal(kidTurn.attributes['sortie.parent_objective.id'], id)
+  })
+
   it('with SORTIE_OTEL_CAPTURE_CONTENT=1 the spans carry the messages and tool arguments', async () => {
     const captured = await startOtlpReceiver()
     const c = await startTestSortie(

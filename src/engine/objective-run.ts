@@ -312,8 +312,13 @@ export class ObjectiveRun {
       return verdict.end ? this.endByBudget(verdict.end) : false
     }
     const unspawned = spawns
-      ? await spawnInTurn(this.ctx.deps, this.row, this.offered.tools, plan.step, (e) =>
-          this.event(e),
+      ? await spawnInTurn(
+          this.ctx.deps,
+          this.row,
+          this.offered.tools,
+          plan.step,
+          (e) => this.event(e),
+          this.telemetry.traceParent(),
         )
       : 0
     await this.commit(plan.step)

@@ -34,13 +34,20 @@ export async function spawnSubObjective(
   deps: Deps,
   parent: ObjectiveRow,
   agent: StoredSubAgent,
-  call: { id: string; arguments: Record<string, unknown> },
+  call: { id: string; arguments: Record<string, unknown>; traceParent?: string },
   eventOf: EventOf,
 ): Promise<Spawn> {
   const called = eventOf({ type: 'toolCalled', payload: { toolCallId: call.id } })
   let child: PreparedObjective
   try {
-    child = await prepareSubObjective(deps, parent, agent, call.arguments, call.id)
+    child = await prepareSubObjective(
+      deps,
+      parent,
+      agent,
+      call.arguments,
+      call.id,
+      call.traceParent,
+    )
   } catch (err) {
     if (!(err instanceof AppError)) throw err
     const message = `sub-agent ${agent.metadata.name} could not start: ${err.message}`
@@ -73,6 +80,7 @@ export async function spawnInTurn(
   tools: Map<string, EngineTool>,
   step: StepWrite,
   eventOf: EventOf,
+  traceParent?: string,
 ): Promise<number> {
   let failed = 0
   for (const row of step.toolCalls ?? []) {
@@ -83,7 +91,7 @@ export async function spawnInTurn(
       deps,
       parent,
       agent,
-      { id: row.id, arguments: args },
+      { id: row.id, arguments: args, traceParent },
       eventOf,
     )
     row.executionStatus = spawn.executionStatus

@@ -72,18 +72,25 @@ export class RunTelemetry {
     }
     if (!tracing) return
     const agentName = (data.agent?.metadata as { name?: string } | undefined)?.name
-    this.turn = tracing.tracer.startSpan(`invoke_agent${agentName ? ` ${agentName}` : ''}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        'gen_ai.operation.name': 'invoke_agent',
-        ...(agentName ? { 'gen_ai.agent.name': agentName } : {}),
-        ...this.ids,
-        'sortie.workspace.id': row.workspace_id,
-        ...(row.parent_objective_id
-          ? { 'sortie.parent_objective.id': row.parent_objective_id }
-          : {}),
+    // A sub-objective's turns join its parent's trace, under the span that spawned it.
+    const spawnedBy = spanContextOf(data.traceParent)
+    const origin = spawnedBy ? trace.setSpanContext(context.active(), spawnedBy) : undefined
+    this.turn = tracing.tracer.startSpan(
+      `invoke_agent${agentName ? ` ${agentName}` : ''}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          ...(agentName ? { 'gen_ai.agent.name': agentName } : {}),
+          ...this.ids,
+          'sortie.workspace.id': row.workspace_id,
+          ...(row.parent_objective_id
+            ? { 'sortie.parent_objective.id': row.parent_objective_id }
+            : {}),
+        },
       },
-    })
+      origin,
+    )
     this.parent = trace.setSpan(context.active(), this.turn)
   }
 
@@ -221,6 +228,17 @@ export class RunTelemetry {
     this.turn.end()
   }
 
+  /**
+   * The W3C traceparent of the span at work now (the tool call's, else the turn's), stored on a
+   * sub-objective it spawns so that the child's turns join this trace; undefined when not tracing.
+   */
+  traceParent(): string | undefined {
+    const span = this.toolSpan ?? this.turn
+    if (!span) return undefined
+    const { traceId, spanId, traceFlags } = span.spanContext()
+    return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`
+  }
+
   private child(name: string, kind: SpanKind, attributes: Attributes): Span {
     return this.tracing!.tracer.startSpan(
       name,
@@ -272,4 +290,13 @@ export function claimed(rows: Pick<ObjectiveRow, 'updated_at'>[]): void {
 /** A heartbeat found a run's lease gone. */
 export function leaseLost(): void {
   leasesLost.inc()
+}
+
+const TRACE_PARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
+
+/** A stored W3C traceparent as a remote span context; undefined when absent or malformed. */
+function spanContextOf(traceParent: string | undefined) {
+  const m = traceParent ? TRACE_PARENT.exec(traceParent) : null
+  if (!m) return undefined
+  return { traceId: m[1]!, spanId: m[2]!, traceFlags: parseInt(m[3]!, 16), isRemote: true }
 }

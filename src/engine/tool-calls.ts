@@ -174,7 +174,11 @@ export class ToolCalls {
   /** Starts a sub-agent call not started with its turn (it waited for another call's approval). */
   private async spawnCall(call: PendingCall, agent: NonNullable<EngineTool['subAgent']>) {
     const { host } = this
-    const args = { id: call.id, arguments: inputOf(call.arguments) }
+    const args = {
+      id: call.id,
+      arguments: inputOf(call.arguments),
+      traceParent: host.telemetry.traceParent(),
+    }
     const spawn = await spawnSubObjective(this.ctx.deps, this.row, agent, args, (e) =>
       host.event(e),
     )

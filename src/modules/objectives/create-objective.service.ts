@@ -109,6 +109,8 @@ export interface PreparedObjective {
 /** Where a sub-objective comes from: the parent and the parent's tool call that spawned it. */
 export interface SubObjectiveOrigin {
   parentToolCallId: string
+  /** The W3C traceparent of the span that spawned it, when tracing is on (docs/api.md 11.1). */
+  traceParent?: string
 }
 
 /** The agent schedule whose fire creates an objective, and its snapshot at that fire. */
@@ -216,6 +218,7 @@ export async function prepareObjective(
     ...(goal ? { goalId: goal.id } : {}),
     ...(subAgents.length ? { subAgents } : {}),
     ...(origin ? { parentToolCallId: origin.parentToolCallId } : {}),
+    ...(origin?.traceParent ? { traceParent: origin.traceParent } : {}),
     ...(schedule ? { agentSchedule: schedule.snapshot } : {}),
     ...(memory ? { memory } : {}),
     budget: budget.caps,

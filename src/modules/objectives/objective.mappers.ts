@@ -46,6 +46,8 @@ export interface StoredObjectiveData {
   subAgents?: StoredSubAgent[]
   /** Set on a sub-objective: the parent's tool call that spawned it and waits for it. */
   parentToolCallId?: string
+  /** Set on a sub-objective spawned while tracing: the W3C traceparent of the spawning span. */
+  traceParent?: string
   /** Set when a schedule fire created it: the AgentSchedule as it was at that fire. */
   agentSchedule?: Record<string, unknown>
   /** The memory stack frozen at creation (docs/api.md section 3.11). */

@@ -63,6 +63,7 @@ export async function prepareSubObjective(
   agent: StoredSubAgent,
   args: Record<string, unknown>,
   toolCallId: string,
+  traceParent?: string,
 ): Promise<PreparedObjective> {
   const scope = {
     accountId: parent.account_id,
@@ -85,7 +86,7 @@ export async function prepareSubObjective(
       },
     },
     Math.random,
-    { parentToolCallId: toolCallId },
+    { parentToolCallId: toolCallId, ...(traceParent ? { traceParent } : {}) },
   )
   // Fixed now so the parent's `subAgentSpawned` event shows the child's exact metadata.
   prepared.row.created_at = deps.clock.now()
