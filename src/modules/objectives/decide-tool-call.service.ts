@@ -1,12 +1,12 @@
-import { sql } from 'kysely'
 import { aborted, failedPrecondition, notFound } from '../../lib/errors.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
-import { storedEventData, toolCallOf } from './objective.mappers.ts'
+import { recordDecisionEvent } from './decision-event.ts'
+import type { StoredEvent } from './objective.ts'
+import { toolCallOf } from './objective.mappers.ts'
 import type { ObjectiveToolCall } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
 import { findObjectiveRow } from './read-objective.service.ts'
-import { WORK_CHANNEL } from './runtime.ts'
 
 export type ToolCallDecision = { approve: true } | { approve: false; memo: string }
 
@@ -49,42 +49,10 @@ export async function decideToolCall(
     }
     const waiting = await repo.countWaitingToolCalls(trx, row.id)
     const resume = waiting === 0 && row.state === 'WAITING' && row.wait_reason === 'approval'
-    const seq = row.event_seq + 1
-    await trx
-      .updateTable('objectives')
-      .set({
-        version: row.version + 1,
-        event_seq: seq,
-        total_events: row.total_events + 1,
-        updated_at: sql`now()`,
-        ...(resume
-          ? {
-              state: 'RUNNING',
-              wait_reason: null,
-              state_message: '',
-              lease_owner: null,
-              lease_expires_at: null,
-            }
-          : {}),
-      })
-      .where('id', '=', row.id)
-      .execute()
-    await repo.insertEvent(trx, {
-      id: deps.ids('event'),
-      objective_id: row.id,
-      seq,
-      window_id: row.current_window_id ?? '',
-      type: decision.approve ? 'toolApproved' : 'toolDenied',
-      data: JSON.stringify(
-        storedEventData(
-          decision.approve
-            ? { type: 'toolApproved', payload: { toolCallId } }
-            : { type: 'toolDenied', payload: { toolCallId, memo } },
-        ),
-      ),
-      profile_id: scope.profileId,
-    })
-    if (resume) await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
+    const event: StoredEvent = decision.approve
+      ? { type: 'toolApproved', payload: { toolCallId } }
+      : { type: 'toolDenied', payload: { toolCallId, memo } }
+    await recordDecisionEvent(trx, deps, row, event, { profileId: scope.profileId, resume })
     return { parent: row, call }
   })
   const profiles = await loadProfiles(deps, [parent.profile_id, scope.profileId])

@@ -3,12 +3,12 @@ import type { Executor } from '../../db/database.ts'
 import { aborted, failedPrecondition, notFound } from '../../lib/errors.ts'
 import { loadProfiles } from '../profiles/index.ts'
 import type { Deps, Scope } from '../deps.ts'
+import { recordDecisionEvent } from './decision-event.ts'
 import type { ContentPart, StoredEvent } from './objective.ts'
-import { storedEventData, toolCallOf } from './objective.mappers.ts'
+import { toolCallOf } from './objective.mappers.ts'
 import type { ObjectiveToolCall } from './objective.schema.ts'
 import * as repo from './objectives.repository.ts'
 import { findObjectiveRow } from './read-objective.service.ts'
-import { WORK_CHANNEL } from './runtime.ts'
 import { contentText } from './tool-content.ts'
 
 const WAITING_FOR_CONTENT = 'TOOL_CALL_EXECUTION_STATUS_WAITING_FOR_CONTENT'
@@ -52,42 +52,13 @@ async function answerParkedCall(
     .executeTakeFirst()
   if (!call) return undefined
   const resume = row.state === 'WAITING' && row.wait_reason === 'content'
-  const seq = row.event_seq + 1
-  await trx
-    .updateTable('objectives')
-    .set({
-      version: row.version + 1,
-      event_seq: seq,
-      total_events: row.total_events + 1,
-      updated_at: sql`now()`,
-      ...(resume
-        ? {
-            state: 'RUNNING',
-            wait_reason: null,
-            state_message: '',
-            lease_owner: null,
-            lease_expires_at: null,
-          }
-        : {}),
-    })
-    .where('id', '=', row.id)
-    .execute()
   const event: StoredEvent = ok
     ? {
         type: 'toolResult',
         payload: { toolCallId, content: text, result: { content: answer.content } },
       }
     : { type: 'toolError', payload: { toolCallId, message: text } }
-  await repo.insertEvent(trx, {
-    id: deps.ids('event'),
-    objective_id: row.id,
-    seq,
-    window_id: row.current_window_id ?? '',
-    type: event.type,
-    data: JSON.stringify(storedEventData(event)),
-    profile_id: profileId,
-  })
-  if (resume) await repo.notifyChannel(trx, WORK_CHANNEL, row.id)
+  await recordDecisionEvent(trx, deps, row, event, { profileId, resume })
   return call
 }
 
