@@ -4,16 +4,14 @@
  * started later continues with it, once.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { bareAgent } from './support/bare-tools.ts'
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.ts'
 import { MODEL_OF, allEvents, eventTypes, providerEnv, waitForState } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import { startWorkerProcess as startWorker } from './support/worker-process.ts'
 
 const secretKey = randomBytes(32).toString('hex')
 let t: TestSortie
@@ -32,28 +30,13 @@ after(async () => {
 })
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/sortie.js', 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: t.databaseUrl,
-      SORTIE_SECRET_KEY: secretKey,
-      SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-worker-')),
-      SORTIE_POLL_MS: '200',
-      LOG_LEVEL: 'info',
-      ...providerEnv([fake]),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startWorker({
+    DATABASE_URL: t.databaseUrl,
+    SORTIE_SECRET_KEY: secretKey,
+    SORTIE_POLL_MS: '200',
+    ...providerEnv([fake]),
   })
   children.push(child)
-  let output = ''
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output = (output + d).slice(-20_000)
-      if (output.includes('sortie worker is running')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)))
-  })
   return child
 }
 

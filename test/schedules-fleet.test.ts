@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import { startWorkerProcess as startWorker } from './support/worker-process.ts'
 
 const SCHEDULES = 100
 const EVERY_SECONDS = 2
@@ -28,29 +26,14 @@ after(async () => {
 })
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/sortie.js', 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: t.databaseUrl,
-      SORTIE_SECRET_KEY: secretKey,
-      SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-worker-')),
-      SORTIE_PROVIDER_MAX_ATTEMPTS: '1',
-      SORTIE_DB_POOL_SIZE: '10',
-      LOG_LEVEL: 'info',
-      ...providerEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startWorker({
+    DATABASE_URL: t.databaseUrl,
+    SORTIE_SECRET_KEY: secretKey,
+    SORTIE_PROVIDER_MAX_ATTEMPTS: '1',
+    SORTIE_DB_POOL_SIZE: '10',
+    ...providerEnv,
   })
   children.push(child)
-  let output = ''
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output = (output + d).slice(-20_000)
-      if (output.includes('sortie worker is running')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)))
-  })
   return child
 }
 

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startFakeProvider, type FakeProvider, type FakeRequest } from './support/fake-provider.ts'
 import {
@@ -17,6 +14,7 @@ import {
   type ToolServer,
 } from './support/objectives.ts'
 import { startTestSortie, type TestSortie } from './support/sortie.ts'
+import { startWorkerProcess as startWorker } from './support/worker-process.ts'
 
 const secretKey = randomBytes(32).toString('hex')
 let t: TestSortie
@@ -56,29 +54,14 @@ after(async () => {
 })
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/sortie.js', 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: t.databaseUrl,
-      SORTIE_SECRET_KEY: secretKey,
-      SORTIE_DATA_DIR: await mkdtemp(join(tmpdir(), 'sortie-worker-')),
-      SORTIE_LEASE_SECONDS: '2',
-      SORTIE_POLL_MS: '200',
-      LOG_LEVEL: 'info',
-      ...providerEnv([fake]),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startWorker({
+    DATABASE_URL: t.databaseUrl,
+    SORTIE_SECRET_KEY: secretKey,
+    SORTIE_LEASE_SECONDS: '2',
+    SORTIE_POLL_MS: '200',
+    ...providerEnv([fake]),
   })
   children.push(child)
-  let output = ''
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d
-      if (output.includes('sortie worker is running')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)))
-  })
   return child
 }
 
